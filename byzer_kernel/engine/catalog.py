@@ -1,0 +1,43 @@
+"""The table catalog: Byzer views as pyarrow Tables, names case-insensitive as in Spark (SPEC §1.5)."""
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+import pyarrow as pa
+
+
+def normalize_table_name(name: str) -> str:
+    """Spark strips outer backquotes and compares view names case-insensitively."""
+    name = name.strip()
+    if len(name) >= 2 and name[0] == "`" and name[-1] == "`":
+        name = name[1:-1]
+    return name.lower()
+
+
+class Catalog:
+    def __init__(self) -> None:
+        self._tables: dict[str, tuple[str, pa.Table]] = {}
+
+    def register(self, name: str, table: pa.Table) -> None:
+        display = name.strip().strip("`")
+        self._tables[normalize_table_name(name)] = (display, table)
+
+    def get(self, name: str) -> Optional[pa.Table]:
+        entry = self._tables.get(normalize_table_name(name))
+        return entry[1] if entry else None
+
+    def __contains__(self, name: str) -> bool:
+        return normalize_table_name(name) in self._tables
+
+    def drop(self, name: str) -> None:
+        self._tables.pop(normalize_table_name(name), None)
+
+    def names(self) -> list[str]:
+        """Names as first written by the user, in registration order."""
+        return [display for display, _ in self._tables.values()]
+
+    def items(self) -> Iterator[tuple[str, pa.Table]]:
+        yield from self._tables.values()
+
+    def __len__(self) -> int:
+        return len(self._tables)

@@ -1,0 +1,40 @@
+"""`run|train|predict T as ET.`path` where ... [as OUT]` (SPEC §1.2, §6.1): render, find the ET, register."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Optional
+
+import pyarrow as pa
+
+from ..lang.errors import UnsupportedStatementError
+from ..lang.statements import RunStatement, Statement
+
+
+@dataclass
+class RunRequest:
+    """A rendered `run` statement as an ET sees it."""
+
+    statement: Statement
+    input_table: str  # rendered, backquotes removed; "command" for `run command as ...`
+    path: str
+    options: dict = field(default_factory=dict)  # str -> rendered str, every value incl. `code`
+    output_names: list = field(default_factory=list)  # `as` names; the ET adds e.g. outputTable
+
+
+def execute_run(session, statement: RunStatement, events) -> Optional[tuple]:
+    runner = session.ets.get(statement.et[:1].upper() + statement.et[1:])
+    if runner is None or statement.verb != "run":
+        raise UnsupportedStatementError(f"not supported by the local engine: {statement.describe()}")
+    request = RunRequest(
+        statement=statement,
+        input_table=session.render(statement.input_table).strip("`"),
+        path=session.render(statement.path.text) if statement.path else "",
+        options={key: session.render(value.text) for key, value in statement.options.items()},
+        output_names=[session.render(name).strip("`") for name in statement.as_tables],
+    )
+    table: pa.Table = runner(session, request, events)
+    names = request.output_names or [uuid.uuid4().hex]  # Byzer names an unnamed output randomly
+    for name in names:
+        session.catalog.register(name, table)
+    return names[-1], table

@@ -1,0 +1,159 @@
+"""The Session: one per kernel / magic process / `byzer run`. DESIGN §3 is the walk implemented here."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import pyarrow as pa
+
+from ..lang import parse
+from ..lang.errors import ByzerError, ByzerRuntimeError
+from ..lang.statements import Script, Statement
+from .catalog import Catalog
+from .variables import Variables
+
+
+class Observer:
+    """What a front-end wants to hear about while a cell runs. Every method is optional."""
+
+    def statement_started(self, statement: Statement) -> None: ...
+
+    def statement_finished(self, statement: Statement, table: Optional[pa.Table]) -> None: ...
+
+    def progress(self, statement: Statement, done: int, total: int, rows: int = 0) -> None: ...
+
+    def progress_ended(self, statement: Statement, ok: bool) -> None: ...
+
+    def message(self, text: str) -> None: ...
+
+    def display(self, obj: Any) -> None: ...
+
+
+@dataclass
+class Result:
+    """What one `Session.execute` produced: the last table (SPEC §1.8) and what was said on the way."""
+
+    table: Optional[pa.Table] = None
+    table_name: Optional[str] = None
+    messages: list = field(default_factory=list)
+    displays: list = field(default_factory=list)
+
+
+class _Collector(Observer):
+    """Keeps messages/displays in the Result and forwards everything to the front-end's observer."""
+
+    def __init__(self, result: Result, forward: Optional[Observer]):
+        self.result, self.forward = result, forward or Observer()
+
+    def statement_started(self, statement):
+        self.forward.statement_started(statement)
+
+    def statement_finished(self, statement, table):
+        self.forward.statement_finished(statement, table)
+
+    def progress(self, statement, done, total, rows=0):
+        self.forward.progress(statement, done, total, rows)
+
+    def progress_ended(self, statement, ok):
+        self.forward.progress_ended(statement, ok)
+
+    def message(self, text):
+        self.result.messages.append(text)
+        self.forward.message(text)
+
+    def display(self, obj):
+        self.result.displays.append(obj)
+        self.forward.display(obj)
+
+
+# An executor runs one statement kind: (session, statement, observer) -> (name, table) or None.
+Executor = Callable[["Session", Statement, Observer], Optional[tuple]]
+
+
+class Session:
+    def __init__(self, home: Optional[str] = None, owner: Optional[str] = None):
+        self.home = Path(home or os.environ.get("BYZER_HOME") or os.getcwd()).expanduser()
+        self.owner = owner or os.environ.get("USER") or "byzer"
+        self.catalog = Catalog()
+        self.variables = Variables()
+        self.python_conf: dict[str, str] = {}
+        self.python_env: dict[str, str] = {}
+        # ETs for `run ... as NAME` keyed by capitalised name (SPEC §1.6); the runtime adds "Ray".
+        self.ets: dict[str, Callable] = {}
+        # `!name` commands handled in the engine or added by other layers (e.g. `!ray status`).
+        self.commands: dict[str, Callable] = {}
+        # Hooks run when the session closes (Ray connections, widgets refreshers...).
+        self.close_hooks: list[Callable[[], None]] = []
+        self._sql_engine = None
+        from .executors import register_builtin  # late: executors import Session for typing
+
+        register_builtin(self)
+
+    # -- the walk of one cell ------------------------------------------------------------------
+    def plan(self, text: str) -> Script:
+        return parse(text)
+
+    def execute(self, text: str, observer: Optional[Observer] = None) -> Result:
+        """Parse and run a cell. Raises ByzerError (one message, with the statement's line:col);
+        statements before the failing one keep their effects."""
+        from .executors import executor_for
+
+        script = self.plan(text)
+        result = Result()
+        events = _Collector(result, observer)
+        self.variables.begin_request()
+        try:
+            for statement in script.statements:
+                events.statement_started(statement)
+                try:
+                    produced = executor_for(statement)(self, statement, events)
+                except ByzerError as error:
+                    raise error.attach(statement)
+                except (KeyboardInterrupt, SystemExit):
+                    raise
+                except Exception as error:  # an unexpected failure still names its statement
+                    raise ByzerRuntimeError(f"{type(error).__name__}: {error}").attach(statement) from error
+                if produced is None:
+                    result.table, result.table_name = None, None
+                    events.statement_finished(statement, None)
+                else:
+                    result.table_name, result.table = produced
+                    events.statement_finished(statement, result.table)
+        finally:
+            self.variables.end_request()
+        return result
+
+    # -- services used by executors -----------------------------------------------------------
+    def render(self, text: str, for_select: bool = False) -> str:
+        """Velocity-render text with the current variables (SPEC §2.4)."""
+        return self.variables.render(text, for_select=for_select)
+
+    def sql(self, query: str) -> pa.Table:
+        """Run Spark SQL text over the catalog and return an Arrow table (DESIGN §4.2)."""
+        if self._sql_engine is None:
+            from .sql import SqlEngine
+
+            self._sql_engine = SqlEngine(self.catalog)
+        return self._sql_engine.query(query)
+
+    def resolve_path(self, path: str) -> Path:
+        """Relative paths resolve under BYZER_HOME (DESIGN §5); `~` expands."""
+        p = Path(path).expanduser()
+        return p if p.is_absolute() else self.home / p
+
+    def table(self, name: str) -> pa.Table:
+        table = self.catalog.get(name)
+        if table is None:
+            known = ", ".join(self.catalog.names()) or "none"
+            raise ByzerRuntimeError(f"table `{name.strip('`')}` does not exist (known tables: {known})")
+        return table
+
+    def close(self) -> None:
+        while self.close_hooks:
+            hook = self.close_hooks.pop()
+            try:
+                hook()
+            except Exception:  # closing must go on whatever one hook does
+                pass

@@ -1,0 +1,130 @@
+"""Typed statements produced by the parser (SPEC §1.2).
+
+Values are kept as the user wrote them, *before* template rendering: rendering happens at run time
+with the variables of that moment (SPEC §2.4), so the parser never needs the session.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar, Optional
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where a statement (or token) sits in the cell: 1-based line/col and 0-based offsets."""
+
+    line: int
+    col: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Value:
+    """A literal as written: ``kind`` is ``string`` ('..' or ".."), ``block`` ('''..'''),
+    ``quoted`` (`..`) or ``name`` (a bare identifier / qualified name / raw token run).
+    ``text`` is the content with the outer quotes removed exactly as Byzer's cleanStr/cleanBlockStr do
+    (no unescaping); ``raw`` is the original token text."""
+
+    kind: str
+    text: str
+    raw: str
+
+
+@dataclass
+class Statement:
+    text: str  # the statement's source text, without the ending ';'
+    span: Span
+    keyword: ClassVar[str] = ""
+
+    def describe(self) -> str:
+        """One line for `byzer plan`."""
+        return f"{self.keyword} {' '.join(self.text.split())}"
+
+
+# Options are kept in written order; a later duplicate key wins (SPEC §1.4).
+Options = dict  # dict[str, Value]
+
+
+@dataclass
+class SetStatement(Statement):
+    key: str = ""
+    value: Value = None  # type: ignore[assignment]
+    options: Options = field(default_factory=dict)
+    keyword: ClassVar[str] = "set"
+
+
+@dataclass
+class LoadStatement(Statement):
+    format: str = ""
+    path: Value = None  # type: ignore[assignment]
+    options: Options = field(default_factory=dict)
+    table: str = ""  # raw table-name token (backquotes kept; rendered at run time)
+    keyword: ClassVar[str] = "load"
+
+
+@dataclass
+class SelectStatement(Statement):
+    # The whole statement text (starting with `select`): it is rendered first and only then split
+    # into SQL and the trailing `as name` (SPEC §1.5).
+    keyword: ClassVar[str] = "select"
+
+
+@dataclass
+class SaveStatement(Statement):
+    modes: list = field(default_factory=list)  # e.g. ["overwrite"]; the last one wins
+    table: str = ""
+    format: str = ""
+    path: Value = None  # type: ignore[assignment]
+    options: Options = field(default_factory=dict)
+    partition_by: list = field(default_factory=list)
+    keyword: ClassVar[str] = "save"
+
+
+@dataclass
+class RunStatement(Statement):
+    """`run|train|predict TABLE as ET.`path` where ... [as OUT]`."""
+
+    verb: str = "run"
+    input_table: str = ""
+    et: str = ""  # the ET name as written, e.g. "Ray"
+    path: Value = None  # type: ignore[assignment]
+    options: Options = field(default_factory=dict)
+    as_tables: list = field(default_factory=list)
+    keyword: ClassVar[str] = "run"
+
+
+@dataclass
+class CommandStatement(Statement):
+    """`!name arg ...`: args are Values (quoted kinds, or `name` for raw token runs)."""
+
+    name: str = ""
+    args: list = field(default_factory=list)
+    keyword: ClassVar[str] = "!"
+
+    def describe(self) -> str:
+        return f"!{self.name} " + " ".join(a.raw for a in self.args)
+
+
+@dataclass
+class PassthroughStatement(Statement):
+    """insert/create/drop/refresh/connect/register/unregister/include: parsed, not run locally."""
+
+    verb: str = ""
+    keyword: ClassVar[str] = "passthrough"
+
+    def describe(self) -> str:
+        return " ".join(self.text.split())
+
+
+@dataclass
+class Script:
+    source: str
+    statements: list = field(default_factory=list)
+
+    def describe(self) -> str:
+        return "\n".join(f"{s.span.line}:{s.span.col}\t{s.describe()}" for s in self.statements)
+
+
+def find_option(options: Options, name: str) -> Optional[Value]:
+    return options.get(name)

@@ -1,0 +1,31 @@
+"""Python and Ray: the `Ray` ET, pyjava contexts, data servers and the cluster connection."""
+from __future__ import annotations
+
+import threading
+from typing import Optional
+
+from ..engine import Session
+
+_shared: Optional[Session] = None
+_shared_lock = threading.Lock()
+
+
+def install(session: Session) -> Session:
+    """Give an engine Session the Python/Ray capabilities (`run ... as Ray`, `!ray ...`)."""
+    from .ray_et import install as install_ray
+
+    install_ray(session)
+    return session
+
+
+def create_session(**kwargs) -> Session:
+    return install(Session(**kwargs))
+
+
+def shared_session() -> Session:
+    """The one Session of this process, shared by the kernel and the %%byzer magic (DESIGN §4.3)."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = create_session()
+        return _shared
