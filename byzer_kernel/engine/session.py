@@ -12,6 +12,7 @@ from ..lang import parse
 from ..lang.errors import ByzerError, ByzerRuntimeError
 from ..lang.statements import Script, Statement
 from .catalog import Catalog
+from .set_statement import preprocess_sets
 from .variables import Variables
 
 
@@ -93,7 +94,11 @@ class Session:
 
     # -- the walk of one cell ------------------------------------------------------------------
     def plan(self, text: str) -> Script:
-        return parse(text)
+        """Parse a cell; a Byzer Notebook `#%python` cell is first rewritten as Byzer Notebook does."""
+        from ..lang.notebook_hint import rewrite_python_cell
+
+        rewritten = rewrite_python_cell(text)
+        return parse(text if rewritten is None else rewritten)
 
     def execute(self, text: str, observer: Optional[Observer] = None) -> Result:
         """Parse and run a cell. Raises ByzerError (one message, with the statement's line:col);
@@ -105,6 +110,7 @@ class Session:
         events = _Collector(result, observer)
         self.variables.begin_request()
         try:
+            preprocess_sets(self, script.statements)
             for statement in script.statements:
                 events.statement_started(statement)
                 try:

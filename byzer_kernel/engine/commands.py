@@ -1,0 +1,112 @@
+"""`!command` statements run by the engine: `!python conf|env`, `!assert`, `!show tables`, `!desc`.
+
+Names are looked up with their original case, as Byzer does (SPEC §1.6); other layers add their own
+commands to `session.commands` (the runtime adds `!ray`).
+"""
+from __future__ import annotations
+
+import json
+import re
+
+import pyarrow as pa
+
+from ..lang.errors import ByzerRuntimeError, UnsupportedStatementError
+from ..lang.statements import CommandStatement
+from .types import spark_type_name
+
+CONF_CATEGORY = {"conf": "python_runner_conf_cl", "env": "python_env_cl"}
+
+
+def register(session) -> None:
+    session.commands.update({
+        "python": python_command,
+        "assert": assert_command,
+        "show": show_command,
+        "desc": desc_command,
+    })
+
+
+def execute_command(session, statement: CommandStatement, events):
+    handler = session.commands.get(statement.name)
+    if handler is None:
+        raise UnsupportedStatementError(f"not supported by the local engine: {statement.describe()}")
+    return handler(session, statement, command_args(session, statement), events)
+
+
+def command_args(session, statement: CommandStatement) -> list[str]:
+    """Quoted arguments are rendered then unquoted; raw token runs stay as written (SPEC §5.1)."""
+    return [session.render(arg.text) if arg.kind != "name" else arg.text for arg in statement.args]
+
+
+def decode_env_value(value: str, variables) -> str:
+    """Byzer's ScriptEnvDecode: in each space-separated token containing `:`, `:key` (the text after
+    the first `:`) becomes the variable's value when such a variable exists (SPEC §2.5)."""
+    tokens = []
+    for token in value.split(" "):
+        if ":" in token:
+            key = token.split(":", 1)[1]
+            if key in variables:
+                token = token.replace(":" + key, str(variables.get(key)))
+        tokens.append(token)
+    return " ".join(tokens)
+
+
+def python_command(session, statement, args, events):
+    if len(args) != 2 or args[0] not in CONF_CATEGORY:
+        raise UnsupportedStatementError(
+            f"not supported by the local engine: {statement.describe()} "
+            "(supported: !python conf \"key=value\" and !python env \"KEY=VALUE\")")
+    kind, pair = args
+    decoded = decode_env_value(pair, session.variables)
+    if "=" not in decoded:
+        raise ByzerRuntimeError(f"!python {kind} expects \"key=value\", got \"{decoded}\"")
+    key, value = decoded.split("=", 1)  # no trimming, as in Byzer
+    store = session.python_conf if kind == "conf" else session.python_env
+    store[key] = value
+    return f"python_{kind}", conf_table(store, CONF_CATEGORY[kind])
+
+
+def conf_table(store: dict, category: str) -> pa.Table:
+    config = json.dumps({"__mlsql_cl__": category})
+    return pa.table({
+        "k": pa.array(list(store.keys()), pa.string()),
+        "v": pa.array(list(store.values()), pa.string()),
+        "config": pa.array([config] * len(store), pa.string()),
+    })
+
+
+def assert_command(session, statement, args, events):
+    """`!assert TABLE '''EXPR''' "message"`: every row must satisfy EXPR; `:col` names a column."""
+    if len(args) not in (2, 3):
+        raise ByzerRuntimeError("usage: !assert TABLE '''EXPR''' \"message\"")
+    name, expression = args[0].strip("`"), args[1]
+    message = args[2] if len(args) == 3 else ""
+    table = session.table(name)
+    condition = re.sub(r":([A-Za-z_][A-Za-z0-9_]*)", r"`\1`", expression)
+    failed = session.sql(f"select count(*) as n from `{name}` where not coalesce(({condition}), false)")
+    count = failed.column(0)[0].as_py()
+    if count:
+        raise ByzerRuntimeError(message or f"{count} of {table.num_rows} rows of `{name}` fail `{expression}`")
+    return name, table
+
+
+def show_command(session, statement, args, events):
+    if [a.lower() for a in args] != ["tables"]:
+        raise UnsupportedStatementError(f"not supported by the local engine: {statement.describe()}")
+    names, tables = session.catalog.names(), [t for _, t in session.catalog.items()]
+    return "tables", pa.table({
+        "tableName": pa.array(names, pa.string()),
+        "numRows": pa.array([t.num_rows for t in tables], pa.int64()),
+        "numColumns": pa.array([t.num_columns for t in tables], pa.int64()),
+    })
+
+
+def desc_command(session, statement, args, events):
+    if len(args) != 1:
+        raise ByzerRuntimeError("usage: !desc TABLE")
+    schema = session.table(args[0].strip("`")).schema
+    return "desc", pa.table({
+        "col_name": pa.array(schema.names, pa.string()),
+        "data_type": pa.array([spark_type_name(f.type) for f in schema], pa.string()),
+        "nullable": pa.array([f.nullable for f in schema], pa.bool_()),
+    })
