@@ -12,7 +12,6 @@ from ..lang import parse
 from ..lang.errors import ByzerError, ByzerRuntimeError
 from ..lang.statements import Script, Statement
 from .catalog import Catalog
-from .set_statement import preprocess_sets
 from .variables import Variables
 
 
@@ -104,6 +103,7 @@ class Session:
         """Parse and run a cell. Raises ByzerError (one message, with the statement's line:col);
         statements before the failing one keep their effects."""
         from .executors import executor_for
+        from .set_statement import preprocess_sets
 
         script = self.plan(text)
         result = Result()
