@@ -1,8 +1,303 @@
-"""Placeholder parser (being written): returns an empty Script so the package imports."""
+"""Tokens -> typed statements (SPEC §1.2, rule `sql` of DSLSQL.g4), one recursive-descent method per form.
+
+Differences from Byzer, on purpose (DESIGN §5): the last statement of a cell may omit its `;`, and
+`save errorIfExists` is accepted. Errors point at the offending token with a caret line.
+"""
 from __future__ import annotations
 
-from .statements import Script
+from typing import Callable, Dict, List, Optional
+
+from . import lexer
+from .lexer import BLOCK, COMMAND, EOF, IDENT, KEYWORD, OTHER, PUNCT, QUOTED, STRING, Locator, Token
+from .statements import (
+    CommandStatement,
+    LoadStatement,
+    PassthroughStatement,
+    RunStatement,
+    SaveStatement,
+    Script,
+    SelectStatement,
+    SetStatement,
+    Statement,
+    Value,
+)
+
+SAVE_MODES = {"overwrite": "overwrite", "append": "append", "errorifexists": "errorIfExists", "ignore": "ignore"}
+# Characters a raw `!command` argument may be built from, besides identifiers (rule rawCommandValue).
+RAW_COMMAND_PUNCTUATION = frozenset("-/><.~")
+STATEMENT_WORDS = ("load, save, select, set, run, train, predict, insert, create, drop, refresh, "
+                   "connect, register, unregister, include or !command")
 
 
 def parse(text: str) -> Script:
-    return Script(source=text, statements=[])
+    """Parse a cell or script into a Script of typed statements; raise ByzerSyntaxError on bad syntax."""
+    return ScriptParser(text).parse()
+
+
+def value_of(token: Token) -> Value:
+    """A Value for a STRING, BLOCK_STRING, backquoted or bare token; quotes removed, nothing unescaped."""
+    if token.kind == BLOCK:
+        return Value("block", token.text[3:-3], token.text)
+    if token.kind == STRING:
+        return Value("string", token.text[1:-1], token.text)
+    if token.kind == QUOTED:
+        return Value("quoted", token.text[1:-1], token.text)
+    return Value("name", token.text, token.text)
+
+
+def clean_name(text: str) -> str:
+    """Byzer's cleanStr for names: drop outer backquotes (doubled ones are kept as written)."""
+    return text[1:-1] if text.startswith("`") else text
+
+
+class ScriptParser:
+    def __init__(self, text: str):
+        self.text = text
+        self.locator = Locator(text)
+        self.tokens: List[Token] = lexer.tokenize(text, self.locator)
+        self.index = 0
+        self.forms: Dict[str, Callable[[Token], Statement]] = {
+            "load": self.load, "save": self.save, "select": self.select, "set": self.set,
+            "run": self.run, "train": self.run, "predict": self.run,
+            "insert": self.free_text, "create": self.free_text, "drop": self.free_text,
+            "refresh": self.free_text, "connect": self.connect, "register": self.register,
+            "unregister": self.path_with_options, "include": self.path_with_options,
+        }
+
+    # -- token helpers ---------------------------------------------------------------------------
+    def peek(self, ahead: int = 0) -> Token:
+        return self.tokens[min(self.index + ahead, len(self.tokens) - 1)]
+
+    def advance(self) -> Token:
+        token = self.tokens[self.index]
+        if token.kind != EOF:
+            self.index += 1
+        return token
+
+    def error(self, token: Token, message: str):
+        return lexer.syntax_error(self.text, token.start, message, self.locator)
+
+    def expect_punct(self, char: str, what: str) -> Token:
+        token = self.peek()
+        if not token.is_punct(char):
+            raise self.error(token, f"expected '{char}' {what}, found {token.show()}")
+        return self.advance()
+
+    def expect_keyword(self, words: tuple, what: str) -> Token:
+        token = self.peek()
+        if not token.is_keyword(*words):
+            expected = " or ".join(f"'{w}'" for w in words)
+            raise self.error(token, f"expected {expected} {what}, found {token.show()}")
+        return self.advance()
+
+    def at_identifier(self) -> bool:
+        return self.peek().kind in (IDENT, QUOTED)
+
+    def identifier(self, what: str) -> Token:
+        token = self.peek()
+        if token.kind in (IDENT, QUOTED):
+            return self.advance()
+        if token.kind == KEYWORD:
+            raise self.error(token, f"expected {what}, found keyword '{token.text}' "
+                                    f"(write `{token.text}` in backquotes to use it as a name)")
+        raise self.error(token, f"expected {what}, found {token.show()}")
+
+    def qualified_name(self, what: str) -> str:
+        parts = [self.identifier(what).text]
+        while self.peek().is_punct(".") and self.peek(1).kind in (IDENT, QUOTED):
+            self.advance()
+            parts.append(self.advance().text)
+        if self.peek().is_punct("."):
+            self.advance()
+            self.identifier(f"a name after '.' in {what}")
+        return ".".join(parts)
+
+    def at_statement_end(self) -> bool:
+        token = self.peek()
+        return token.kind == EOF or token.is_punct(";")
+
+    # -- script ----------------------------------------------------------------------------------
+    def parse(self) -> Script:
+        statements = []
+        while self.peek().kind != EOF:
+            first = self.peek()
+            if first.is_punct(";"):
+                raise self.error(first, "empty statement: unexpected ';' (remove the extra ';')")
+            statement = self.statement(first)
+            statements.append(statement)
+            end = self.peek()
+            if end.is_punct(";"):
+                self.advance()
+            elif end.kind != EOF:
+                raise self.error(end, f"expected ';' after the {statement.keyword} statement, found {end.show()}")
+        return Script(source=self.text, statements=statements)
+
+    def statement(self, first: Token) -> Statement:
+        if first.kind == COMMAND:
+            return self.command(self.advance())
+        form = self.forms.get(first.lower) if first.kind == KEYWORD else None
+        if form is None:
+            raise self.error(first, f"unknown statement {first.show()}: a statement starts with {STATEMENT_WORDS}")
+        return form(self.advance())
+
+    def finish(self, cls, first: Token, **fields) -> Statement:
+        last = self.tokens[self.index - 1]
+        return cls(text=self.text[first.start:last.end], span=self.locator.span(first.start, last.end), **fields)
+
+    # -- where/options clause: where? expression? ('and' expression)* ----------------------------
+    def options(self) -> dict:
+        options: dict = {}
+        if self.peek().is_keyword("where", "options"):
+            self.advance()
+        if self.at_identifier():
+            self.option_pair(options)
+        while self.peek().is_keyword("and"):
+            self.advance()
+            self.option_pair(options)
+        return options
+
+    def option_pair(self, options: dict) -> None:
+        key = clean_name(self.qualified_name("an option name"))
+        self.expect_punct("=", f"after option name '{key}'")
+        token = self.peek()
+        if token.kind not in (STRING, BLOCK):
+            raise self.error(token, f"the value of option '{key}' must be quoted: write {key}=\"...\" "
+                                    f"or {key}='''...''', found {token.show()}")
+        options.pop(key, None)  # a later duplicate wins, and takes the later position
+        options[key] = value_of(self.advance())
+
+    def format_and_path(self, what: str):
+        fmt = self.identifier(f"a format name after '{what}'").text
+        self.expect_punct(".", f"between the format '{fmt}' and its path")
+        token = self.peek()
+        if token.kind not in (IDENT, QUOTED):
+            raise self.error(token, f"expected a path such as `...` after '{fmt}.', found {token.show()}")
+        return fmt, value_of(self.advance())
+
+    # -- statement forms -------------------------------------------------------------------------
+    def load(self, first: Token) -> Statement:
+        fmt, path = self.format_and_path("load")
+        options = self.options()
+        self.expect_keyword(("as",), "before the table name of load")
+        table = self.identifier("a table name after 'as'").text
+        return self.finish(LoadStatement, first, format=fmt, path=path, options=options, table=table)
+
+    def save(self, first: Token) -> Statement:
+        modes = []
+        while self.peek().lower in SAVE_MODES and self.peek().kind == KEYWORD:
+            modes.append(SAVE_MODES[self.advance().lower])
+        table = self.identifier("the name of the table to save").text
+        self.expect_keyword(("as",), f"after the table name '{table}' of save")
+        fmt, path = self.format_and_path("as")
+        options = self.options()
+        partition_by = []
+        if self.peek().is_keyword("partitionby"):
+            self.advance()
+            if self.at_identifier():
+                partition_by.append(clean_name(self.advance().text))
+            while self.peek().is_punct(","):
+                self.advance()
+                partition_by.append(clean_name(self.identifier("a column name after ','").text))
+        return self.finish(SaveStatement, first, modes=modes, table=table, format=fmt, path=path,
+                           options=options, partition_by=partition_by)
+
+    def select(self, first: Token) -> Statement:
+        start = self.index
+        while not self.at_statement_end():
+            self.advance()
+        body = self.tokens[start:self.index]
+        if len(body) >= 2 and body[-2].is_keyword("as") and body[-1].kind in (IDENT, QUOTED):
+            return self.finish(SelectStatement, first)
+        after = self.peek()
+        if body and body[-1].is_keyword("as"):
+            raise self.error(after, f"expected a table name after 'as' at the end of select, found {after.show()}")
+        raise self.error(after, "a select statement must end with 'as <table name>' "
+                                f"(e.g. select ... as t), found {after.show()}")
+
+    def free_text(self, first: Token) -> Statement:
+        while not self.at_statement_end():
+            self.advance()
+        return self.finish(PassthroughStatement, first, verb=first.lower)
+
+    def set(self, first: Token) -> Statement:
+        key = self.qualified_name("a variable name after 'set'")
+        self.expect_punct("=", f"after 'set {key}'")
+        token = self.peek()
+        if token.kind in (STRING, BLOCK):
+            value = value_of(self.advance())
+        elif token.kind == QUOTED and not self.peek(1).is_punct("."):
+            value = value_of(self.advance())
+        elif token.kind in (IDENT, QUOTED):
+            name = self.qualified_name(f"the value of '{key}'")
+            value = Value("name", name, name)
+        else:
+            raise self.error(token, f"expected a value for '{key}' (\"...\", '''...''', `...` or a name), "
+                                    f"found {token.show()}")
+        options = self.options()
+        return self.finish(SetStatement, first, key=key, value=value, options=options)
+
+    def run(self, first: Token) -> Statement:
+        verb = first.lower
+        input_table = self.identifier(f"a table name after '{verb}'").text
+        self.expect_keyword(("as", "into"), f"after '{verb} {input_table}'")
+        et, path = self.format_and_path("as")
+        options = self.options()
+        as_tables = []
+        while self.peek().is_keyword("as"):
+            self.advance()
+            as_tables.append(self.identifier("an output table name after 'as'").text)
+        return self.finish(RunStatement, first, verb=verb, input_table=input_table, et=et, path=path,
+                           options=options, as_tables=as_tables)
+
+    def connect(self, first: Token) -> Statement:
+        self.identifier("a format name after 'connect'")
+        self.options()
+        if self.peek().is_keyword("as"):
+            self.advance()
+            self.qualified_name("a database name after 'as'")
+        return self.finish(PassthroughStatement, first, verb="connect")
+
+    def register(self, first: Token) -> Statement:
+        self.format_and_path("register")
+        self.expect_keyword(("as",), "before the function name of register")
+        self.identifier("a function name after 'as'")
+        self.options()
+        return self.finish(PassthroughStatement, first, verb="register")
+
+    def path_with_options(self, first: Token) -> Statement:
+        self.format_and_path(first.lower)
+        self.options()
+        return self.finish(PassthroughStatement, first, verb=first.lower)
+
+    def command(self, first: Token) -> Statement:
+        args: List[Value] = []
+        run: Optional[List[Token]] = None  # the raw argument being built from adjacent tokens
+        while not self.at_statement_end():
+            token = self.peek()
+            if token.kind in (STRING, BLOCK, QUOTED):
+                args.append(value_of(self.advance()))
+                run = None
+            elif token.kind == IDENT or (token.kind == PUNCT and token.text in RAW_COMMAND_PUNCTUATION):
+                self.advance()
+                if run is not None and run[-1].end == token.start:
+                    run.append(token)
+                    joined = "".join(t.text for t in run)
+                    args[-1] = Value("name", joined, joined)
+                else:
+                    run = [token]
+                    args.append(Value("name", token.text, token.text))
+            else:
+                raise self.error(token, self.bad_command_argument(first, token))
+        return self.finish(CommandStatement, first, name=first.text[1:], args=args)
+
+    @staticmethod
+    def bad_command_argument(command: Token, token: Token) -> str:
+        if token.is_punct("="):
+            return (f"'=' is not allowed in an unquoted argument of {command.text}: quote the whole "
+                    "argument, e.g. \"key=value\"")
+        if token.kind == KEYWORD:
+            return (f"keyword '{token.text}' cannot be an unquoted argument of {command.text}: "
+                    f"quote it, e.g. \"{token.text}\"")
+        if token.kind == OTHER:
+            return f"{token.show()} in the arguments of {command.text}: quote the argument"
+        return f"unexpected {token.show()} in the arguments of {command.text}: quote the argument"
