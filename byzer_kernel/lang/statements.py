@@ -39,11 +39,35 @@ class Statement:
 
     def describe(self) -> str:
         """One line for `byzer plan`."""
-        return f"{self.keyword} {' '.join(self.text.split())}"
+        return short_text(self.text)
 
 
 # Options are kept in written order; a later duplicate key wins (SPEC §1.4).
 Options = dict  # dict[str, Value]
+
+
+def short_text(text: str, limit: int = 120) -> str:
+    """Whitespace collapsed to one line; long text keeps its head and its last words."""
+    if len(text) > 4 * limit:  # never split a 30 MB statement just to show 120 characters
+        text = text[: 2 * limit] + " " + text[-limit:]
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else f"{flat[: limit - 30]} ... {flat[-25:]}"
+
+
+def short_value(value: "Value", limit: int = 50) -> str:
+    """A value as written, or its head plus its size when it is long or spans lines."""
+    raw = value.raw
+    if len(raw) <= limit and "\n" not in raw:
+        return raw
+    lines = raw.count("\n") + 1
+    head = " ".join(raw[: limit * 2].split())[:limit]
+    return f"{head}... [{lines} lines, {len(raw)} chars]"
+
+
+def describe_options(options: Options) -> str:
+    if not options:
+        return ""
+    return " where " + " and ".join(f"{key}={short_value(value)}" for key, value in options.items())
 
 
 @dataclass
@@ -53,6 +77,9 @@ class SetStatement(Statement):
     options: Options = field(default_factory=dict)
     keyword: ClassVar[str] = "set"
 
+    def describe(self) -> str:
+        return f"set {self.key}={short_value(self.value)}{describe_options(self.options)}"
+
 
 @dataclass
 class LoadStatement(Statement):
@@ -61,6 +88,10 @@ class LoadStatement(Statement):
     options: Options = field(default_factory=dict)
     table: str = ""  # raw table-name token (backquotes kept; rendered at run time)
     keyword: ClassVar[str] = "load"
+
+    def describe(self) -> str:
+        path = short_value(self.path)
+        return f"load {self.format}.{path}{describe_options(self.options)} as {self.table}"
 
 
 @dataclass
@@ -80,6 +111,12 @@ class SaveStatement(Statement):
     partition_by: list = field(default_factory=list)
     keyword: ClassVar[str] = "save"
 
+    def describe(self) -> str:
+        modes = "".join(f"{mode} " for mode in self.modes)
+        partition = f" partitionBy {', '.join(self.partition_by)}" if self.partition_by else ""
+        return (f"save {modes}{self.table} as {self.format}.{short_value(self.path)}"
+                f"{describe_options(self.options)}{partition}")
+
 
 @dataclass
 class RunStatement(Statement):
@@ -93,6 +130,12 @@ class RunStatement(Statement):
     as_tables: list = field(default_factory=list)
     keyword: ClassVar[str] = "run"
 
+    def describe(self) -> str:
+        outputs = "".join(f" as {name}" for name in self.as_tables)
+        path = short_value(self.path) if self.path else "``"
+        return (f"{self.verb} {self.input_table} as {self.et}.{path}"
+                f"{describe_options(self.options)}{outputs}")
+
 
 @dataclass
 class CommandStatement(Statement):
@@ -103,7 +146,7 @@ class CommandStatement(Statement):
     keyword: ClassVar[str] = "!"
 
     def describe(self) -> str:
-        return f"!{self.name} " + " ".join(a.raw for a in self.args)
+        return " ".join([f"!{self.name}"] + [short_value(a) for a in self.args])
 
 
 @dataclass
@@ -112,9 +155,6 @@ class PassthroughStatement(Statement):
 
     verb: str = ""
     keyword: ClassVar[str] = "passthrough"
-
-    def describe(self) -> str:
-        return " ".join(self.text.split())
 
 
 @dataclass
