@@ -136,9 +136,15 @@ class ScriptParser:
         if first.kind == COMMAND:
             return self.command(self.advance())
         form = self.forms.get(first.lower) if first.kind == KEYWORD else None
-        if form is None:
-            raise self.error(first, f"unknown statement {first.show()}: a statement starts with {STATEMENT_WORDS}")
-        return form(self.advance())
+        if form is not None:
+            return form(self.advance())
+        if first.is_punct("!"):
+            raise self.error(first, "expected a command name right after '!' (e.g. !python conf \"k=v\")")
+        if first.kind == OTHER and first.text == "#":
+            raise self.error(first, "'#' does not start a comment in Byzer (use -- or /* */); "
+                                    f"a statement starts with {STATEMENT_WORDS}")
+        what = first.show() if first.kind == OTHER else f"unknown statement {first.show()}"
+        raise self.error(first, f"{what}: a statement starts with {STATEMENT_WORDS}")
 
     def finish(self, cls, first: Token, **fields) -> Statement:
         last = self.tokens[self.index - 1]
