@@ -1,0 +1,114 @@
+"""The Byzer kernel: an IPythonKernel whose cells run through the %%byzer magic (DESIGN §4.3), so
+widgets, comms, `display()` and `%config` work as in any IPython kernel.
+
+A cell starting with `%%python` runs its Python in the same process; any other cell starting with
+`%` is an IPython magic cell (`%config ...`, `%byzer status`); everything else is Byzer, including
+Byzer Notebook `#%python` cells, which the Session rewrites as Byzer Notebook does.
+"""
+from __future__ import annotations
+
+import inspect
+import sys
+
+from ipykernel.ipkernel import IPythonKernel
+
+from . import __version__
+from . import kernel_help as help_
+
+LANGUAGE_INFO = {
+    "name": "byzer",
+    "version": __version__,
+    "mimetype": "text/x-byzer",
+    "file_extension": ".byzer",
+    "codemirror_mode": "byzer",
+    "pygments_lexer": "sql",
+}
+
+
+def python_cell(code: str):
+    """The Python source of a `%%python` cell, the cell itself for other IPython cells, else None."""
+    stripped = code.lstrip()
+    first, _, rest = stripped.partition("\n")
+    if first.strip() == "%%python":
+        return rest
+    if stripped.startswith("%"):
+        return code
+    return None
+
+
+class ByzerKernel(IPythonKernel):
+    implementation = "byzer_kernel"
+    implementation_version = __version__
+    language_info = LANGUAGE_INFO
+    banner = f"Byzer kernel {__version__}: Byzer SQL on DuckDB, Python on Ray (%%python cells run Python)"
+    help_links = [{"text": "Byzer-lang", "url": "https://docs.byzer.org/"}]
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        from .magics import load_ipython_extension
+
+        load_ipython_extension(self.shell)
+
+    async def do_execute(self, code, silent, store_history=True, user_expressions=None,
+                         allow_stdin=False, *, cell_meta=None, cell_id=None):
+        python = python_cell(code)
+        if python is None and code.strip():
+            # The same path as %%byzer: history, Out[n], errors and display all come from IPython.
+            python = "%%byzer\n" + code
+        return await super().do_execute(python if python is not None else code, silent, store_history,
+                                        user_expressions, allow_stdin, cell_meta=cell_meta, cell_id=cell_id)
+
+    async def do_complete(self, code, cursor_pos):
+        if python_cell(code) is not None:
+            return await _maybe_await(super().do_complete(code, cursor_pos))
+        block = help_.python_block_at(code, cursor_pos)
+        if block is not None:
+            start, source = block
+            special = help_.python_context_matches(source, cursor_pos - start)
+            if special is not None:
+                return _reply(special[0], start + special[1], cursor_pos)
+            reply = await _maybe_await(super().do_complete(source, cursor_pos - start))
+            reply["cursor_start"] += start
+            reply["cursor_end"] += start
+            return reply
+        matches, begin = help_.byzer_matches(code, cursor_pos, self._session_if_started())
+        return _reply(matches, begin, cursor_pos)
+
+    async def do_inspect(self, code, cursor_pos, detail_level=0, omit_sections=()):
+        if python_cell(code) is not None:
+            return await _maybe_await(super().do_inspect(code, cursor_pos, detail_level, omit_sections))
+        text = help_.describe_at(code, cursor_pos, self._session_if_started())
+        if not text:
+            return {"status": "ok", "found": False, "data": {}, "metadata": {}}
+        return {"status": "ok", "found": True, "data": {"text/plain": text, "text/markdown": text},
+                "metadata": {}}
+
+    async def do_is_complete(self, code):
+        if python_cell(code) is not None:
+            return await _maybe_await(super().do_is_complete(code))
+        return help_.is_complete(code)
+
+    async def do_shutdown(self, restart):
+        from .widgets import stop_refreshing
+
+        stop_refreshing()
+        runtime = sys.modules.get("byzer_kernel.runtime")
+        session = getattr(runtime, "_shared", None)
+        if session is not None:
+            session.close()
+        return await _maybe_await(super().do_shutdown(restart))
+
+    def _session_if_started(self):
+        """Completion never starts a Session (nor Ray); it uses the one cells already made."""
+        runtime = sys.modules.get("byzer_kernel.runtime")
+        return getattr(runtime, "_shared", None)
+
+
+async def _maybe_await(value):
+    return await value if inspect.isawaitable(value) else value
+
+
+def _reply(matches, cursor_start, cursor_end):
+    return {"status": "ok", "matches": matches, "cursor_start": cursor_start, "cursor_end": cursor_end,
+            "metadata": {}}
+

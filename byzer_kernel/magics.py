@@ -1,0 +1,331 @@
+"""`%%byzer` / `%byzer` for IPython, loaded with `%load_ext byzer_kernel`; the Byzer kernel runs its
+cells through the same magic (DESIGN §4.3), so both share one Session per process.
+
+    %%byzer [-o VAR] [--limit N] [--plan] [VAR <<]
+    %byzer [options] STATEMENT        %byzer status
+
+`{{name}}` inserts a Python value; `${...}` is left to Byzer. pandas DataFrames and Arrow tables of
+the Python namespace are Byzer tables by their variable name.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from typing import Any, Optional
+
+from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
+from traitlets import Bool, Float, Int
+from traitlets.config import Configurable
+
+from . import display as show
+from .engine.session import Observer
+from .lang.errors import ByzerError, ByzerRuntimeError
+from .lang.statements import Span
+
+OPTION_HELP = "options: -o VAR, --limit N, --plan, VAR <<"
+_ASSIGN = re.compile(r"\s*([A-Za-z_]\w*)\s*<<")
+_PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.S)
+_WORD = re.compile(r"[A-Za-z_]\w*")
+
+
+class MagicUsageError(ByzerError):
+    kind = "UsageError"
+
+
+class PythonVariableError(ByzerError):
+    kind = "NameError"
+
+
+def presentable(error: BaseException) -> BaseException:
+    """IPython shows exactly our lines (headline + detail) instead of a Python traceback."""
+    lines = show.error_lines(error)
+    error._render_traceback_ = lambda: lines  # type: ignore[attr-defined]
+    return error
+
+
+# -- argument handling --------------------------------------------------------------------------
+
+class MagicArgs:
+    def __init__(self):
+        self.output: Optional[str] = None  # -o VAR: the result as a pandas DataFrame
+        self.assign: Optional[str] = None  # VAR <<: the same, without showing the table
+        self.limit: Optional[int] = None
+        self.plan = False
+        self.rest = ""
+
+
+def parse_magic_line(line: str) -> MagicArgs:
+    """Options first, then `VAR <<`, then (line magic) the statement, kept exactly as written."""
+    args, rest = MagicArgs(), line
+    while True:
+        rest = rest.lstrip()
+        match = re.match(r"(-o|--output|--limit|--plan)(?=\s|$)", rest)
+        if not match:
+            unknown = re.match(r"--?[A-Za-z][\w-]*", rest)
+            if unknown:
+                raise MagicUsageError(f"unknown option {unknown.group(0)} ({OPTION_HELP})")
+            break
+        option, rest = match.group(1), rest[match.end():].lstrip()
+        if option == "--plan":
+            args.plan = True
+            continue
+        value = re.match(r"\S+", rest)
+        if value is None:
+            raise MagicUsageError(f"{option} needs a value ({OPTION_HELP})")
+        rest = rest[value.end():]
+        if option == "--limit":
+            if not value.group(0).isdigit():
+                raise MagicUsageError(f"--limit needs a whole number, got {value.group(0)!r}")
+            args.limit = int(value.group(0))
+        elif not value.group(0).isidentifier():
+            raise MagicUsageError(f"{option} needs a Python variable name, got {value.group(0)!r}")
+        else:
+            args.output = value.group(0)
+    assign = _ASSIGN.match(rest)
+    if assign:
+        args.assign, rest = assign.group(1), rest[assign.end():]
+    args.rest = rest.strip()
+    return args
+
+
+def interpolate(text: str, namespace: dict) -> str:
+    """Replace `{{name}}` / `{{name.attr}}` with the Python value's str()."""
+
+    def value_of(match):
+        expression = match.group(1).strip()
+        parts = expression.split(".")
+        if not expression or not all(p.isidentifier() for p in parts):
+            raise PythonVariableError(f"{{{{{expression}}}}}: only variable names (and .attributes) "
+                                      "can be interpolated", span=_span(text, match.start()))
+        if parts[0] not in namespace:
+            raise PythonVariableError(f"{{{{{expression}}}}}: Python variable `{parts[0]}` is not defined",
+                                      span=_span(text, match.start()))
+        value = namespace[parts[0]]
+        for part in parts[1:]:
+            value = getattr(value, part)
+        return str(value)
+
+    return _PLACEHOLDER.sub(value_of, text)
+
+
+def _span(text: str, offset: int) -> Span:
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return Span(line, col, offset, offset)
+
+
+def as_arrow(value: Any):
+    """A pandas DataFrame / Arrow table as an Arrow table, else None (pandas stays unimported)."""
+    import pyarrow as pa
+
+    if isinstance(value, pa.Table):
+        return value
+    if isinstance(value, pa.RecordBatch):
+        return pa.Table.from_batches([value])
+    pandas = sys.modules.get("pandas")
+    if pandas is not None and isinstance(value, pandas.DataFrame):
+        return pa.Table.from_pandas(value, preserve_index=False)
+    return None
+
+
+# -- what a running cell shows ------------------------------------------------------------------
+
+class CellObserver(Observer):
+    """Messages as compact text lines, `events.display(...)` objects, progress bars, and the cluster
+    status the moment the session connects to Ray."""
+
+    def __init__(self, magics: "ByzerMagics", session):
+        self.magics, self.session = magics, session
+        self.bars: dict[int, Any] = {}
+        self.connected = self._connection() is not None
+        self.last_statement = None
+
+    def _connection(self):
+        manager = getattr(self.session, "_cluster_manager", None)
+        return getattr(manager, "connection", None)
+
+    def check_connection(self) -> None:
+        if not self.connected and self._connection() is not None:
+            self.connected = True
+            if self.magics.show_status_on_connect:
+                self.magics.show_status()
+
+    def statement_started(self, statement):
+        self.last_statement = statement
+
+    def statement_finished(self, statement, table):
+        self.check_connection()
+
+    def progress(self, statement, done, total, rows=0):
+        self.check_connection()
+        bar = self.bars.get(id(statement))
+        if bar is None:
+            from .widgets import RunProgress
+
+            bar = self.bars[id(statement)] = RunProgress(" ".join(statement.text.split())[:48])
+        bar.update(done, total, rows)
+
+    def progress_ended(self, statement, ok):
+        bar = self.bars.get(id(statement))
+        if bar is not None:
+            bar.end(ok)
+
+    def message(self, text):
+        print(text, flush=True)
+
+    def display(self, obj):
+        from IPython.display import display
+
+        from .runtime.cluster import ClusterManager
+
+        if isinstance(obj, ClusterManager):
+            self.magics.show_status()
+        elif hasattr(obj, "schema") and hasattr(obj, "num_rows"):
+            display(show.table_bundle(obj, self.magics.displaylimit), raw=True)
+        elif isinstance(obj, dict) and obj and all("/" in key for key in obj):
+            display(obj, raw=True)
+        else:
+            display(obj)
+
+    def finish(self, ok: bool) -> None:
+        """Whatever the runtime reported, no bar is left running (failed or interrupted cells)."""
+        self.check_connection()
+        for bar in self.bars.values():
+            bar.end(ok)
+
+
+class TableView:
+    """A result table as IPython displays it (`Out[n]`): HTML + text, cut at the display limit."""
+
+    def __init__(self, table, name: Optional[str], limit: Optional[int]):
+        self.table, self.name, self.limit = table, name, limit
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return show.table_bundle(self.table, self.limit, self.name)
+
+    def __repr__(self) -> str:
+        return show.format_table_text(self.table, self.limit, self.name)
+
+    def to_pandas(self):
+        return self.table.to_pandas()
+
+
+class RawBundle:
+    def __init__(self, bundle: dict):
+        self.bundle = bundle
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return self.bundle
+
+    def __repr__(self) -> str:
+        return self.bundle.get("text/plain", "")
+
+
+# -- the magics ---------------------------------------------------------------------------------
+
+@magics_class
+class ByzerMagics(Magics, Configurable):
+    displaylimit = Int(show.DEFAULT_DISPLAY_LIMIT, help=(
+        "Rows shown of a result table (0: all). `-o` and `VAR <<` always get every row.")).tag(config=True)
+    status_refresh_interval = Float(2.0, help="Seconds between refreshes of a shown cluster status "
+                                    "widget (0: no refresh).").tag(config=True)
+    show_status_on_connect = Bool(True, help="Show the cluster status when the session connects "
+                                  "to Ray.").tag(config=True)
+
+    def __init__(self, shell):
+        Configurable.__init__(self, config=shell.config)
+        Magics.__init__(self, shell=shell)
+        # `%config ByzerMagics.displaylimit = 50` finds configurables here.
+        self.shell.configurables.append(self)
+        self._from_python: dict[str, tuple[int, Any]] = {}
+
+    @property
+    def session(self):
+        from .runtime import shared_session
+
+        return shared_session()
+
+    @no_var_expand
+    @line_cell_magic
+    def byzer(self, line: str = "", cell: Optional[str] = None):
+        """Run Byzer statements: `%%byzer [-o VAR] [--limit N] [--plan] [VAR <<]` or `%byzer STATEMENT`;
+        `%byzer status` shows the cluster status."""
+        try:
+            args = parse_magic_line(line)
+            if cell is None:
+                text = args.rest
+                if text == "status" and not (args.output or args.assign or args.plan):
+                    self.show_status()
+                    return None
+            else:
+                if args.rest:
+                    raise MagicUsageError(f"unexpected {args.rest!r} after %%byzer ({OPTION_HELP})")
+                text = cell
+                assign = _ASSIGN.match(text)
+                if assign and not args.assign:
+                    args.assign, text = assign.group(1), " " * assign.end() + text[assign.end():]
+            return self.run(text, args)
+        except ByzerError as error:
+            raise presentable(error) from None
+
+    def run(self, text: str, args: MagicArgs):
+        namespace = self.shell.user_ns
+        text = interpolate(text, namespace)
+        session = self.session
+        if args.plan:
+            return RawBundle({"text/plain": session.plan(text).describe()})
+        self.register_python_tables(session, text)
+        observer = CellObserver(self, session)
+        ok = False
+        try:
+            result = session.execute(text, observer)
+            ok = True
+        except (ByzerError, KeyboardInterrupt):
+            raise
+        except Exception as error:  # a bug below the engine still gives one clear message
+            raise ByzerRuntimeError(f"{type(error).__name__}: {error}") from error
+        finally:
+            observer.finish(ok)
+        if result.table is None:
+            return None
+        for name in (args.output, args.assign):
+            if name:
+                namespace[name] = result.table.to_pandas()
+        if args.assign:
+            return None
+        conf_kind = show.is_conf_table(result.table, result.table_name)
+        if conf_kind:
+            return RawBundle(show.conf_bundle(result.table, conf_kind))
+        limit = self.displaylimit if args.limit is None else args.limit
+        return TableView(result.table, result.table_name, limit)
+
+    def register_python_tables(self, session, text: str) -> None:
+        """Names in the cell that are not Byzer tables but DataFrame/Arrow variables become tables;
+        a table registered this way follows its variable when it is reassigned."""
+        namespace = self.shell.user_ns
+        for word in set(_WORD.findall(text)):
+            value = namespace.get(word)
+            if value is None or word.startswith("_"):
+                continue
+            known = session.catalog.get(word)
+            previous = self._from_python.get(word.lower())
+            if known is not None and (previous is None or previous[1] is not known):
+                continue  # a table made in Byzer wins over a Python variable
+            if previous is not None and previous[0] == id(value) and known is previous[1]:
+                continue
+            table = as_arrow(value)
+            if table is not None:
+                session.catalog.register(word, table)
+                self._from_python[word.lower()] = (id(value), table)
+
+    def show_status(self) -> None:
+        from .widgets import show_cluster_status
+
+        show_cluster_status(self.session, self.status_refresh_interval)
+
+
+def load_ipython_extension(ipython) -> None:
+    for existing in ipython.configurables:
+        if isinstance(existing, ByzerMagics):
+            return
+    ipython.register_magics(ByzerMagics(ipython))
