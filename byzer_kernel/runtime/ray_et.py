@@ -1,0 +1,151 @@
+"""The `Ray` ET (`run command as Ray.`` where ...`) and the `!ray on T '''code''' named OUT` macro
+(SPEC §6.1, §6.2). Turns a rendered request into a PythonRun and its table."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import uuid
+from pathlib import Path
+
+import pyarrow as pa
+
+from ..engine.run_statement import RunRequest
+from ..lang.errors import ByzerRuntimeError, SchemaError, UnsupportedStatementError
+from ..lang.schema import parse_schema
+from .run import PythonRun
+
+SCHEMA_REQUIRED = "Using `!python conf` to specify the python return value format is required"
+COMMAND_TABLE = pa.table({"a": pa.array([1], pa.int32())})  # Byzer's `command` view: select 1 as a
+
+
+def install(session) -> None:
+    session.ets["Ray"] = run_ray
+    previous = session.commands.get("ray")  # e.g. `!ray status` from the cluster layer
+    session.commands["ray"] = lambda s, statement, args, events: ray_command(s, statement, args, events,
+                                                                             previous)
+
+
+def run_ray(session, request: RunRequest, events) -> pa.Table:
+    options = request.options
+    for key in ("inputTable", "outputTable", "code"):
+        if key not in options:
+            raise ByzerRuntimeError(f"`{key}` is required: run command as Ray.`` where "
+                                    "inputTable=\"...\" and outputTable=\"...\" and code='''...'''")
+    code = resolve_code(session, options["code"])
+    conf = runner_conf(session, options)
+    try:
+        schema = parse_schema(conf["schema"])
+    except SchemaError as error:
+        raise SchemaError(f"in `!python conf \"schema=...\"`: {error.message}", detail=error.detail) from None
+    env = {**session.python_env, "PY_EXECUTE_USER": session.owner}
+    input_table = resolve_input(session, options["inputTable"])
+    model = session.table(options["model"].strip("`")) if options.get("model") else None
+    output_table = options["outputTable"].strip("`")
+    if output_table and output_table not in request.output_names:
+        request.output_names.insert(0, output_table)
+
+    interpreter = other_interpreter(conf.get("pythonExec"), events)
+    if interpreter is not None:
+        from .python_exec import run_with_interpreter
+
+        return run_with_interpreter(session, request, events, interpreter=interpreter, code=code,
+                                    conf=conf, env=env, schema=schema, input_table=input_table)
+    run = PythonRun(session, request.statement, events, conf, env, schema, input_table,
+                    keep_partition_num=options.get("keepPartitionNum", "false").strip().lower() == "true",
+                    model_table=model,
+                    wait_timeout=float(options.get("dataWaitServerReadyTimeout", "300")))
+    return run.run(code)
+
+
+def resolve_code(session, code: str) -> str:
+    """`code='py.NAME'` reads the code from table NAME: first row, first column, JSON field `content`."""
+    if not code.startswith("py."):
+        return code
+    table = session.table(code[3:].strip())
+    if table.num_rows == 0 or table.num_columns == 0:
+        raise ByzerRuntimeError(f"table `{code[3:]}` holds no code")
+    cell = table.column(0)[0].as_py()
+    try:
+        return json.loads(cell)["content"]
+    except (TypeError, ValueError, KeyError):
+        return str(cell)
+
+
+def resolve_input(session, name: str) -> pa.Table:
+    name = name.strip().strip("`")
+    if name.lower() == "command" and session.catalog.get("command") is None:
+        return COMMAND_TABLE
+    return session.table(name)
+
+
+def runner_conf(session, options: dict) -> dict:
+    """SPEC §6.2 step 2: HOME/OWNER/GROUP_ID, every `!python conf` item, confTable rows, timezone."""
+    session.python_conf["pythonMode"] = "ray"  # Byzer records it at every run
+    group_id = uuid.uuid4().hex
+    conf = {"HOME": str(session.home), "OWNER": session.owner, "GROUP_ID": group_id}
+    conf.update(session.python_conf)
+    conf.update({"PY_EXECUTE_USER": session.owner, "groupId": group_id})
+    if options.get("confTable"):
+        table = session.table(options["confTable"].strip("`"))
+        if table.num_columns < 2:
+            raise ByzerRuntimeError("confTable needs two columns (key, value)")
+        for key, value in zip(table.column(0).to_pylist(), table.column(1).to_pylist()):
+            conf[str(key)] = "" if value is None else str(value)
+    if "schema" not in conf:
+        raise SchemaError(SCHEMA_REQUIRED)
+    conf.setdefault("dataMode", "model")
+    conf.setdefault("runIn", "executor")
+    conf["pythonMode"] = "ray"
+    conf["timezone"] = local_timezone()
+    return conf
+
+
+def local_timezone() -> str:
+    if os.environ.get("TZ"):
+        return os.environ["TZ"].lstrip(":")
+    try:
+        return Path("/etc/timezone").read_text().strip() or "UTC"
+    except OSError:
+        pass
+    try:
+        return str(Path("/etc/localtime").resolve()).split("zoneinfo/", 1)[1]
+    except (OSError, IndexError):
+        return "UTC"
+
+
+def other_interpreter(python_exec, events):
+    """An existing interpreter that is not ours runs the code (DESIGN §5); a missing one is a warning."""
+    if not python_exec or python_exec in ("python", "python3"):
+        return None
+    path = Path(python_exec).expanduser()
+    if not path.exists():
+        events.message(f"pythonExec {python_exec} does not exist here; the code runs in this "
+                       f"kernel's Python ({sys.executable})")
+        return None
+    if path.resolve() == Path(sys.executable).resolve():
+        return None
+    try:
+        from . import python_exec as _  # noqa: F401  (written by the runtime-cluster helper)
+    except ImportError:
+        events.message(f"pythonExec {python_exec} is not supported yet; the code runs in this "
+                       f"kernel's Python ({sys.executable})")
+        return None
+    return str(path)
+
+
+def ray_command(session, statement, args, events, fallback=None):
+    """`!ray on T '''code''' [named OUT]` -> run command as Ray.`` where inputTable=T and ..."""
+    if len(args) >= 3 and args[0] == "on":
+        table, code = args[1], args[2]
+        name = args[4] if len(args) >= 5 and args[3] == "named" else uuid.uuid4().hex
+        request = RunRequest(statement=statement, input_table="command", path="",
+                             options={"inputTable": table, "code": code, "outputTable": name},
+                             output_names=[name])
+        result = run_ray(session, request, events)
+        for output_name in request.output_names:
+            session.catalog.register(output_name, result)
+        return request.output_names[-1], result
+    if fallback is not None:
+        return fallback(session, statement, args, events)
+    raise UnsupportedStatementError("usage: !ray on TABLE '''code''' named OUTPUT")

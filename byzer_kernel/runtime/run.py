@@ -1,0 +1,166 @@
+"""One execution of Python code for `run command as Ray` (SPEC §6.2-§6.7, DESIGN §4.4).
+
+The code runs in this process with `context`/`data_manager` in its globals. The input table is
+split into partitions lazily: `collect`/`to_pandas` read them in place, `foreach`/`map_iter`/
+`to_dataset` move them through Ray's object store, `data_servers()` serves them over pyjava's socket
+protocol. Ray is connected only when one of those needs it.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from typing import Optional
+
+import pyarrow as pa
+
+from ..lang.errors import ByzerError, ByzerRuntimeError, PythonCodeError, SchemaError
+from . import output, ray_patches
+from .context import ByzerPythonContext, routed_connect
+from .data_servers import DataServerPool
+from .partitions import keep_partitions, partition_count, split_table
+from .ray_tasks import remote_apply
+from .user_errors import RemoteCodeError, syntax_error_text, user_traceback
+
+WAIT_SLICE = 0.2  # seconds between checks for Ctrl-C while waiting on Ray
+
+
+class PythonRun:
+    def __init__(self, session, statement, events, conf: dict, env: dict, schema: pa.Schema,
+                 input_table: pa.Table, keep_partition_num: bool = False,
+                 model_table: Optional[pa.Table] = None, wait_timeout: float = 300.0):
+        self.session, self.statement, self.events = session, statement, events
+        self.conf, self.env, self.schema = conf, env, schema
+        self.input_table, self.keep_partition_num = input_table, keep_partition_num
+        self.pool = DataServerPool(timeout=wait_timeout)
+        self.started = ray_patches.StartedWork()
+        self.connection = None
+        self.distributed: Optional[pa.Table] = None
+        self._partitions: Optional[list] = None
+        self.context_dir = tempfile.mkdtemp(prefix="byzer-python-")
+        if model_table is not None:
+            servers = self.pool.serve([model_table], self.timezone)
+            conf["modelServers"] = ",".join(f"{s.host}:{s.port}" for s in servers)
+
+    # -- what the contexts ask for -------------------------------------------------------------
+    @property
+    def timezone(self) -> str:
+        return self.conf.get("timezone", "UTC")
+
+    def ensure_ray(self, code_address: Optional[str] = None):
+        if self.connection is None:
+            from .cluster import cluster_for
+
+            self.connection = cluster_for(self.session).connect(code_address, self.events)
+        return self.connection
+
+    def partitions(self) -> list:
+        if self._partitions is None:
+            table = self.input_table
+            if self.keep_partition_num:
+                self._partitions = keep_partitions(table)
+            else:
+                self._partitions = split_table(table, partition_count(table.num_rows, self._cpus()))
+        return self._partitions
+
+    def _cpus(self) -> int:
+        ray = sys.modules.get("ray")
+        if ray is not None and ray.is_initialized():
+            return int(ray.cluster_resources().get("CPU", 1)) or 1
+        return os.cpu_count() or 1
+
+    def start_data_servers(self) -> list:
+        return self.pool.serve(self.partitions(), self.timezone)
+
+    def distribute(self, function, per_row: bool):
+        """foreach/map_iter: one Ray task per partition; results kept in partition order."""
+        self.ensure_ray()
+        import ray
+
+        parts = self.partitions()
+        function_ref = ray.put(function)
+        apply = remote_apply()
+        refs = [apply.remote(ray.put(part), function_ref, per_row, self.schema) for part in parts]
+        index = {ref: i for i, ref in enumerate(refs)}
+        results: list = [None] * len(refs)
+        pending, done, rows = list(refs), 0, 0
+        self.events.progress(self.statement, 0, len(refs), 0)
+        try:
+            while pending:
+                ready, pending = ray.wait(pending, num_returns=1, timeout=WAIT_SLICE)
+                for ref in ready:
+                    status, value = ray.get(ref)
+                    i = index[ref]
+                    if status == "error":
+                        raise RemoteCodeError(value, i)
+                    if status == "schema":
+                        raise SchemaError(value)
+                    results[i] = value
+                    done, rows = done + 1, rows + parts[i].num_rows
+                    self.events.progress(self.statement, done, len(refs), rows)
+        finally:
+            for ref in pending:  # a failure or Ctrl-C: stop the partitions still running
+                ray.cancel(ref, force=True)
+        self.distributed = pa.concat_tables(results) if results else self.schema.empty_table()
+        return None
+
+    def to_dataset(self):
+        self.ensure_ray()
+        import ray
+
+        return ray.data.from_arrow_refs([ray.put(part) for part in self.partitions()])
+
+    # -- the run ---------------------------------------------------------------------------------
+    def run(self, code: str) -> pa.Table:
+        try:
+            compiled = compile(code, "<string>", "exec")
+        except SyntaxError as error:
+            headline, text = syntax_error_text(error, code)
+            self._cleanup(None)
+            raise PythonCodeError(headline, detail=text) from None
+        context = ByzerPythonContext(self.context_dir, self.conf, self)
+        namespace = {"data_manager": context, "context": context}
+        ok = False
+        try:
+            with ray_patches.process_environment(self.env), \
+                    ray_patches.routed_connect(routed_connect), \
+                    ray_patches.track_ray_work(self.env, self.started):
+                try:
+                    exec(compiled, namespace, namespace)
+                    table = self.result_table(context)
+                except (ByzerError, KeyboardInterrupt):
+                    raise
+                except BaseException as error:  # incl. SystemExit: the kernel must survive the code
+                    headline, text = user_traceback(error, code)
+                    raise PythonCodeError(headline, detail=text) from None
+            ok = True
+            return table
+        except KeyboardInterrupt:
+            self.started.cancel_all()
+            raise
+        finally:
+            self._cleanup(context)
+            self.events.progress_ended(self.statement, ok)
+
+    def result_table(self, context: ByzerPythonContext) -> pa.Table:
+        if self.distributed is not None:
+            return self.distributed
+        result = context.result
+        if result is None:
+            return output.empty_table(self.schema)
+        kind = result[0]
+        if kind == "rows":
+            return output.rows_to_table(result[1], self.schema, result[2] or output.BLOCK_SIZE)
+        if kind == "dataframe":
+            return output.dataframe_to_table(result[1], self.schema)
+        builder = output.ColumnBuilder(self.schema)
+        for batch in result[1]:
+            builder.add_columns(list(batch))
+        return builder.table()
+
+    def _cleanup(self, context) -> None:
+        self.pool.close()
+        if context is not None:
+            context.run = None
+        shutil.rmtree(self.context_dir, ignore_errors=True)
