@@ -320,3 +320,10 @@ def test_script_describe_for_plan():
         "1005:1\trun command as Ray.`` where inputTable='u' and code=''' x=1 '''... [3 lines, 11 chars] as out",
         "1008:1\tdrop table x",
     ]
+
+
+def test_error_at_end_of_input_points_after_the_last_word():
+    error = syntax_error("load csv.`p` as\n\n  -- trailing comment\n")
+    assert error.message == "expected a table name after 'as', found end of input"
+    assert (error.span.line, error.span.col) == (1, 16)
+    assert error.detail == "load csv.`p` as\n               ^"

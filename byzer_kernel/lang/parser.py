@@ -75,7 +75,10 @@ class ScriptParser:
         return token
 
     def error(self, token: Token, message: str):
-        return lexer.syntax_error(self.text, token.start, message, self.locator)
+        offset = token.start
+        if token.kind == EOF and len(self.tokens) > 1:  # point just after the last word, not at trailing blanks
+            offset = self.tokens[-2].end
+        return lexer.syntax_error(self.text, offset, message, self.locator)
 
     def expect_punct(self, char: str, what: str) -> Token:
         token = self.peek()
