@@ -12,3 +12,35 @@ def session(tmp_path, monkeypatch):
     s = Session(home=str(tmp_path))
     yield s
     s.close()
+
+
+# --- runtime (Ray) fixtures: one embedded Ray for the whole test session -----------------------
+@pytest.fixture(scope="session")
+def embedded_ray():
+    """Start the embedded Ray once (2 CPUs, no dashboard) and shut it down after the last test."""
+    import os
+
+    import ray
+
+    from byzer_kernel.runtime import cluster
+
+    os.environ.pop("BYZER_RAY_ADDRESS", None)
+    start = getattr(cluster, "start_embedded", None)
+    if start is not None:
+        start(num_cpus=2, include_dashboard=False)
+    elif not ray.is_initialized():
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield ray
+    ray.shutdown()
+
+
+@pytest.fixture
+def ray_session(embedded_ray, tmp_path, monkeypatch):
+    """A fresh runtime Session (Ray ET installed) bound to the shared embedded Ray."""
+    from byzer_kernel.runtime import create_session
+
+    monkeypatch.setenv("BYZER_HOME", str(tmp_path))
+    monkeypatch.delenv("BYZER_RAY_ADDRESS", raising=False)
+    s = create_session(home=str(tmp_path))
+    yield s
+    s.close()
