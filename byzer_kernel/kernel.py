@@ -11,6 +11,8 @@ import inspect
 import sys
 
 from ipykernel.ipkernel import IPythonKernel
+from ipykernel.zmqshell import ZMQInteractiveShell
+from traitlets import Type
 
 from . import __version__
 from . import kernel_help as help_
@@ -36,7 +38,19 @@ def python_cell(code: str):
     return None
 
 
+class ByzerShell(ZMQInteractiveShell):
+    """Runs the Byzer cell being executed as `%%byzer` while history keeps the text as written."""
+
+    byzer_cell = None
+
+    def transform_cell(self, raw_cell):
+        if self.byzer_cell is not None and raw_cell == self.byzer_cell:
+            raw_cell = "%%byzer\n" + raw_cell
+        return super().transform_cell(raw_cell)
+
+
 class ByzerKernel(IPythonKernel):
+    shell_class = Type(ByzerShell)
     implementation = "byzer_kernel"
     implementation_version = __version__
     language_info = LANGUAGE_INFO
@@ -54,9 +68,13 @@ class ByzerKernel(IPythonKernel):
         python = python_cell(code)
         if python is None and code.strip():
             # The same path as %%byzer: history, Out[n], errors and display all come from IPython.
-            python = "%%byzer\n" + code
-        return await super().do_execute(python if python is not None else code, silent, store_history,
-                                        user_expressions, allow_stdin, cell_meta=cell_meta, cell_id=cell_id)
+            self.shell.byzer_cell = code
+        try:
+            return await super().do_execute(python if python is not None else code, silent, store_history,
+                                            user_expressions, allow_stdin, cell_meta=cell_meta,
+                                            cell_id=cell_id)
+        finally:
+            self.shell.byzer_cell = None
 
     async def do_complete(self, code, cursor_pos):
         if python_cell(code) is not None:

@@ -1,0 +1,73 @@
+"""Result tables and messages as text/html + text/plain (byzer_kernel.display)."""
+import base64
+
+import pyarrow as pa
+
+from byzer_kernel import display as show
+from byzer_kernel.lang.errors import ByzerSyntaxError
+from byzer_kernel.lang.statements import Span
+
+
+def numbers(n):
+    return pa.table({"n": list(range(n)), "word": [f"w{i}" for i in range(n)]})
+
+
+def test_text_table_has_columns_rows_and_row_count():
+    text = show.format_table_text(numbers(3), limit=10)
+    lines = text.splitlines()
+    assert lines[1].split("|")[1].strip() == "n" and lines[1].split("|")[2].strip() == "word"
+    assert "| 2 | w2   |" in text
+    assert lines[-1] == "3 rows"
+
+
+def test_display_limit_cuts_rows_with_a_footer():
+    table = numbers(30)
+    text = show.format_table_text(table, limit=5, name="t")
+    assert "w4" in text and "w5" not in text
+    assert text.splitlines()[-1] == "t: showing 5 of 30 rows"
+    html = show.format_table_html(table, limit=5)
+    assert html.count("<tr>") == 6  # header + 5 rows
+    assert "showing 5 of 30 rows" in html
+
+
+def test_no_limit_shows_every_row():
+    text = show.format_table_text(numbers(30), limit=0)
+    assert "w29" in text and text.endswith("30 rows")
+    assert show.format_table_text(numbers(1), limit=None).endswith("1 row")
+
+
+def test_values_are_escaped_and_abbreviated():
+    table = pa.table({"v": ["<b>x</b>", "y" * 500, None], "raw": [b"abc", None, b""]})
+    html = show.format_table_html(table, limit=10)
+    assert "&lt;b&gt;x&lt;/b&gt;" in html and "<b>x</b>" not in html
+    text = show.format_table_text(table, limit=10)
+    assert "<3 bytes>" in text and "null" in text
+    assert max(len(line) for line in text.splitlines()) < 200
+
+
+def test_content_mime_rows_show_as_image_html_or_markdown():
+    png = base64.b64encode(b"\x89PNG fake").decode()
+    image = show.table_bundle(pa.table({"content": [png], "mime": ["image"]}))
+    assert image["image/png"] == png and "text/plain" in image
+    page = show.table_bundle(pa.table({"content": ["<h1>hi</h1>"], "mime": ["html"]}))
+    assert page["text/html"] == "<h1>hi</h1>"
+    notes = show.table_bundle(pa.table({"content": ["# Title"], "mime": ["markdown"]}))
+    assert notes["text/markdown"] == "# Title"
+    other = show.table_bundle(pa.table({"content": ["x"], "mime": ["unknown"]}))
+    assert "<table" in other["text/html"]
+
+
+def test_python_conf_results_are_one_line():
+    table = pa.table({"k": ["schema", "dataMode"], "v": ["st(field(a,long))", "data"],
+                      "config": ["{}", "{}"]})
+    assert show.is_conf_table(table, "python_conf") == "conf"
+    assert show.is_conf_table(table, "other") is None
+    bundle = show.conf_bundle(table, "conf")
+    assert bundle["text/plain"] == "python conf: schema=st(field(a,long)), dataMode=data"
+
+
+def test_error_lines_are_headline_then_detail():
+    error = ByzerSyntaxError("unexpected `selct`", span=Span(2, 1, 10, 15), statement_text="selct 1",
+                             detail="selct 1\n^")
+    assert show.error_lines(error) == ["SyntaxError at line 2:1 in `selct 1`: unexpected `selct`",
+                                       "selct 1", "^"]
