@@ -77,7 +77,7 @@ class Session:
         self.home = Path(home or os.environ.get("BYZER_HOME") or os.getcwd()).expanduser()
         self.owner = owner or os.environ.get("USER") or "byzer"
         self.catalog = Catalog()
-        self.variables = Variables()
+        self.variables = Variables(home=str(self.home), owner=self.owner)
         self.python_conf: dict[str, str] = {}
         self.python_env: dict[str, str] = {}
         # ETs for `run ... as NAME` keyed by capitalised name (SPEC §1.6); the runtime adds "Ray".
