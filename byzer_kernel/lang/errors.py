@@ -81,5 +81,5 @@ class RayConnectionError(ByzerRuntimeError):
 
 
 def _abbreviate(text: str, limit: int = 60) -> str:
-    first = " ".join(text.split())
+    first = " ".join(text[: limit * 4].split())  # a statement may hold megabytes of JSON
     return first if len(first) <= limit else first[: limit - 3] + "..."
