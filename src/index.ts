@@ -1,0 +1,51 @@
+/**
+ * JupyterLab extension: Byzer SQL syntax highlighting.
+ *
+ * - registers the `byzer` language (`text/x-byzer`, `.byzer`, `.mlsql`) with CodeMirror 6, which
+ *   the Byzer kernel's language_info (codemirror_mode `byzer`) and the file editor pick up;
+ * - highlights `%%byzer` cells of Python notebooks as Byzer.
+ */
+import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { IEditorLanguageRegistry } from '@jupyterlab/codemirror';
+import { INotebookTracker } from '@jupyterlab/notebook';
+import { MagicCellHighlighter } from './cellMagic';
+import { BYZER_EXTENSIONS, BYZER_MIME, byzerSupport } from './language';
+
+const languagePlugin: JupyterFrontEndPlugin<void> = {
+  id: 'jupyterlab-byzer:language',
+  description: 'Byzer SQL syntax highlighting in CodeMirror editors.',
+  autoStart: true,
+  requires: [IEditorLanguageRegistry],
+  activate: (app: JupyterFrontEnd, languages: IEditorLanguageRegistry) => {
+    languages.addLanguage({
+      name: 'byzer',
+      displayName: 'Byzer',
+      alias: ['mlsql'],
+      mime: BYZER_MIME,
+      extensions: BYZER_EXTENSIONS,
+      load: async () => byzerSupport()
+    });
+    app.docRegistry.addFileType({
+      name: 'byzer',
+      displayName: 'Byzer script',
+      extensions: BYZER_EXTENSIONS.map(ext => `.${ext}`),
+      mimeTypes: [BYZER_MIME],
+      contentType: 'file',
+      fileFormat: 'text'
+    });
+  }
+};
+
+const cellMagicPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'jupyterlab-byzer:cell-magic',
+  description: 'Highlights %%byzer cells of Python notebooks as Byzer.',
+  autoStart: true,
+  requires: [INotebookTracker],
+  activate: (_: JupyterFrontEnd, notebooks: INotebookTracker) => {
+    notebooks.widgetAdded.connect((__, panel) => {
+      new MagicCellHighlighter(panel);
+    });
+  }
+};
+
+export default [languagePlugin, cellMagicPlugin];
