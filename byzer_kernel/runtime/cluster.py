@@ -1,13 +1,40 @@
-"""Ray connection manager (DESIGN §4.5). Interface stub: the runtime-cluster helper completes it.
+"""Ray connection manager (DESIGN §4.5).
 
     connection = cluster_for(session).connect(code_address, events)   # lazily, once per session
     connection.address / connection.how / connection.embedded
     cluster_for(session).status() -> dict for the status widget
+    runtime_env_for(session) -> {"env_vars": {...}} for remote calls (`!python env` items)
+
+Which Ray serves a run:
+1. a configured address wins: `!python conf "rayAddress=..."`, else env `BYZER_RAY_ADDRESS`. It must
+   answer: otherwise `RayConnectionError` naming it (within seconds: TCP and gRPC probes first);
+2. else the address written in the code (`RayContext.connect(globals(), "host:10001")`) when it
+   answers; when it does not, the embedded Ray serves and each such run says so in one line;
+3. else (no address, `None`, `local`) the embedded local Ray, started on first need.
+Forms of an address: see ray_address.py. Token-authenticated clusters: `!python conf
+"rayAuthToken=..."` or env `BYZER_RAY_AUTH_TOKEN` (Ray's RAY_AUTH_MODE=token + RAY_AUTH_TOKEN).
+
+Only one Ray can be connected per process, so the connection is process-wide (`_active`) and
+shared by every session asking for the same place; it is shut down when the last session using it
+closes (a Ray initialised by someone else is adopted for embedded use and never shut down).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+import sys
+import threading
+from dataclasses import dataclass, field
 from typing import Optional
+
+from ..lang.errors import RayConnectionError
+from .ray_address import RayTarget, parse_ray_address, resolve_kind, tcp_reachable
+
+ADDRESS_ENV = "BYZER_RAY_ADDRESS"
+TOKEN_ENV = "BYZER_RAY_AUTH_TOKEN"
+# Embedded Ray sizing, overridable for bigger machines.
+EMBEDDED_CPUS_ENV = "BYZER_RAY_NUM_CPUS"
+EMBEDDED_STORE_ENV = "BYZER_RAY_OBJECT_STORE_MB"
+EMBEDDED_DASHBOARD_ENV = "BYZER_RAY_DASHBOARD"
 
 
 @dataclass
@@ -16,6 +43,25 @@ class RayConnection:
     how: str  # how it was chosen: "rayAddress", "BYZER_RAY_ADDRESS", "code", "embedded"
     embedded: bool
     dashboard_url: Optional[str] = None
+    kind: str = "embedded"  # embedded | client | gcs | auto | adopted
+    requested: Optional[str] = None  # the address asked for (configured or in the code)
+    notice: Optional[str] = None  # the one-line fallback notice, when the embedded Ray stood in
+    token: Optional[str] = field(default=None, repr=False)
+
+
+@dataclass
+class _ActiveRay:
+    """The Ray this process is connected to, and the managers that use it."""
+
+    key: tuple  # (kind, address, token) of what was initialised
+    owned: bool  # started/connected by us (so we shut it down)
+    dashboard_url: Optional[str]
+    users: set = field(default_factory=set)
+
+
+_lock = threading.RLock()
+_active: Optional[_ActiveRay] = None
+_auth_env_saved: Optional[dict] = None
 
 
 class ClusterManager:
@@ -23,20 +69,134 @@ class ClusterManager:
         self.session = session
         self.connection: Optional[RayConnection] = None
 
+    # -- what the session asks for -------------------------------------------------------------
+    def configured_address(self) -> tuple[Optional[str], Optional[str]]:
+        conf = (self.session.python_conf.get("rayAddress") or "").strip()
+        if conf:
+            return conf, "rayAddress"
+        env = os.environ.get(ADDRESS_ENV, "").strip()
+        if env:
+            return env, ADDRESS_ENV
+        return None, None
+
+    def auth_token(self) -> Optional[str]:
+        token = (self.session.python_conf.get("rayAuthToken") or "").strip()
+        return token or os.environ.get(TOKEN_ENV, "").strip() or None
+
+    # -- connect ---------------------------------------------------------------------------------
     def connect(self, code_address: Optional[str] = None, events=None) -> RayConnection:
+        """Make Ray ready in this process for this session and say which Ray it is."""
+        with _lock:
+            configured, how = self.configured_address()
+            token = self.auth_token()
+            requested = configured if configured else code_address
+            current = self.connection
+            if (current is not None and current.requested == requested and current.token == token
+                    and _still_connected(current)):
+                if current.notice and events is not None:
+                    events.message(current.notice)
+                return current
+            if configured:
+                connection = self._connect_configured(configured, how, token)
+            else:
+                connection = self._connect_code(code_address, token, events)
+            connection.requested, connection.token = requested, token
+            self.connection = connection
+            return connection
+
+    def _connect_configured(self, text: str, how: str, token: Optional[str]) -> RayConnection:
+        target = parse_ray_address(text)
+        if target.kind == "embedded":
+            return self._use(target, how, token)
+        if target.kind != "auto":
+            target = _answering(target, token)
+            if target is None or target.kind == "none":
+                what = "did not answer" if target is None else "answered but is not a Ray GCS or Ray client server"
+                raise RayConnectionError(f"the Ray cluster at {text} ({how}) {what}")
+        return self._use(target, how, token)
+
+    def _connect_code(self, text: Optional[str], token: Optional[str], events) -> RayConnection:
+        target = parse_ray_address(text) if text else RayTarget("embedded", "local")
+        reason = None
+        if target.kind not in ("embedded", "auto"):
+            answering = _answering(target, token)
+            if answering is None:
+                reason = "did not answer"
+            elif answering.kind == "none":
+                reason = "is not a Ray GCS or Ray client server"
+            else:
+                target = answering
+        if reason is None and target.kind != "embedded":
+            try:
+                return self._use(target, "code", token)
+            except RayConnectionError as error:
+                reason = f"could not be used ({error.message})"
+        if reason is None:
+            return self._use(RayTarget("embedded", "local"), "embedded", token)
+        notice = f"Ray at {text} {reason}; using the embedded local Ray"
+        if events is not None:
+            events.message(notice)
+        connection = self._use(RayTarget("embedded", "local"), "embedded", token)
+        connection.notice = notice
+        return connection
+
+    def _use(self, target: RayTarget, how: str, token: Optional[str]) -> RayConnection:
+        """Initialise Ray for target in this process (or reuse what is already there)."""
+        global _active
         import ray
 
-        if self.connection is None:
-            if not ray.is_initialized():
-                ray.init(include_dashboard=False, log_to_driver=False)
-            self.connection = RayConnection("embedded", "embedded", True)
-        return self.connection
+        key = (target.kind, target.init_address(), token)
+        if _active is not None and ray.is_initialized() and _active.key == key:
+            _active.users.add(id(self))
+            return self._connection_for(target, how, _active)
+        if _active is None and ray.is_initialized() and target.kind == "embedded":
+            # Someone (a test fixture, the user's own ray.init) started Ray: serve on it.
+            _active = _ActiveRay(key, owned=False, dashboard_url=_dashboard_of_current())
+            _active.users.add(id(self))
+            return self._connection_for(target, how, _active)
+        _disconnect_process()
+        _apply_auth_env(token)
+        try:
+            context = _init_ray(target)
+        except Exception as error:
+            _disconnect_process()
+            raise RayConnectionError(_init_failure(target, how, error)) from None
+        _active = _ActiveRay(key, owned=True, dashboard_url=_dashboard_url(context))
+        _active.users.add(id(self))
+        return self._connection_for(target, how, _active)
+
+    def _connection_for(self, target: RayTarget, how: str, active: _ActiveRay) -> RayConnection:
+        embedded = target.kind == "embedded"
+        address = "embedded" if embedded else (target.init_address() or target.text)
+        kind = target.kind if active.owned else "adopted"
+        return RayConnection(address, how, embedded, active.dashboard_url, kind)
+
+    # -- failures, status, close -------------------------------------------------------------
+    def connection_lost(self, error: BaseException) -> RayConnectionError:
+        """Turn a Ray failure seen during a run into one clear error and forget the connection,
+        so that the next run connects afresh (the session stays usable)."""
+        with _lock:
+            where = self.connection.address if self.connection else "(none)"
+            self.connection = None
+            _disconnect_process()
+        first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        return RayConnectionError(
+            f"the Ray cluster at {where} stopped answering during the run "
+            f"({type(error).__name__}: {first[:200]}); the next run connects again")
 
     def status(self) -> dict:
-        return {"connected": self.connection is not None}
+        from .cluster_status import cluster_status
+
+        configured, how = self.configured_address()
+        return cluster_status(self.connection, configured, how)
 
     def close(self) -> None:
-        self.connection = None
+        with _lock:
+            if _active is not None:
+                _active.users.discard(id(self))
+                if not _active.users:
+                    _disconnect_process()
+            self.connection = None
 
 
 def cluster_for(session) -> ClusterManager:
@@ -46,3 +206,124 @@ def cluster_for(session) -> ClusterManager:
         session._cluster_manager = manager
         session.close_hooks.append(manager.close)
     return manager
+
+
+def runtime_env_for(session) -> dict:
+    """runtime_env for Ray tasks and actors: `!python env` items become their OS environment
+    (SPEC §5.3), as they do for Byzer's Python processes, with PY_EXECUTE_USER added."""
+    env_vars = {"PY_EXECUTE_USER": str(session.owner)}
+    env_vars.update({str(k): str(v) for k, v in session.python_env.items()})
+    return {"env_vars": env_vars}
+
+
+# -- process-wide Ray ----------------------------------------------------------------------------
+def _answering(target: RayTarget, token: Optional[str]) -> Optional[RayTarget]:
+    if not tcp_reachable(target.host, target.port):
+        return None
+    return resolve_kind(target, token)
+
+
+def _still_connected(connection: RayConnection) -> bool:
+    import ray
+
+    if _active is None or not ray.is_initialized():
+        return False
+    if connection.kind == "client":
+        try:
+            return bool(ray.util.client.ray.is_connected())
+        except Exception:
+            return False
+    return True
+
+
+def _local_sys_path() -> str:
+    """The driver's sys.path, so Ray workers on this machine import what the driver imports."""
+    return os.pathsep.join(p for p in sys.path if p and os.path.exists(p))
+
+
+def _init_ray(target: RayTarget):
+    import ray
+
+    common = dict(namespace="default", log_to_driver=True)
+    if target.kind == "embedded":
+        return ray.init(
+            address="local",  # never join a cluster named by RAY_ADDRESS by accident
+            num_cpus=int(os.environ.get(EMBEDDED_CPUS_ENV) or max(2, os.cpu_count() or 2)),
+            object_store_memory=int(os.environ.get(EMBEDDED_STORE_ENV) or 256) * 1024 ** 2,
+            include_dashboard=os.environ.get(EMBEDDED_DASHBOARD_ENV, "1") != "0",
+            dashboard_host="127.0.0.1",
+            runtime_env={"env_vars": {"PYTHONPATH": _local_sys_path()}},
+            **common)
+    runtime_env = None
+    if target.kind == "auto" or target.host in ("127.0.0.1", "localhost", "::1"):
+        runtime_env = {"env_vars": {"PYTHONPATH": _local_sys_path()}}
+    return ray.init(address=target.init_address(), runtime_env=runtime_env, **common)
+
+
+def _init_failure(target: RayTarget, how: str, error: BaseException) -> str:
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    where = "the embedded local Ray" if target.kind == "embedded" else \
+        f"the Ray cluster at {target.text} ({how})"
+    hint = ""
+    if "uthenticat" in text or "token" in text.lower():
+        hint = ' (it needs a token: !python conf "rayAuthToken=..." or env BYZER_RAY_AUTH_TOKEN)'
+    return f"could not connect to {where}: {type(error).__name__}: {text[:300]}{hint}"
+
+
+def _dashboard_url(context) -> Optional[str]:
+    url = getattr(context, "dashboard_url", None) or None
+    if url and not url.startswith("http"):
+        url = "http://" + url
+    return url
+
+
+def _dashboard_of_current() -> Optional[str]:
+    try:
+        import ray
+
+        return _dashboard_url(ray.get_runtime_context()) or _dashboard_url(
+            ray._private.worker._global_node)  # type: ignore[attr-defined]
+    except Exception:
+        return None
+
+
+def _disconnect_process() -> None:
+    global _active
+    import ray
+
+    active, _active = _active, None
+    if active is not None and not active.owned:
+        return  # not ours to shut down
+    try:
+        if ray.is_initialized():
+            ray.shutdown()
+    except Exception:  # a dead cluster may fail its own shutdown; the process must go on
+        pass
+
+
+_AUTH_VARS = ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN", "RAY_AUTH_TOKEN_PATH")
+
+
+def _apply_auth_env(token: Optional[str]) -> None:
+    """Ray reads its token from the environment (RAY_AUTH_MODE=token, RAY_AUTH_TOKEN) and caches
+    it in the C++ layer: set or restore the variables, then refresh Ray's caches."""
+    global _auth_env_saved
+    if _auth_env_saved is None:
+        _auth_env_saved = {name: os.environ.get(name) for name in _AUTH_VARS}
+    if token:
+        os.environ["RAY_AUTH_MODE"] = "token"
+        os.environ["RAY_AUTH_TOKEN"] = token
+        os.environ.pop("RAY_AUTH_TOKEN_PATH", None)
+    else:
+        for name, value in _auth_env_saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    try:
+        from ray._raylet import AuthenticationTokenLoader, Config
+
+        Config.initialize("")
+        AuthenticationTokenLoader.instance().reset_cache()
+    except Exception:  # older Ray without token auth: nothing to refresh
+        pass

@@ -1,0 +1,147 @@
+"""Ray addresses: what a written address means and whether something answers there (DESIGN §4.5).
+
+Forms and the rule that decides between the two kinds of Ray endpoint:
+
+* ``local`` (also ``embedded``)  -> the embedded local Ray of this process.
+* ``auto`` (also pyjava's ``worker``) -> ``ray.init(address="auto")``: a Ray already running on
+  this machine (``ray start``), found through Ray's own files / ``RAY_ADDRESS``.
+* ``ray://host[:port]``          -> Ray client (port 10001 when omitted).
+* ``host:port``                  -> decided by asking the endpoint with one gRPC call each: a GCS
+  answers ``NodeInfoGcsService/GetClusterId``, a Ray client server answers
+  ``RayletDriver/ClusterInfo``. When the answer does not tell (e.g. a token is required and none is
+  known), the port convention decides: 10001 is the Ray client port, anything else is a GCS
+  (6379 is the GCS default of ``ray start --head``).
+* ``host`` alone                 -> Ray client on port 10001.
+
+A GCS address makes this process a Ray driver, which only works on a machine that is a node of
+the cluster; remote clusters are reached with the Ray client.
+"""
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass
+from typing import Optional
+
+from ..lang.errors import RayConnectionError
+
+CLIENT_PORT = 10001
+GCS_PORT = 6379
+TCP_PROBE_SECONDS = 1.5
+GRPC_PROBE_SECONDS = 2.0
+
+_GCS_METHOD = "/ray.rpc.NodeInfoGcsService/GetClusterId"
+_CLIENT_METHOD = "/ray.rpc.RayletDriver/ClusterInfo"
+
+
+@dataclass(frozen=True)
+class RayTarget:
+    """One parsed address. ``kind`` is embedded | auto | client | gcs | endpoint (host:port whose
+    kind a probe decides)."""
+
+    kind: str
+    text: str
+    host: str = ""
+    port: int = 0
+
+    @property
+    def hostport(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}"
+
+    def init_address(self) -> Optional[str]:
+        """The ``address`` argument of ``ray.init`` (None for the embedded Ray)."""
+        if self.kind == "client":
+            return f"ray://{self.hostport}"
+        if self.kind == "gcs":
+            return self.hostport
+        if self.kind == "auto":
+            return "auto"
+        return None
+
+
+def parse_ray_address(text: str) -> RayTarget:
+    written = (text or "").strip()
+    lowered = written.lower()
+    if lowered in ("local", "embedded"):
+        return RayTarget("embedded", written)
+    if lowered in ("auto", "worker"):
+        return RayTarget("auto", written)
+    kind = "endpoint"
+    rest = written
+    if lowered.startswith("ray://"):
+        kind, rest = "client", written[len("ray://"):]
+    rest = rest.rstrip("/")
+    host, port = _split_host_port(rest, written)
+    if port is None:
+        return RayTarget("client", written, host, CLIENT_PORT)
+    return RayTarget(kind, written, host, port)
+
+
+def _split_host_port(rest: str, written: str) -> tuple[str, Optional[int]]:
+    if rest.startswith("["):  # [ipv6]:port
+        host, _, tail = rest[1:].partition("]")
+        port_text = tail[1:] if tail.startswith(":") else ""
+    elif rest.count(":") == 1:
+        host, port_text = rest.split(":")
+    else:
+        host, port_text = rest, ""
+    if not host or any(c.isspace() for c in host) or "/" in host:
+        raise RayConnectionError(
+            f"`{written}` is not a Ray address (use ray://host:port, host:port, auto or local)")
+    if not port_text:
+        return host, None
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise RayConnectionError(f"`{written}` is not a Ray address: bad port `{port_text}`")
+    return host, int(port_text)
+
+
+def tcp_reachable(host: str, port: int, timeout: float = TCP_PROBE_SECONDS) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _grpc_status(hostport: str, method: str, token: Optional[str]) -> str:
+    import grpc
+
+    channel = grpc.insecure_channel(hostport)
+    try:
+        call = channel.unary_unary(method, request_serializer=None, response_deserializer=None)
+        metadata = [("authorization", f"Bearer {token}")] if token else None
+        call(b"", timeout=GRPC_PROBE_SECONDS, metadata=metadata)
+        return "OK"
+    except grpc.RpcError as error:
+        return error.code().name
+    except Exception:  # a broken channel says nothing about the kind
+        return "UNKNOWN"
+    finally:
+        channel.close()
+
+
+def endpoint_kind(target: RayTarget, token: Optional[str] = None) -> Optional[str]:
+    """'gcs' or 'client' for what answers at target, None when no Ray answers there."""
+    gcs = _grpc_status(target.hostport, _GCS_METHOD, token)
+    if gcs == "OK":
+        return "gcs"
+    if gcs == "UNIMPLEMENTED":  # a gRPC server that is not a GCS: is it a Ray client server?
+        client = _grpc_status(target.hostport, _CLIENT_METHOD, token)
+        return "client" if client not in ("UNIMPLEMENTED", "UNAVAILABLE", "UNKNOWN") else None
+    if gcs in ("UNAUTHENTICATED", "PERMISSION_DENIED"):
+        client = _grpc_status(target.hostport, _CLIENT_METHOD, token)
+        if client == "UNIMPLEMENTED":
+            return "gcs"
+        return "client" if target.port == CLIENT_PORT else "gcs"
+    return None
+
+
+def resolve_kind(target: RayTarget, token: Optional[str] = None) -> RayTarget:
+    """Fix the kind of a host:port target (probe, then port convention). The target must answer
+    TCP already; a target that speaks no Ray gRPC is returned with kind 'none'."""
+    if target.kind != "endpoint":
+        return target
+    kind = endpoint_kind(target, token)
+    if kind is None:
+        return RayTarget("none", target.text, target.host, target.port)
+    return RayTarget(kind, target.text, target.host, target.port)

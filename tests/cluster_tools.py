@@ -1,0 +1,152 @@
+"""Start and stop real Ray clusters for the `cluster` tests (helpers, not tests).
+
+Every cluster lives under its own short --temp-dir and is stopped by killing the processes whose
+command line names that directory: plain `ray stop` would kill every Ray on the machine, including
+those of other test runs.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+import psutil
+
+PYTHON = sys.executable
+RAY = str(Path(sys.executable).with_name("ray"))
+REPO = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def port_open(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _agent_ports() -> list[str]:
+    """Ports that default to fixed numbers and would collide between nodes on one machine."""
+    return ["--dashboard-agent-listen-port", str(free_port()), "--dashboard-agent-grpc-port",
+            str(free_port()), "--metrics-export-port", str(free_port()),
+            "--runtime-env-agent-port", str(free_port()), "--node-manager-port", str(free_port()),
+            "--object-manager-port", str(free_port())]
+
+
+@dataclass
+class LocalCluster:
+    """A head (and optional extra nodes) started with `ray start` on 127.0.0.1."""
+
+    env: dict
+    temp_dir: str = field(default_factory=lambda: tempfile.mkdtemp(prefix="bkc", dir="/tmp"))
+    gcs_port: int = field(default_factory=free_port)
+    client_port: int = field(default_factory=free_port)
+    dashboard_port: Optional[int] = None
+    extra_dirs: list = field(default_factory=list)
+
+    @property
+    def gcs_address(self) -> str:
+        return f"127.0.0.1:{self.gcs_port}"
+
+    @property
+    def client_address(self) -> str:
+        return f"127.0.0.1:{self.client_port}"
+
+    def _run(self, args: list[str]) -> None:
+        done = subprocess.run([RAY, *args], env=self.env, capture_output=True, text=True, timeout=180)
+        if done.returncode != 0:
+            raise RuntimeError(f"ray {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+
+    def start_head(self, num_cpus: int = 1, dashboard: bool = False) -> "LocalCluster":
+        args = ["start", "--head", "--node-ip-address", "127.0.0.1", "--port", str(self.gcs_port),
+                "--ray-client-server-port", str(self.client_port), "--num-cpus", str(num_cpus),
+                "--temp-dir", self.temp_dir, "--object-store-memory", str(100 * 1024 ** 2),
+                "--disable-usage-stats", *_agent_ports()]
+        if dashboard:
+            self.dashboard_port = free_port()
+            args += ["--include-dashboard", "true", "--dashboard-host", "127.0.0.1",
+                     "--dashboard-port", str(self.dashboard_port)]
+        else:
+            args += ["--include-dashboard", "false"]
+        self._run(args)
+        return self
+
+    def add_node(self, num_cpus: int = 1, resources: Optional[dict] = None) -> None:
+        """Join a second node (its own temp dir) to the head."""
+        node_dir = tempfile.mkdtemp(prefix="bkn", dir="/tmp")
+        self.extra_dirs.append(node_dir)
+        args = ["start", "--address", self.gcs_address, "--node-ip-address", "127.0.0.1",
+                "--num-cpus", str(num_cpus), "--temp-dir", node_dir,
+                "--object-store-memory", str(100 * 1024 ** 2), "--disable-usage-stats",
+                *_agent_ports()]
+        if resources:
+            args += ["--resources", json.dumps(resources)]
+        self._run(args)
+
+    def processes(self) -> list:
+        marks = [self.temp_dir, *self.extra_dirs, f"--port={self.gcs_port}",
+                 f"--gcs-address=127.0.0.1:{self.gcs_port}", f"127.0.0.1:{self.gcs_port}"]
+        found = []
+        for proc in psutil.process_iter(["pid", "cmdline"]):
+            cmdline = " ".join(proc.info.get("cmdline") or [])
+            if "ray" in cmdline and any(mark in cmdline for mark in marks):
+                found.append(proc)
+        return found
+
+    def kill(self) -> None:
+        """Kill every process of this cluster (also used to simulate a cluster dying)."""
+        procs = self.processes()
+        for proc in list(procs):
+            try:
+                procs.extend(proc.children(recursive=True))
+            except psutil.Error:
+                pass
+        for proc in procs:
+            try:
+                proc.send_signal(signal.SIGKILL)
+            except psutil.Error:
+                pass
+        psutil.wait_procs(procs, timeout=10)
+
+    def stop(self) -> None:
+        self.kill()
+        for directory in [self.temp_dir, *self.extra_dirs]:
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+def cluster_env(**extra: str) -> dict:
+    """The environment for `ray start` and the driver: no inherited Ray address or auth settings."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("RAY_", "BYZER_RAY"))}
+    env["RAY_AUTH_MODE"] = "disabled"
+    # Keep every Ray process on the loopback address (Ray otherwise swaps 127.0.0.1 for the host IP).
+    env["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
+    env.update(extra)
+    return env
+
+
+def run_driver(code: str, env: dict, timeout: float = 240) -> dict:
+    """Run a driver script in a fresh interpreter (only one Ray per process); it prints one JSON
+    line starting with RESULT: that is returned as a dict."""
+    done = subprocess.run([PYTHON, "-c", code], env=env, capture_output=True, text=True,
+                          timeout=timeout, cwd=str(REPO))
+    for line in done.stdout.splitlines():
+        if line.startswith("RESULT:"):
+            return json.loads(line[len("RESULT:"):])
+    raise AssertionError(f"driver failed (exit {done.returncode}):\n{done.stdout[-4000:]}\n"
+                         f"{done.stderr[-6000:]}")
