@@ -106,6 +106,15 @@ class ByzerKernel(IPythonKernel):
             return await _maybe_await(super().do_is_complete(code))
         return help_.is_complete(code)
 
+    async def do_history(self, hist_access_type, output, raw, session=0, start=0, stop=None,
+                         n=None, pattern=None, unique=False):
+        reply = await _maybe_await(super().do_history(hist_access_type, output, raw, session, start,
+                                                      stop, n, pattern, unique))
+        # IPython answers a range of the current session with session 0; the protocol wants its number.
+        current = self.shell.history_manager.session_number
+        reply["history"] = [(s or current, *rest) for s, *rest in reply.get("history", [])]
+        return reply
+
     async def do_shutdown(self, restart):
         from .widgets import stop_refreshing
 

@@ -68,7 +68,8 @@ def is_complete(code: str) -> dict:
     """Complete when every `'''` is closed and the last statement ends with `;`."""
     if code.count("'''") % 2:
         return {"status": "incomplete", "indent": ""}
-    lines = [line for line in code.rstrip().splitlines() if not line.strip().startswith("--")]
+    # Trailing `-- comments` do not count (quotes in them would be rare; keep it simple).
+    lines = [re.sub(r"\s*--[^'\"`]*$", "", line) for line in code.rstrip().splitlines()]
     text = "\n".join(lines).rstrip()
     if not text or text.endswith(";"):
         return {"status": "complete"}

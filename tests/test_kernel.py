@@ -1,0 +1,137 @@
+"""The `byzer` kernel over the Jupyter protocol (jupyter_kernel_test), plus Byzer specifics:
+one error message naming the statement, %%python cells, completion in code blocks, %config."""
+import os
+import tempfile
+import unittest
+
+import jupyter_kernel_test as jkt
+
+from byzer_kernel.__main__ import install_kernelspec
+
+TABLE_1 = "+---+\n| a |\n+---+\n| 1 |\n+---+\nt: 1 row"
+
+
+def use_byzer_kernelspec(directory: str) -> None:
+    """Install the kernelspec under a temporary prefix that Jupyter searches first."""
+    install_kernelspec(prefix=directory)
+    paths = [os.path.join(directory, "share", "jupyter"), os.environ.get("JUPYTER_PATH", "")]
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in paths if p)
+
+
+class ByzerKernelTests(jkt.KernelTests):
+    kernel_name = "byzer"
+    language_name = "byzer"
+    file_extension = ".byzer"
+
+    code_hello_world = "%%python\nprint('hello, world')"
+    code_stderr = "%%python\nimport sys\nprint('to stderr', file=sys.stderr)"
+    code_generate_error = "select * from no_such_table as t;"
+    code_execute_result = [{"code": "select 1 as a as t;", "mime": "text/plain", "result": TABLE_1}]
+    # (widget outputs are checked in test_widgets.py: this harness does not know comm messages)
+    code_display_data = [{"code": "%%python\nfrom IPython.display import HTML, display\n"
+                                  "display(HTML('<b>x</b>'))", "mime": "text/html"}]
+    code_history_pattern = "select 1 as a as t*"
+    supported_history_operations = ("tail", "range", "search")
+    code_inspect_sample = "load"
+    code_page_something = "%%python\nprint?"
+    code_clear_output = "%%python\nfrom IPython.display import clear_output\nclear_output()"
+    completion_samples = [
+        {"text": "sel", "matches": ["select"]},
+        {"text": "!py", "matches": ["!python"]},
+        {"text": '!python conf "data', "matches": ["dataMode="]},
+        {"text": "run command as R", "matches": ["Ray"]},
+    ]
+    complete_code_samples = ["select 1 as a as t;", "set code='''a;\nb''';", "select 1 as a as t; -- done"]
+    incomplete_code_samples = ["select 1 as a as t", "set code='''a;", "%%python\nfor i in range(3):"]
+
+    @classmethod
+    def setUpClass(cls):
+        cls._spec_dir = tempfile.TemporaryDirectory()
+        cls._home = tempfile.TemporaryDirectory()
+        os.environ["BYZER_HOME"] = cls._home.name
+        use_byzer_kernelspec(cls._spec_dir.name)
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls._spec_dir.cleanup()
+        cls._home.cleanup()
+
+    # -- Byzer specifics --------------------------------------------------------------------
+    def run_cell(self, code):
+        self.flush_channels()
+        return self.execute_helper(code)
+
+    def test_error_names_statement_and_line_then_next_cell_runs(self):
+        reply, outputs = self.run_cell("select 5 as a as kept;\nselect * from nope as x;")
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertEqual([m["msg_type"] for m in outputs], ["error"])
+        traceback = "\n".join(outputs[0]["content"]["traceback"])
+        self.assertIn("line 2:1", traceback)
+        self.assertIn("`select * from nope as x`", traceback)
+        self.assertNotIn("Traceback", traceback)
+        reply, outputs = self.run_cell("select a + 1 as b from kept as t2;")
+        self.assertEqual(reply["content"]["status"], "ok")
+        result = [m for m in outputs if m["msg_type"] == "execute_result"][0]
+        self.assertIn("| 6 |", result["content"]["data"]["text/plain"])
+
+    def test_syntax_error_is_one_error(self):
+        reply, outputs = self.run_cell("set a='x';\nselct 1;")
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertEqual([m["msg_type"] for m in outputs], ["error"])
+        self.assertIn("SyntaxError at line 2:1", outputs[0]["content"]["traceback"][0])
+
+    def test_python_cells_share_the_namespace_with_byzer_cells(self):
+        reply, _ = self.run_cell("%%python\nimport pandas as pd\nframe = pd.DataFrame({'v': [1, 2]})")
+        self.assertEqual(reply["content"]["status"], "ok")
+        reply, outputs = self.run_cell("select sum(v) as s from frame as t;")
+        self.assertEqual(reply["content"]["status"], "ok")
+        result = [m for m in outputs if m["msg_type"] == "execute_result"][0]
+        self.assertIn("| 3 |", result["content"]["data"]["text/plain"])
+        self.assertIn("<table", result["content"]["data"]["text/html"])
+
+    def test_config_display_limit_and_footer(self):
+        self.run_cell("%%python\nimport pandas as pd\nfive = pd.DataFrame({'v': range(5)})")
+        self.run_cell("%config ByzerMagics.displaylimit = 2")
+        try:
+            reply, outputs = self.run_cell("select v from five as t;")
+            data = [m for m in outputs if m["msg_type"] == "execute_result"][0]["content"]["data"]
+            self.assertTrue(data["text/plain"].endswith("t: showing 2 of 5 rows"))
+            self.assertIn("showing 2 of 5 rows", data["text/html"])
+        finally:
+            self.run_cell("%config ByzerMagics.displaylimit = 20")
+
+    def complete(self, code, cursor_pos=None):
+        self.flush_channels()
+        self.kc.complete(code, cursor_pos)
+        return self.get_non_kernel_info_reply(timeout=jkt.TIMEOUT)["content"]
+
+    def test_completion_of_tables_conf_keys_and_ray_context(self):
+        self.run_cell("select 1 as a as my_table;")
+        self.assertIn("my_table", self.complete("select * from my_")["matches"])
+        self.assertIn("schema=", self.complete('!python conf "sch')["matches"])
+        code = ("run command as Ray.`` where inputTable=\"t\" and code='''\n"
+                "ray_context = RayContext.connect(globals(), None)\nray_context.fo")
+        reply = self.complete(code)
+        self.assertEqual(reply["matches"], ["foreach"])
+        self.assertEqual(reply["cursor_start"], len(code) - 2)
+        python = self.complete("run command as Ray.`` where code='''\nimport o", len(
+            "run command as Ray.`` where code='''\nimport o"))
+        self.assertIn("os", python["matches"])
+
+    def test_inspect_conf_key_and_table(self):
+        self.run_cell("select 1 as a, 'x' as b as inspected;")
+        self.flush_channels()
+        code = '!python conf "schema=st(field(a,long))";'
+        self.kc.inspect(code, code.index("schema") + 2)
+        reply = self.get_non_kernel_info_reply(timeout=jkt.TIMEOUT)["content"]
+        self.assertTrue(reply["found"])
+        self.assertIn("Output schema", reply["data"]["text/plain"])
+        self.kc.inspect("select * from inspected", 17)
+        reply = self.get_non_kernel_info_reply(timeout=jkt.TIMEOUT)["content"]
+        self.assertIn("1 rows; columns a: int32, b: string", reply["data"]["text/plain"])
+
+
+if __name__ == "__main__":
+    unittest.main()
