@@ -5,7 +5,6 @@ from __future__ import annotations
 import inspect
 import math
 import re
-from collections import ChainMap
 from decimal import Decimal
 from typing import Callable, Mapping
 
@@ -268,8 +267,8 @@ class _Block:
 # -- the renderer -------------------------------------------------------------------------------
 class Renderer:
     def __init__(self, context: Mapping[str, object], parse: Callable[[str], list]):
-        # `#set` writes go to the first map, so the caller's variables are never changed.
-        self.scope = ChainMap({}, context)
+        # A copy: `#set` and loop variables never change the caller's variables.
+        self.scope = dict(context)
         self.parse = parse
         self.macros: dict = {}
 
@@ -377,7 +376,7 @@ class Renderer:
             items = []
         items = list(items)
         names = (node.var, "velocityCount", "velocityHasNext", "foreach")
-        local = self.scope.maps[0]
+        local = self.scope
         saved = {name: local.get(name, _MISSING) for name in names}
         try:
             for index, item in enumerate(items):
@@ -396,7 +395,7 @@ class Renderer:
         if macro is None:
             return
         args = [self.value(a) for a in node.args]
-        local = self.scope.maps[0]
+        local = self.scope
         saved = {name: local.get(name, _MISSING) for name in macro.params}
         try:
             for name, value in zip(macro.params, args):
@@ -407,7 +406,7 @@ class Renderer:
             self._restore(saved)
 
     def _restore(self, saved: dict) -> None:
-        local = self.scope.maps[0]
+        local = self.scope
         for name, value in saved.items():
             if value is _MISSING:
                 local.pop(name, None)
