@@ -79,3 +79,12 @@ def test_ctes_are_not_mistaken_for_catalog_tables(engine):
 ])
 def test_trailing_as_name_rule(text, sql, name):
     assert split_select(text) == (sql, name)
+
+
+def test_unix_timestamp_is_a_bigint_of_now_or_of_the_given_time(engine):
+    import time
+
+    table = engine.query('select unix_timestamp() as now, unix_timestamp("1970-01-02 00:00:00") as day')
+    row = table.to_pylist()[0]
+    assert abs(row["now"] - time.time()) < 5 and row["day"] == 86400
+    assert spark_type_name(table.schema.field("now").type) == "bigint"

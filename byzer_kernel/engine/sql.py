@@ -33,7 +33,7 @@ class SqlEngine:
             name = table.name
             if name and not table.db and name.lower() not in ctes and name not in tables:
                 tables.append(name)
-        return tree.sql(dialect="duckdb"), tables
+        return _spark_semantics(tree).sql(dialect="duckdb"), tables
 
     def query(self, spark_sql: str) -> pa.Table:
         duck_sql, tables = self.transpile(spark_sql)
@@ -64,6 +64,21 @@ class SqlEngine:
         if self._registered.get(key) != id(table):
             self._con.register(key, table)
             self._registered[key] = id(table)
+
+
+def _spark_semantics(tree: exp.Expression) -> exp.Expression:
+    """Where sqlglot's DuckDB output differs from Spark's result: `unix_timestamp()` is the current
+    time and every `unix_timestamp` is a bigint."""
+
+    def fix(node):
+        if isinstance(node, exp.StrToUnix):
+            if isinstance(node.this, exp.CurrentTimestamp):
+                node = exp.TimeToUnix(this=exp.CurrentTimestamp())
+            if not isinstance(node.parent, exp.Cast):
+                return exp.cast(node, exp.DataType.build("bigint"))
+        return node
+
+    return tree.transform(fix)
 
 
 def _to_arrow(relation) -> pa.Table:
