@@ -57,37 +57,60 @@ def resource_rows(status: dict) -> list[tuple[str, float, float]]:
     return rows
 
 
+def _count(status: dict, group: str, key: str, default="?"):
+    """Counts as the runtime gives them ({"nodes": {"alive": n}}), None when unreadable."""
+    value = (status.get(group) or {}).get(key) if isinstance(status.get(group), dict) else None
+    return default if value is None else value
+
+
+def _errors(status: dict) -> list:
+    errors = status.get("errors") or []
+    return [errors] if isinstance(errors, str) else list(errors)
+
+
+def status_facts(status: dict) -> dict:
+    return {"address": status.get("address") or "?", "how": status.get("how") or "?",
+            "nodes_alive": _count(status, "nodes", "alive"), "nodes_dead": _count(status, "nodes", "dead", 0),
+            "tasks": _count(status, "tasks", "running"), "actors": _count(status, "actors", "alive"),
+            "dashboard_url": status.get("dashboard_url"), "notice": status.get("notice") or ""}
+
+
 def status_text(status: dict) -> str:
     if not status.get("connected"):
-        return "Ray: not connected (Ray starts on the first run that needs it)"
-    lines = [f"Ray: {status.get('address', '?')} (chosen by {status.get('how', '?')})",
-             f"nodes: {status.get('nodes_alive', '?')} alive, {status.get('nodes_dead', 0)} dead"]
+        configured = status.get("configured_address")
+        where = f"; configured: {configured} ({status.get('configured_by')})" if configured else ""
+        return f"Ray: not connected (Ray starts on the first run that needs it){where}"
+    facts = status_facts(status)
+    lines = [f"Ray: {facts['address']} (chosen by {facts['how']})",
+             f"nodes: {facts['nodes_alive']} alive, {facts['nodes_dead']} dead"]
     for name, used, total in resource_rows(status):
         lines.append(f"{name}: {_amount(name, used)} / {_amount(name, total)} used")
-    lines.append(f"running: {status.get('tasks_running', 0)} tasks, {status.get('actors_running', 0)} actors")
-    if status.get("dashboard_url"):
-        lines.append(f"dashboard: {status['dashboard_url']}")
-    if status.get("error"):
-        lines.append(f"status error: {status['error']}")
+    lines.append(f"running: {facts['tasks']} tasks, {facts['actors']} actors")
+    lines.append(f"dashboard: {facts['dashboard_url'] or 'not running'}")
+    lines += [f"note: {facts['notice']}"] if facts["notice"] else []
+    lines += [f"unavailable: {error}" for error in _errors(status)]
     return "\n".join(lines)
 
 
 def status_html(status: dict) -> str:
     if not status.get("connected"):
-        return template("cluster_status_idle.html")
+        return template("cluster_status_idle.html").format(text=html.escape(status_text(status)))
+    facts = status_facts(status)
     rows = []
     for name, used, total in resource_rows(status):
         percent = 100.0 * used / total if total else 0.0
         rows.append(template("cluster_resource_row.html").format(
             name=html.escape(name), used=html.escape(_amount(name, used)),
             total=html.escape(_amount(name, total)), percent=f"{percent:.0f}"))
-    url = status.get("dashboard_url")
+    url = facts["dashboard_url"]
     dashboard = f'<a href="{html.escape(url)}" target="_blank">{html.escape(url)}</a>' if url else "not running"
+    notes = [facts["notice"]] if facts["notice"] else []
+    notes += [f"unavailable: {error}" for error in _errors(status)]
     return template("cluster_status.html").format(
-        address=html.escape(str(status.get("address", "?"))), how=html.escape(str(status.get("how", "?"))),
-        nodes_alive=status.get("nodes_alive", "?"), nodes_dead=status.get("nodes_dead", 0),
-        resources="".join(rows), tasks=status.get("tasks_running", 0), actors=status.get("actors_running", 0),
-        dashboard=dashboard, error=html.escape(str(status.get("error") or "")))
+        address=html.escape(str(facts["address"])), how=html.escape(str(facts["how"])),
+        nodes_alive=facts["nodes_alive"], nodes_dead=facts["nodes_dead"], resources="".join(rows),
+        tasks=facts["tasks"], actors=facts["actors"], dashboard=dashboard,
+        notes="".join(f"<div><small>{html.escape(str(n))}</small></div>" for n in notes))
 
 
 def read_status(session) -> dict:
@@ -96,7 +119,7 @@ def read_status(session) -> dict:
     try:
         return dict(cluster_for(session).status())
     except Exception as error:  # a status read must never break a cell
-        return {"connected": True, "error": f"{type(error).__name__}: {error}"}
+        return {"connected": False, "errors": [f"{type(error).__name__}: {error}"]}
 
 
 def status_bundle(session) -> dict:

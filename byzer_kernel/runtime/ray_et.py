@@ -146,6 +146,10 @@ def ray_command(session, statement, args, events, fallback=None):
         for output_name in request.output_names:
             session.catalog.register(output_name, result)
         return request.output_names[-1], result
+    if args == ["status"]:  # front-ends show a ClusterManager passed to display() as the status widget
+        from .cluster import cluster_for
+
+        return events.display(cluster_for(session))
     if fallback is not None:
         return fallback(session, statement, args, events)
     raise UnsupportedStatementError("usage: !ray on TABLE '''code''' named OUTPUT")
