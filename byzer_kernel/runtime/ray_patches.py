@@ -97,7 +97,14 @@ def track_ray_work(env: dict, started: StartedWork):
 
     def task_remote(self, args=None, kwargs=None, **options):
         if env:
-            options["runtime_env"] = with_env_vars(options.get("runtime_env"), env)
+            # Tasks take their environment from the serialized form computed at decoration time.
+            from ray._private.utils import get_runtime_env_info, parse_runtime_env_for_task_or_actor
+
+            runtime_env = parse_runtime_env_for_task_or_actor(
+                with_env_vars(options.get("runtime_env"), env))
+            options["runtime_env"] = runtime_env
+            options["serialized_runtime_env_info"] = get_runtime_env_info(
+                runtime_env, is_job_runtime_env=False, serialize=True)
         result = original_task(self, args, kwargs, **options)
         refs = result if isinstance(result, list) else [result]
         started.task_refs.extend(r for r in refs if isinstance(r, ray.ObjectRef))
@@ -105,7 +112,10 @@ def track_ray_work(env: dict, started: StartedWork):
 
     def actor_remote(self, args=None, kwargs=None, **options):
         if env:
-            options["runtime_env"] = with_env_vars(options.get("runtime_env"), env)
+            from ray._private.utils import parse_runtime_env_for_task_or_actor
+
+            options["runtime_env"] = parse_runtime_env_for_task_or_actor(
+                with_env_vars(options.get("runtime_env"), env))
         handle = original_actor(self, args, kwargs, **options)
         started.actors.append(handle)
         return handle

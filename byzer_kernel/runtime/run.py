@@ -32,6 +32,8 @@ class PythonRun:
                  model_table: Optional[pa.Table] = None, wait_timeout: float = 300.0):
         self.session, self.statement, self.events = session, statement, events
         self.conf, self.env, self.schema = conf, env, schema
+        # Tasks get the env only when the user set some: a runtime_env means a separate worker pool.
+        self.task_env = env if set(env) - {"PY_EXECUTE_USER"} else {}
         self.input_table, self.keep_partition_num = input_table, keep_partition_num
         self.pool = DataServerPool(timeout=wait_timeout)
         self.started = ray_patches.StartedWork()
@@ -125,7 +127,7 @@ class PythonRun:
         try:
             with ray_patches.process_environment(self.env), \
                     ray_patches.routed_connect(routed_connect), \
-                    ray_patches.track_ray_work(self.env, self.started):
+                    ray_patches.track_ray_work(self.task_env, self.started):
                 try:
                     exec(compiled, namespace, namespace)
                     table = self.result_table(context)

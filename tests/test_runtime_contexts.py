@@ -1,0 +1,361 @@
+"""The Ray ET driven directly (no parser): what the code sees and the RayContext API (SPEC §6, §9)."""
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import _thread
+
+import pyarrow as pa
+import pytest
+
+from byzer_kernel.engine.run_statement import RunRequest
+from byzer_kernel.lang.errors import PythonCodeError, SchemaError
+from byzer_kernel.runtime.cluster import cluster_for
+from byzer_kernel.runtime.ray_et import run_ray
+
+pytestmark = pytest.mark.ray
+
+SEED_ROWS = [(114, 57), (55, 134), (27, 137), (101, 129), (125, 145), (27, 60), (105, 49)]
+
+
+class Events:
+    def __init__(self):
+        self.progress_calls, self.ended, self.messages = [], [], []
+
+    def progress(self, statement, done, total, rows=0):
+        self.progress_calls.append((done, total, rows))
+
+    def progress_ended(self, statement, ok):
+        self.ended.append(ok)
+
+    def message(self, text):
+        self.messages.append(text)
+
+
+def seed_table():
+    return pa.table({"Busn_A": [a for a, _ in SEED_ROWS], "Busn_B": [b for _, b in SEED_ROWS]})
+
+
+def run(session, code, schema="st(field(ProductName,string),field(SubProduct,string))", mode="model",
+        input_table="data", events=None, **options):
+    if schema is not None:
+        session.python_conf["schema"] = schema
+    session.python_conf["dataMode"] = mode
+    request = RunRequest(statement=None, input_table="command", path="",
+                         options={"inputTable": input_table, "outputTable": "out",
+                                  "code": textwrap.dedent(code), **options}, output_names=[])
+    return run_ray(session, request, events or Events())
+
+
+ECHO = """
+from pyjava.api.mlsql import PythonContext, RayContext
+ray_context = RayContext.connect(globals(), "127.0.0.1:10001")
+def echo(row):
+    row1 = {}
+    row1["ProductName"] = str(row['Busn_A']) + '_jackm'
+    row1["SubProduct"] = str(row['Busn_B']) + '_product'
+    return row1
+ray_context.foreach(echo)
+"""
+
+EXPECTED = [{"ProductName": f"{a}_jackm", "SubProduct": f"{b}_product"} for a, b in SEED_ROWS]
+
+
+@pytest.fixture
+def data_session(ray_session):
+    ray_session.catalog.register("data", seed_table())
+    return ray_session
+
+
+def test_foreach_gives_the_seed_rows_in_input_order_with_progress(data_session):
+    events = Events()
+    table = run(data_session, ECHO, mode="data", events=events)
+    assert table.to_pylist() == EXPECTED
+    total = events.progress_calls[-1][1]
+    assert total == 2  # the shared Ray has 2 CPUs
+    assert events.progress_calls[-1] == (2, 2, 7) and events.ended == [True]
+
+
+def test_map_iter(data_session):
+    code = """
+    from pyjava.api.mlsql import RayContext
+    rc = RayContext.connect(globals(), None)
+    def double(rows):
+        for row in rows:
+            yield {"a": str(row["Busn_A"] * 2), "b": "x"}
+    rc.map_iter(double)
+    """
+    table = run(data_session, code, mode="data")
+    assert table.column(0).to_pylist() == [str(a * 2) for a, _ in SEED_ROWS]
+
+
+def test_foreach_in_model_mode_is_pyjavas_error(data_session):
+    code = "RayContext_ = context.rayContext\nRayContext_.foreach(lambda r: r)\n"
+    with pytest.raises(PythonCodeError) as info:
+        run(data_session, code, mode="model")
+    assert "Please setup dataMode as data instead of model" in str(info.value)
+
+
+def test_context_is_a_pyjava_python_context_with_the_conf(data_session):
+    data_session.python_conf["myKey"] = "myValue"
+    code = """
+    from pyjava.api.mlsql import PythonContext, RayContext
+    assert isinstance(context, PythonContext) and data_manager is context
+    assert globals()["context"] is context
+    assert isinstance(RayContext.connect(globals(), None), RayContext)
+    keys = ["schema", "dataMode", "runIn", "pythonMode", "HOME", "OWNER", "timezone", "myKey"]
+    context.build_result([{"k": k, "v": context.conf[k]} for k in keys])
+    """
+    table = run(data_session, code, schema="st(field(k,string),field(v,string))")
+    conf = dict(zip(table.column(0).to_pylist(), table.column(1).to_pylist()))
+    assert conf["pythonMode"] == "ray" and conf["dataMode"] == "model" and conf["myKey"] == "myValue"
+    assert conf["HOME"] == str(data_session.home) and conf["OWNER"] == data_session.owner
+    assert conf["runIn"] and conf["timezone"]
+
+
+def test_collect_and_to_pandas_in_the_driver(data_session):
+    code = """
+    rc = context.rayContext
+    rows = list(rc.collect())
+    df = rc.to_pandas()
+    rc.build_result([{"n": len(rows), "s": int(df["Busn_A"].sum()), "t": type(rows[0]["Busn_A"]).__name__}])
+    """
+    table = run(data_session, code, schema="st(field(n,long),field(s,long),field(t,string))")
+    assert table.to_pylist() == [{"n": 7, "s": sum(a for a, _ in SEED_ROWS), "t": "int"}]
+    assert cluster_for(data_session).connection is None  # no Ray needed
+
+
+def test_data_servers_read_inside_ray_tasks(data_session):
+    code = """
+    import ray
+    from pyjava.api.mlsql import RayContext
+    rc = RayContext.connect(globals(), "127.0.0.1:10001")
+    servers = rc.data_servers()
+    @ray.remote
+    def read_all(servers):
+        return [row["Busn_A"] for row in RayContext.collect_from(servers)]
+    @ray.remote
+    def read_one(server):
+        return [row["Busn_B"] for row in RayContext.fetch_once_as_rows(server)]
+    half = len(servers) // 2
+    first = ray.get(read_all.remote(servers[:half]))
+    rest = ray.get([read_one.remote(s) for s in servers[half:]])
+    context.build_result([{"n": len(servers), "a": str(first), "b": str(rest)}])
+    """
+    row = run(data_session, code, schema="st(field(n,long),field(a,string),field(b,string))").to_pylist()[0]
+    n, half = row["n"], row["n"] // 2
+    sizes = [4, 3] if n == 2 else None
+    assert n == 2 and sizes
+    assert row["a"] == str([a for a, _ in SEED_ROWS[:4]])
+    assert row["b"] == str([[b for _, b in SEED_ROWS[4:]]])
+
+
+def test_to_dataset(data_session):
+    code = """
+    from pyjava.api.mlsql import RayContext
+    rc = RayContext.connect(globals(), "127.0.0.1:10001")
+    ds = rc.to_dataset()
+    context.build_result([{"count": ds.count()}])
+    """
+    assert run(data_session, code, schema="st(field(count,long))").to_pylist() == [{"count": 7}]
+
+
+def test_build_result_from_dataframe_and_ray_context_build_result(data_session):
+    code = """
+    rc = context.rayContext
+    df = rc.to_pandas()
+    df["c"] = df["Busn_A"] + df["Busn_B"]
+    rc.build_result_from_dataframe(df[["c", "Busn_A"]])
+    """
+    table = run(data_session, code, schema="st(field(total,long),field(a,long))")
+    assert table.to_pylist()[0] == {"total": 171, "a": 114}
+    code = "context.rayContext.build_result(iter([{'x': 'one', 'y': 'two'}]))"
+    assert run(data_session, code, schema="x string, y string").to_pylist() == [{"x": "one", "y": "two"}]
+
+
+def test_show_plt_rows(data_session):
+    code = """
+    from pyjava.api import Utils
+    class Figure:
+        def savefig(self, path):
+            open(path, "wb").write(b"PNG")
+    Utils.show_plt(Figure(), context)
+    """
+    table = run(data_session, code, schema="st(field(content,string),field(mime,string))")
+    assert table.to_pylist() == [{"content": "UE5H", "mime": "image"}]
+
+
+def test_no_build_result_gives_an_empty_table(data_session):
+    table = run(data_session, "x = 1", schema="st(field(a,long))")
+    assert table.num_rows == 0 and table.schema.names == ["a"]
+
+
+def test_command_input_is_one_row_a_equals_1(data_session):
+    code = "context.build_result(context.rayContext.collect())"
+    assert run(data_session, code, schema="st(field(a,long))", input_table="command").to_pylist() == [{"a": 1}]
+
+
+def test_missing_schema(data_session):
+    data_session.python_conf.pop("schema", None)
+    with pytest.raises(SchemaError) as info:
+        run(data_session, "x = 1", schema=None)
+    assert "Using `!python conf` to specify the python return value format is required" in info.value.message
+
+
+def test_bad_schema(data_session):
+    with pytest.raises(SchemaError, match="position"):
+        run(data_session, "x = 1", schema="st(field(a,lon))")
+
+
+def test_misfit_value_in_foreach(data_session):
+    code = ECHO.replace("str(row['Busn_A']) + '_jackm'", "row['Busn_A']")
+    with pytest.raises(SchemaError) as info:
+        run(data_session, code, mode="data")
+    message = info.value.message
+    assert "column `ProductName`" in message and "string" in message and "Python int" in message
+
+
+def test_exception_inside_a_ray_task_shows_the_users_line(data_session):
+    code = ECHO.replace("row1 = {}", "row1 = {}\n    row1['x'] = row['missing']")
+    with pytest.raises(PythonCodeError) as info:
+        run(data_session, code, mode="data")
+    text = str(info.value)
+    assert "KeyError: 'missing'" in text
+    assert 'File "<string>", line 6, in echo' in text and "row1['x'] = row['missing']" in text
+    assert 'File "<string>", line 10, in <module>' in text and "ray_context.foreach(echo)" in text
+
+
+def test_exception_in_the_driver_shows_the_users_line(data_session):
+    with pytest.raises(PythonCodeError) as info:
+        run(data_session, "a = 1\nb = a / 0\n", schema="st(field(a,long))")
+    assert "ZeroDivisionError" in info.value.message
+    assert 'File "<string>", line 2, in <module>\n    b = a / 0' in info.value.detail
+
+
+def test_syntax_error(data_session):
+    with pytest.raises(PythonCodeError) as info:
+        run(data_session, "x = 1\ndef broken(:\n    pass\n", schema="st(field(a,long))")
+    assert "SyntaxError" in info.value.message and "line 2" in info.value.message
+    assert "def broken(:" in info.value.detail
+
+
+def test_session_stays_usable_after_failures(data_session):
+    first = run(data_session, ECHO, mode="data")
+    with pytest.raises(PythonCodeError):
+        run(data_session, "raise ValueError('boom')")
+    with pytest.raises(PythonCodeError):
+        run(data_session, ECHO.replace("return row1", "return row1 + 1"), mode="data")
+    assert run(data_session, ECHO, mode="data").equals(first)
+    assert data_session.table("data").equals(seed_table())
+
+
+def test_python_env_in_driver_tasks_and_user_tasks(data_session):
+    data_session.python_env["BYZER_TEST_VAR"] = "hello-env"
+    code = """
+    import os, ray
+    from pyjava.api.mlsql import RayContext
+    rc = RayContext.connect(globals(), "127.0.0.1:10001")
+    @ray.remote
+    def in_task():
+        return os.environ.get("BYZER_TEST_VAR")
+    driver = os.environ.get("BYZER_TEST_VAR")
+    task = ray.get(in_task.remote())
+    def echo(row):
+        return {"d": driver, "t": task, "f": os.environ.get("BYZER_TEST_VAR")}
+    rc.foreach(echo)
+    """
+    table = run(data_session, code, schema="st(field(d,string),field(t,string),field(f,string))", mode="data")
+    assert set(map(tuple, (r.values() for r in table.to_pylist()))) == {("hello-env",) * 3}
+    assert "BYZER_TEST_VAR" not in os.environ
+
+
+def test_keep_partition_num_and_code_from_a_table(data_session):
+    data_session.catalog.register("batches", pa.Table.from_batches(
+        [pa.record_batch({"v": [1, 2]}), pa.record_batch({"v": [3]}), pa.record_batch({"v": [4]})]))
+    data_session.catalog.register("script", pa.table({"c": ['{"content": "context.build_result('
+                                                           '[{\\"n\\": len(context.rayContext.data_servers())}])"}']}))
+    table = run(data_session, "py.script", schema="st(field(n,long))", input_table="batches",
+                keepPartitionNum="true")
+    assert table.to_pylist() == [{"n": 3}]
+    assert run(data_session, "py.script", schema="st(field(n,long))",
+               input_table="batches").to_pylist() == [{"n": 2}]
+
+
+def test_conf_table_and_model_servers(data_session):
+    data_session.catalog.register("conf_t", pa.table({"k": ["extra"], "v": ["42"]}))
+    data_session.catalog.register("model_t", pa.table({"w": [0.5, 1.5]}))
+    code = """
+    from pyjava.api.mlsql import RayContext
+    servers = RayContext.parse_servers(context.conf["modelServers"])
+    weights = [r["w"] for r in RayContext.collect_from(servers)]
+    context.build_result([{"extra": context.conf["extra"], "w": sum(weights)}])
+    """
+    table = run(data_session, code, schema="st(field(extra,string),field(w,double))",
+                confTable="conf_t", model="model_t")
+    assert table.to_pylist() == [{"extra": "42", "w": 2.0}]
+
+
+def test_fetch_once_raises_in_a_ray_run(data_session):
+    with pytest.raises(PythonCodeError, match="input data can only be fetched once"):
+        run(data_session, "list(context.fetch_once())")
+
+
+def test_interrupt_cancels_tasks_and_actors(data_session, embedded_ray):
+    ray = embedded_ray
+    code = """
+    import time, ray
+    from pyjava.api.mlsql import RayContext
+    rc = RayContext.connect(globals(), "127.0.0.1:10001")
+    @ray.remote(num_cpus=0)
+    class Holder:
+        def ping(self):
+            return 1
+    holder = Holder.options(name="byzer_test_holder").remote()
+    ray.get(holder.ping.remote())
+    def slow(row):
+        time.sleep(60)
+        return {"x": "a", "y": "b"}
+    rc.foreach(slow)
+    """
+    total = ray.cluster_resources()["CPU"]
+    timer = threading.Timer(3.0, _thread.interrupt_main)
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run(data_session, code, mode="data")
+    finally:
+        timer.cancel()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and ray.available_resources().get("CPU", 0) < total:
+        time.sleep(0.2)
+    assert ray.available_resources().get("CPU", 0) == total
+    with pytest.raises(ValueError):
+        ray.get_actor("byzer_test_holder")
+    assert run(data_session, ECHO, mode="data").to_pylist() == EXPECTED  # still usable
+
+
+def test_model_mode_without_ray_never_starts_ray(tmp_path):
+    script = textwrap.dedent('''
+        import pyarrow as pa, sys
+        from byzer_kernel.runtime import create_session
+        from byzer_kernel.runtime.ray_et import run_ray
+        from byzer_kernel.engine.run_statement import RunRequest
+        s = create_session(home=sys.argv[1])
+        s.catalog.register("data", pa.table({"a": [1, 2, 3]}))
+        s.python_conf["schema"] = "st(field(total,long))"
+        code = "from pyjava.api.mlsql import RayContext\\n" \\
+               "rc = RayContext.connect(globals(), None)\\n" \\
+               "context.build_result([{'total': sum(r['a'] for r in rc.collect())}])\\n"
+        request = RunRequest(None, "command", "", {"inputTable": "data", "outputTable": "o", "code": code})
+        class Events:
+            def __getattr__(self, name): return lambda *a: None
+        print(run_ray(s, request, Events()).to_pylist())
+        import ray
+        print("ray started:", ray.is_initialized())
+    ''')
+    out = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["[{'total': 6}]", "ray started: False"]
