@@ -109,10 +109,10 @@ class ClusterManager:
         if target.kind == "embedded":
             return self._use(target, how, token)
         if target.kind != "auto":
-            target = _answering(target, token)
-            if target is None or target.kind == "none":
-                what = "did not answer" if target is None else "answered but is not a Ray GCS or Ray client server"
-                raise RayConnectionError(f"the Ray cluster at {text} ({how}) {what}")
+            answering = _answering(target, token)
+            if answering is None or answering.kind in ("none", "refused"):
+                raise RayConnectionError(f"the Ray cluster at {text} ({how}) {_why_not(answering)}")
+            target = answering
         return self._use(target, how, token)
 
     def _connect_code(self, text: Optional[str], token: Optional[str], events) -> RayConnection:
@@ -120,10 +120,8 @@ class ClusterManager:
         reason = None
         if target.kind not in ("embedded", "auto"):
             answering = _answering(target, token)
-            if answering is None:
-                reason = "did not answer"
-            elif answering.kind == "none":
-                reason = "is not a Ray GCS or Ray client server"
+            if answering is None or answering.kind in ("none", "refused"):
+                reason = _why_not(answering)
             else:
                 target = answering
         if reason is None and target.kind != "embedded":
@@ -220,7 +218,31 @@ def runtime_env_for(session) -> dict:
 def _answering(target: RayTarget, token: Optional[str]) -> Optional[RayTarget]:
     if not tcp_reachable(target.host, target.port):
         return None
-    return resolve_kind(target, token)
+    return resolve_kind(target, token or _ambient_token())
+
+
+def _why_not(answering: Optional[RayTarget]) -> str:
+    if answering is None:
+        return "did not answer"
+    if answering.kind == "refused":
+        return ('refused the connection: it uses token authentication and needs its token '
+                '(!python conf "rayAuthToken=..." or env BYZER_RAY_AUTH_TOKEN)')
+    return "answered but is not a Ray GCS or Ray client server"
+
+
+def _ambient_token() -> Optional[str]:
+    """The token Ray itself would send with no configured one (RAY_AUTH_MODE=token set outside)."""
+    saved = _auth_env_saved if _auth_env_saved is not None else os.environ
+    if (saved.get("RAY_AUTH_MODE") or "").lower() != "token":
+        return None
+    if saved.get("RAY_AUTH_TOKEN"):
+        return saved["RAY_AUTH_TOKEN"].strip()
+    path = saved.get("RAY_AUTH_TOKEN_PATH") or os.path.expanduser("~/.ray/auth_token")
+    try:
+        with open(path) as handle:
+            return handle.read().strip() or None
+    except OSError:
+        return None
 
 
 def _still_connected(connection: RayConnection) -> bool:

@@ -6,11 +6,11 @@ Forms and the rule that decides between the two kinds of Ray endpoint:
 * ``auto`` (also pyjava's ``worker``) -> ``ray.init(address="auto")``: a Ray already running on
   this machine (``ray start``), found through Ray's own files / ``RAY_ADDRESS``.
 * ``ray://host[:port]``          -> Ray client (port 10001 when omitted).
-* ``host:port``                  -> decided by asking the endpoint with one gRPC call each: a GCS
-  answers ``NodeInfoGcsService/GetClusterId``, a Ray client server answers
-  ``RayletDriver/ClusterInfo``. When the answer does not tell (e.g. a token is required and none is
-  known), the port convention decides: 10001 is the Ray client port, anything else is a GCS
-  (6379 is the GCS default of ``ray start --head``).
+* ``host:port``                  -> decided by asking the endpoint, not by its port number (test
+  clusters and real ones move ports): a GCS answers ``NodeInfoGcsService/GetClusterId`` and lacks
+  ``RayletDriver/ClusterInfo``, a Ray client server is the other way round (two gRPC calls, a few
+  ms). An UNAUTHENTICATED answer means a Ray that wants a (different) token: "refused". So
+  ``host:10001`` is normally the client and ``host:6379`` the GCS, as by convention.
 * ``host`` alone                 -> Ray client on port 10001.
 
 A GCS address makes this process a Ray driver, which only works on a machine that is a node of
@@ -36,7 +36,7 @@ _CLIENT_METHOD = "/ray.rpc.RayletDriver/ClusterInfo"
 @dataclass(frozen=True)
 class RayTarget:
     """One parsed address. ``kind`` is embedded | auto | client | gcs | endpoint (host:port whose
-    kind a probe decides)."""
+    kind a probe decides) | refused | none (probe results)."""
 
     kind: str
     text: str
@@ -121,27 +121,27 @@ def _grpc_status(hostport: str, method: str, token: Optional[str]) -> str:
 
 
 def endpoint_kind(target: RayTarget, token: Optional[str] = None) -> Optional[str]:
-    """'gcs' or 'client' for what answers at target, None when no Ray answers there."""
+    """'gcs' or 'client' for what answers at target, 'refused' when a Ray answers but rejects the
+    token (or its absence), None when no Ray answers there."""
     gcs = _grpc_status(target.hostport, _GCS_METHOD, token)
     if gcs == "OK":
         return "gcs"
+    client = _grpc_status(target.hostport, _CLIENT_METHOD, token)
     if gcs == "UNIMPLEMENTED":  # a gRPC server that is not a GCS: is it a Ray client server?
-        client = _grpc_status(target.hostport, _CLIENT_METHOD, token)
+        if client == "UNAUTHENTICATED":
+            return "refused"
         return "client" if client not in ("UNIMPLEMENTED", "UNAVAILABLE", "UNKNOWN") else None
-    if gcs in ("UNAUTHENTICATED", "PERMISSION_DENIED"):
-        client = _grpc_status(target.hostport, _CLIENT_METHOD, token)
-        if client == "UNIMPLEMENTED":
-            return "gcs"
-        return "client" if target.port == CLIENT_PORT else "gcs"
+    if gcs == "UNAUTHENTICATED" and client == "UNIMPLEMENTED":
+        return "refused"
     return None
 
 
 def resolve_kind(target: RayTarget, token: Optional[str] = None) -> RayTarget:
-    """Fix the kind of a host:port target (probe, then port convention). The target must answer
-    TCP already; a target that speaks no Ray gRPC is returned with kind 'none'."""
-    if target.kind != "endpoint":
-        return target
+    """Fix the kind of a target that answers TCP: gcs | client as the probe says (also for a
+    written ray:// that is in fact a GCS), 'refused' (token missing or wrong) or 'none'."""
     kind = endpoint_kind(target, token)
     if kind is None:
+        if target.kind == "client":  # ray:// written: let Ray's client try (and say why not)
+            return target
         return RayTarget("none", target.text, target.host, target.port)
     return RayTarget(kind, target.text, target.host, target.port)
