@@ -1,0 +1,48 @@
+"""Data sources by their Byzer name, looked up case-sensitively as DataSourceRegistry does (SPEC §1.6).
+
+A loader is `load(session, path, options) -> pa.Table` (path rendered and cleaned, options rendered);
+a saver writes one table file: `write(table, file_path, options)`; `SAVE_EXTENSIONS` names the
+part-file suffix Spark uses for the format.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from . import file_formats
+from .csv_format import write_csv_file
+
+LOADERS: dict[str, Callable] = {}
+WRITERS: dict[str, Callable] = {
+    "json": file_formats.write_json_file,
+    "csv": write_csv_file,
+    "parquet": file_formats.write_parquet_file,
+    "text": file_formats.write_text_file,
+}
+SAVE_EXTENSIONS = {"json": ".json", "csv": ".csv", "parquet": ".snappy.parquet", "text": ".txt"}
+# Formats that live in a variable: loading only (MLSQLJSonStr/MLSQLCsvStr refuse to save).
+IN_MEMORY_FORMATS = ("jsonStr", "csvStr")
+
+
+def _register() -> None:
+    from ..jsonstr import load_json_str
+
+    LOADERS.update({
+        "jsonStr": load_json_str,
+        "csvStr": file_formats.load_csv_str,
+        "json": file_formats.load_json,
+        "csv": file_formats.load_csv,
+        "parquet": file_formats.load_parquet,
+        "text": file_formats.load_text,
+    })
+
+
+def known_formats() -> list[str]:
+    if not LOADERS:
+        _register()
+    return list(LOADERS)
+
+
+def loader_for(name: str):
+    if not LOADERS:
+        _register()
+    return LOADERS.get(name)

@@ -1,0 +1,260 @@
+"""Files on disk as Spark lays them out: input listing (file, folder, glob, comma list), `k=v`
+partition folders, part-file names, `_SUCCESS`, and the save modes (SPEC §4.2)."""
+from __future__ import annotations
+
+import datetime
+import glob
+import re
+import shutil
+import uuid
+from pathlib import Path
+from typing import Callable, Iterable, Optional
+from urllib.parse import unquote
+
+import pyarrow as pa
+
+from ...lang.errors import ByzerRuntimeError
+from .spark_json import java_double
+
+DEFAULT_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+_ESCAPED = set(chr(c) for c in range(1, 32)) | set("\"#%'*/:=?\\\x7f{[]^")
+SAVE_MODES = ("overwrite", "append", "ignore", "errorIfExists")
+
+
+# -- reading ----------------------------------------------------------------------------------------
+def _hidden(name: str) -> bool:
+    """Spark skips `_x` (unless it is a `_k=v` partition folder), `.x` and `x._COPYING_`."""
+    return (name.startswith("_") and "=" not in name) or name.startswith(".") or name.endswith("._COPYING_")
+
+
+def list_input_files(path: Path) -> list[tuple[Path, dict]]:
+    """Data files under one path with their partition values (`k=v` folders, outermost first)."""
+    text = str(path)
+    if any(ch in text for ch in "*?["):
+        matches = sorted(glob.glob(text))
+        if not matches:
+            raise ByzerRuntimeError(f"path {text} does not exist (no file matches the pattern)")
+        files = []
+        for match in matches:
+            files.extend(list_input_files(Path(match)))
+        return files
+    if not path.exists():
+        raise ByzerRuntimeError(f"path {path} does not exist")
+    if path.is_file():
+        return [(path, {})]
+    found: list[tuple[Path, dict]] = []
+
+    def walk(folder: Path, partition: dict) -> None:
+        for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+            if _hidden(entry.name):
+                continue
+            if entry.is_dir():
+                values = dict(partition)
+                if "=" in entry.name:
+                    key, _, raw = entry.name.partition("=")
+                    values[unquote(key)] = raw
+                walk(entry, values)
+            else:
+                found.append((entry, partition))
+
+    walk(path, {})
+    keys = {tuple(values) for _, values in found}
+    if len(keys) > 1:
+        shapes = ", ".join("/".join(k) or "(none)" for k in sorted(keys))
+        raise ByzerRuntimeError(f"conflicting partition folder layouts under {path}: {shapes}")
+    return found
+
+
+_INT = re.compile(r"[+-]?\d+")
+
+
+def _partition_value_type(raw: str) -> str:
+    if raw == DEFAULT_PARTITION:
+        return "null"
+    if _INT.fullmatch(raw):
+        value = int(raw)
+        return "int" if -(1 << 31) <= value < (1 << 31) else "long" if -(1 << 63) <= value < (1 << 63) else "string"
+    try:
+        float(raw)
+        if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", raw):
+            return "double"
+    except ValueError:
+        pass
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+        try:
+            datetime.date.fromisoformat(raw)
+            return "date"
+        except ValueError:
+            pass
+    return "string"
+
+
+def _merge_partition_types(a: str, b: str) -> str:
+    if a == b or b == "null":
+        return a
+    if a == "null":
+        return b
+    numeric = ["int", "long", "double"]
+    if a in numeric and b in numeric:
+        return numeric[max(numeric.index(a), numeric.index(b))]
+    return "string"
+
+
+_PARTITION_ARROW = {"int": pa.int32(), "long": pa.int64(), "double": pa.float64(), "date": pa.date32(),
+                    "string": pa.string(), "null": pa.string()}
+
+
+def partition_columns(files: list[tuple[Path, dict]]) -> list[tuple[str, pa.DataType]]:
+    """Partition columns and their types as Spark's partition discovery infers them."""
+    if not files or not files[0][1]:
+        return []
+    names = list(files[0][1])
+    result = []
+    for name in names:
+        kind = "null"
+        for _, values in files:
+            kind = _merge_partition_types(kind, _partition_value_type(values[name]))
+        result.append((name, _PARTITION_ARROW[kind]))
+    return result
+
+
+def _partition_scalar(raw: str, arrow_type: pa.DataType):
+    if raw == DEFAULT_PARTITION:
+        return None
+    if pa.types.is_integer(arrow_type):
+        return int(raw)
+    if pa.types.is_floating(arrow_type):
+        return float(raw)
+    if pa.types.is_date(arrow_type):
+        return datetime.date.fromisoformat(raw)
+    return unquote(raw)
+
+
+def with_partition_values(table: pa.Table, values: dict, columns: list) -> pa.Table:
+    for name, arrow_type in columns:
+        scalar = _partition_scalar(values[name], arrow_type)
+        table = table.append_column(pa.field(name, arrow_type), pa.array([scalar] * table.num_rows, arrow_type))
+    return table
+
+
+def concat_tables(tables: list[pa.Table]) -> pa.Table:
+    if not tables:
+        return pa.table({})
+    if len(tables) == 1:
+        return tables[0]
+    return pa.concat_tables(tables, promote_options="permissive")
+
+
+def read_files(path_text: str, resolve: Callable[[str], Path],
+               read_one: Callable[[Path], pa.Table]) -> pa.Table:
+    """Read every data file of a (comma-separated) path list, adding partition columns."""
+    tables = []
+    for part in path_text.split(","):
+        if not part.strip():
+            continue
+        files = list_input_files(resolve(part.strip()))
+        columns = partition_columns(files)
+        for file, values in files:
+            tables.append(with_partition_values(read_one(file), values, columns))
+    return concat_tables(tables)
+
+
+# -- writing ------------------------------------------------------------------------------------
+def prepare_target(path: Path, mode: str) -> bool:
+    """Apply the save mode to an existing path; False means `ignore` found it and nothing is written."""
+    exists = path.exists() or path.is_symlink()
+    if exists:
+        if mode == "errorIfExists":
+            raise ByzerRuntimeError(f"path {path} already exists; use overwrite/append/ignore")
+        if mode == "ignore":
+            return False
+        if mode == "overwrite":
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+        elif mode == "append" and not path.is_dir():
+            raise ByzerRuntimeError(f"cannot append to {path}: it is a file, not a folder")
+    path.mkdir(parents=True, exist_ok=True)
+    return True
+
+
+def escape_partition_value(value) -> str:
+    if value is None:
+        return DEFAULT_PARTITION
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, float):
+        text = java_double(value)
+    else:
+        text = str(value)
+    if text == "":
+        return DEFAULT_PARTITION
+    return "".join(f"%{ord(ch):02X}" if ch in _ESCAPED else ch for ch in text)
+
+
+def _split_rows(table: pa.Table, pieces: int) -> Iterable[pa.Table]:
+    pieces = max(1, min(pieces, table.num_rows)) if table.num_rows else 1
+    size, extra = divmod(table.num_rows, pieces)
+    offset = 0
+    for index in range(pieces):
+        length = size + (1 if index < extra else 0)
+        yield table.slice(offset, length)
+        offset += length
+
+
+def _partition_groups(table: pa.Table, columns: list[str]):
+    """(relative folder, rows without the partition columns) in order of first appearance."""
+    missing = [c for c in columns if c not in table.column_names]
+    if missing:
+        raise ByzerRuntimeError(f"partitionBy column `{missing[0]}` is not in the table "
+                                f"(columns: {', '.join(table.column_names)})")
+    keys = list(zip(*(table.column(c).to_pylist() for c in columns)))
+    groups: dict[tuple, list[int]] = {}
+    for row, key in enumerate(keys):
+        groups.setdefault(key, []).append(row)
+    data = table.drop_columns(columns)
+    for key, rows in groups.items():
+        folder = Path(*(f"{c}={escape_partition_value(v)}" for c, v in zip(columns, key)))
+        yield folder, data.take(pa.array(rows, pa.int64()))
+
+
+def write_parts(table: pa.Table, path: Path, extension: str, file_num: Optional[int],
+                partition_by: list[str], write_one: Callable[[pa.Table, Path], None]) -> int:
+    """Write part files (and `_SUCCESS`) as Spark does; returns the number of data files written."""
+    job = uuid.uuid4()
+    written = 0
+    groups = list(_partition_groups(table, partition_by)) if partition_by else [(Path(), table)]
+    for folder, rows in groups:
+        target = path / folder
+        target.mkdir(parents=True, exist_ok=True)
+        for piece in _split_rows(rows, file_num or 1):
+            write_one(piece, target / f"part-{written:05d}-{job}-c000{extension}")
+            written += 1
+    (path / "_SUCCESS").touch()
+    return written
+
+
+def parse_file_num(options: dict) -> Optional[int]:
+    raw = option(options, "fileNum")
+    if raw is None or str(raw).strip() == "":
+        return None
+    try:
+        count = int(str(raw).strip())
+    except ValueError:
+        raise ByzerRuntimeError(f"option fileNum must be a positive whole number, got \"{raw}\"") from None
+    if count < 1:
+        raise ByzerRuntimeError(f"option fileNum must be a positive whole number, got \"{raw}\"")
+    return count
+
+
+def boolean_option(options: dict, name: str, default: bool = False) -> bool:
+    lowered = {str(k).lower(): v for k, v in options.items()}
+    value = lowered.get(name.lower())
+    return default if value is None else str(value).strip().lower() == "true"
+
+
+def option(options: dict, name: str, default=None):
+    lowered = {str(k).lower(): v for k, v in options.items()}
+    return lowered.get(name.lower(), default)
+

@@ -1,0 +1,94 @@
+"""The `load` and `save` executors (SPEC §3, §4.2): render path/options, find the data source by
+its Byzer name, read into the catalog or write Spark's folder layout."""
+from __future__ import annotations
+
+import pyarrow as pa
+
+from ..lang.errors import ByzerRuntimeError
+from ..lang.statements import LoadStatement, SaveStatement
+from .formats import IN_MEMORY_FORMATS, SAVE_EXTENSIONS, WRITERS, known_formats, loader_for
+from .formats.file_formats import check_text_table, save_text_files_per_row
+from .formats.layout import option, parse_file_num, prepare_target, write_parts
+
+# Spark resolves its own short names case-insensitively when Byzer's registry has no match.
+_SPARK_BUILTINS = ("json", "csv", "parquet", "text")
+
+
+def clean_str(text: str) -> str:
+    """Byzer's cleanStr: drop the outer backquotes or quotes, unescape nothing."""
+    text = text.strip()
+    if len(text) >= 2 and text[0] in "`\"'" and text[-1] == text[0] and not text.startswith("'''"):
+        return text[1:-1]
+    return text
+
+
+def _format_name(name: str, available) -> str | None:
+    if name in available:
+        return name
+    if name.lower() in _SPARK_BUILTINS and name.lower() in available:
+        return name.lower()
+    return None
+
+
+def _unknown_format(name: str, names) -> ByzerRuntimeError:
+    return ByzerRuntimeError(f"unknown format `{name}` (known formats: {', '.join(names)}; "
+                             "names are case-sensitive, e.g. jsonStr)")
+
+
+def _rendered_options(session, options: dict) -> dict:
+    return {key: session.render(value.text) for key, value in options.items()}
+
+
+def execute_load(session, statement: LoadStatement, events):
+    format_name = _format_name(statement.format, known_formats())
+    if format_name is None:
+        raise _unknown_format(statement.format, known_formats())
+    path = clean_str(session.render(statement.path.raw))
+    options = _rendered_options(session, statement.options)
+    name = session.render(statement.table)
+    table = loader_for(format_name)(session, path, options)
+    session.catalog.register(name, table)
+    return name.strip().strip("`"), table
+
+
+def execute_save(session, statement: SaveStatement, events):
+    mode = statement.modes[-1] if statement.modes else "errorIfExists"
+    if statement.format in IN_MEMORY_FORMATS:
+        raise ByzerRuntimeError(f"save is not supported in {statement.format}")
+    format_name = _format_name(statement.format, WRITERS)
+    if format_name is None:
+        raise _unknown_format(statement.format, list(WRITERS))
+    table = session.table(session.render(statement.table))
+    path_text = clean_str(session.render(statement.path.raw))
+    if path_text in ("", "-"):
+        raise ByzerRuntimeError(f"save as {format_name} needs a path: write save t as {format_name}.`folder`")
+    target = session.resolve_path(path_text)
+    options = _rendered_options(session, statement.options)
+    partition_by = list(statement.partition_by)
+    extra = option(options, "partitionByCol")
+    if extra and not partition_by:
+        partition_by = [c.strip() for c in str(extra).split(",") if c.strip()]
+    file_num = parse_file_num(options)
+
+    files, rows, status = 0, 0, "written"
+    per_row_text = format_name == "text" and (option(options, "fileName") or option(options, "imageColumn"))
+    if not per_row_text and format_name == "text":
+        check_text_table(table.drop_columns([c for c in partition_by if c in table.column_names]))
+    if not prepare_target(target, mode):
+        status = "skipped: path exists"
+    elif per_row_text:
+        files = rows = save_text_files_per_row(table, target, options)
+    else:
+        writer = WRITERS[format_name]
+        files = write_parts(table, target, SAVE_EXTENSIONS[format_name], file_num, partition_by,
+                            lambda piece, file: writer(piece, file, options))
+        rows = table.num_rows
+    info = pa.table({
+        "path": pa.array([str(target)]),
+        "format": pa.array([format_name]),
+        "mode": pa.array([mode]),
+        "status": pa.array([status]),
+        "rows": pa.array([rows], pa.int64()),
+        "files": pa.array([files], pa.int64()),
+    })
+    return "save_result", info
