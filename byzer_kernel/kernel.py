@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import sys
+import threading
 
 from ipykernel.ipkernel import IPythonKernel
 from ipykernel.zmqshell import ZMQInteractiveShell
@@ -62,6 +63,8 @@ class ByzerKernel(IPythonKernel):
         from .magics import load_ipython_extension
 
         load_ipython_extension(self.shell)
+        # Arrow, DuckDB and sqlglot load while the front-end is still connecting (never Ray).
+        threading.Thread(target=_warm_up, name="byzer-warm-up", daemon=True).start()
 
     async def do_execute(self, code, silent, store_history=True, user_expressions=None,
                          allow_stdin=False, *, cell_meta=None, cell_id=None):
@@ -129,6 +132,15 @@ class ByzerKernel(IPythonKernel):
         """Completion never starts a Session (nor Ray); it uses the one cells already made."""
         runtime = sys.modules.get("byzer_kernel.runtime")
         return getattr(runtime, "_shared", None)
+
+
+def _warm_up() -> None:
+    try:
+        from .runtime import shared_session
+
+        shared_session().sql("select 1 as a")
+    except Exception:  # the first cell reports any real problem itself
+        pass
 
 
 async def _maybe_await(value):

@@ -13,7 +13,6 @@ import pyarrow as pa
 from ..engine.run_statement import RunRequest
 from ..lang.errors import ByzerRuntimeError, SchemaError, UnsupportedStatementError
 from ..lang.schema import parse_schema
-from .run import PythonRun
 
 SCHEMA_REQUIRED = "Using `!python conf` to specify the python return value format is required"
 COMMAND_TABLE = pa.table({"a": pa.array([1], pa.int32())})  # Byzer's `command` view: select 1 as a
@@ -51,6 +50,8 @@ def run_ray(session, request: RunRequest, events) -> pa.Table:
 
         return run_with_interpreter(session, request, events, interpreter=interpreter, code=code,
                                     conf=conf, env=env, schema=schema, input_table=input_table)
+    from .run import PythonRun  # late: pyjava/pandas cost ~0.5 s, only cells that run Python pay it
+
     run = PythonRun(session, request.statement, events, conf, env, schema, input_table,
                     keep_partition_num=options.get("keepPartitionNum", "false").strip().lower() == "true",
                     model_table=model,
