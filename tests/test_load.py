@@ -1,0 +1,177 @@
+"""`load FORMAT.`path` [where ...] as t` (SPEC §3): formats, options, paths, errors."""
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from byzer_kernel.engine.formats.csv_format import read_csv_str
+from byzer_kernel.engine.load_save import clean_str
+from byzer_kernel.lang.errors import ByzerRuntimeError
+
+SEED_CELL = """set jsonStr='''
+{"Busn_A":114,"Busn_B":57},
+{"Busn_A":55,"Busn_B":134},
+{"Busn_A":27,"Busn_B":137},
+{"Busn_A":101,"Busn_B":129},
+{"Busn_A":125,"Busn_B":145},
+{"Busn_A":27,"Busn_B":60},
+{"Busn_A":105,"Busn_B":49}
+''';
+load jsonStr.`jsonStr` as data;"""
+
+
+def test_seed_cell_loads_seven_rows_into_the_catalog(session):
+    result = session.execute(SEED_CELL)
+    assert result.table_name == "data"
+    assert result.table.column_names == ["Busn_A", "Busn_B"]
+    assert result.table.num_rows == 7
+    assert session.table("DATA").column("Busn_B").to_pylist() == [57, 134, 137, 129, 145, 60, 49]
+
+
+def test_jsonstr_path_may_be_a_bare_name_and_table_name_backquoted(session):
+    result = session.execute("""set rows='''{"x":"a"}''';
+load jsonStr.rows as `my table`;""")
+    assert result.table_name == "my table"
+    assert session.table("`my table`").to_pylist() == [{"x": "a"}]
+
+
+def test_jsonstr_options_are_rendered_and_passed(session):
+    session.execute("set m='DROPMALFORMED' where scope='session';")
+    result = session.execute("""set j='''{"a":1}
+oops''';
+load jsonStr.`j` where mode="${m}" as t;""")
+    assert result.table.to_pylist() == [{"a": 1}]
+
+
+def test_missing_variable_error(session):
+    with pytest.raises(ByzerRuntimeError) as error:
+        session.execute("load jsonStr.`nothing` as t;")
+    assert "variable `nothing` is not defined" in str(error.value)
+    assert "set nothing='''...'''" in str(error.value)
+
+
+def test_unknown_format_lists_the_known_ones(session):
+    with pytest.raises(ByzerRuntimeError) as error:
+        session.execute("load jsonstr.`x` as t;")
+    message = str(error.value)
+    assert "unknown format `jsonstr`" in message
+    for name in ("jsonStr", "csvStr", "json", "csv", "parquet", "text"):
+        assert name in message
+
+
+def test_spark_builtin_names_resolve_case_insensitively(session, tmp_path):
+    (tmp_path / "a.json").write_text('{"a":1}\n')
+    assert session.execute("load JSON.`a.json` as t;").table.to_pylist() == [{"a": 1}]
+
+
+def test_missing_path_error(session):
+    with pytest.raises(ByzerRuntimeError, match="does not exist"):
+        session.execute("load json.`no/such/folder` as t;")
+    with pytest.raises(ByzerRuntimeError, match="does not exist"):
+        session.execute("load parquet.`/no/such/file.parquet` as t;")
+
+
+def test_clean_str():
+    assert clean_str("`/tmp/a`") == "/tmp/a"
+    assert clean_str('"x"') == "x"
+    assert clean_str("bare") == "bare"
+
+
+# -- csvStr -------------------------------------------------------------------------------------
+def test_csvstr_without_header_names_columns_c0_c1(session):
+    result = session.execute("""set c='''a,b
+1,2''';
+load csvStr.`c` as t;""")
+    assert result.table.column_names == ["_c0", "_c1"]
+    assert result.table.to_pylist() == [{"_c0": "a", "_c1": "b"}, {"_c0": "1", "_c1": "2"}]
+
+
+def test_csvstr_header_gives_names_and_strings(session):
+    result = session.execute("""set c='''name,age
+jack,10
+
+lily,'''
+;
+load csvStr.`c` where header="true" as t;""")
+    assert [(f.name, str(f.type)) for f in result.table.schema] == [("name", "string"), ("age", "string")]
+    assert result.table.to_pylist() == [{"name": "jack", "age": "10"}, {"name": "lily", "age": None}]
+
+
+def test_csvstr_infer_schema():
+    table = read_csv_str("i,l,d,b,s,q\n1,3000000000,1.5,true,x,\"a,b\"\n2,1,2,FALSE,3,\"\"\n",
+                         {"header": "true", "inferSchema": "true"})
+    assert [(f.name, str(f.type)) for f in table.schema] == [
+        ("i", "int32"), ("l", "int64"), ("d", "double"), ("b", "bool"), ("s", "string"), ("q", "string")]
+    assert table.to_pylist()[0] == {"i": 1, "l": 3000000000, "d": 1.5, "b": True, "s": "x", "q": "a,b"}
+    assert table.to_pylist()[1]["q"] is None
+
+
+def test_csv_duplicate_and_empty_header_names():
+    table = read_csv_str("a,A,,b\n1,2,3,4", {"header": "true"})
+    assert table.column_names == ["a0", "A1", "_c2", "b"]
+
+
+def test_csv_short_and_long_rows_are_padded_and_cut():
+    table = read_csv_str("a,b\n1\n1,2,3", {"header": "true"})
+    assert table.to_pylist() == [{"a": "1", "b": None}, {"a": "1", "b": "2"}]
+
+
+# -- files --------------------------------------------------------------------------------------
+def test_json_lines_file_and_spark_part_folder(session, tmp_path):
+    (tmp_path / "one.json").write_text('{"b":1,"a":"x"}\r\n{"b":2.5}\n')
+    table = session.execute("load json.`one.json` as t;").table
+    assert table.column_names == ["a", "b"]
+    assert table.to_pylist() == [{"a": "x", "b": 1.0}, {"a": None, "b": 2.5}]
+    folder = tmp_path / "spark_out"
+    folder.mkdir()
+    (folder / "_SUCCESS").write_text("")
+    (folder / ".part-00000.json.crc").write_text("junk")
+    (folder / "part-00000-abc-c000.json").write_text('{"a":1}\n')
+    (folder / "part-00001-abc-c000.json").write_text('{"a":2,"c":true}\n')
+    table = session.execute(f"load json.`{folder}` as t;").table
+    assert table.to_pylist() == [{"a": 1, "c": None}, {"a": 2, "c": True}]
+
+
+def test_csv_file_options(session, tmp_path):
+    (tmp_path / "d.csv").write_text("x;y\n1;a\n2;b\n")
+    table = session.execute(
+        'load csv.`d.csv` where header="true" and inferSchema="true" and delimiter=";" as t;').table
+    assert [(f.name, str(f.type)) for f in table.schema] == [("x", "int32"), ("y", "string")]
+    assert table.to_pylist() == [{"x": 1, "y": "a"}, {"x": 2, "y": "b"}]
+    plain = session.execute("load csv.`d.csv` as t;").table
+    assert plain.column_names == ["_c0"] and plain.num_rows == 3
+
+
+def test_parquet_file_and_partitioned_folder(session, tmp_path):
+    pq.write_table(pa.table({"v": [1, 2]}), tmp_path / "f.parquet")
+    assert session.execute("load parquet.`f.parquet` as t;").table.to_pylist() == [{"v": 1}, {"v": 2}]
+    for year, name in ((2023, "a"), (2024, "b")):
+        part = tmp_path / "p" / f"year={year}" / f"name={name}"
+        part.mkdir(parents=True)
+        pq.write_table(pa.table({"v": [year]}), part / "part-00000-x-c000.snappy.parquet")
+    table = session.execute("load parquet.`p` as t;").table
+    assert [(f.name, str(f.type)) for f in table.schema] == [("v", "int64"), ("year", "int32"), ("name", "string")]
+    assert table.to_pylist() == [{"v": 2023, "year": 2023, "name": "a"}, {"v": 2024, "year": 2024, "name": "b"}]
+
+
+def test_text_files_and_comma_separated_paths(session, tmp_path):
+    (tmp_path / "a.txt").write_text("hello\nworld\n")
+    (tmp_path / "b.txt").write_text("again")
+    table = session.execute("load text.`a.txt,b.txt` as t;").table
+    assert table.column_names == ["file", "value"]
+    assert table.column("value").to_pylist() == ["hello", "world", "again"]
+    assert table.column("file").to_pylist()[0] == (tmp_path / "a.txt").as_uri()
+
+
+def test_glob_paths(session, tmp_path):
+    for i in range(3):
+        (tmp_path / f"r{i}.json").write_text(json.dumps({"i": i}) + "\n")
+    table = session.execute("load json.`r*.json` as t;").table
+    assert table.column("i").to_pylist() == [0, 1, 2]
+
+
+def test_relative_paths_resolve_under_byzer_home(session, tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "x.json").write_text('{"k":1}')
+    assert session.execute("load json.`sub/x.json` as t;").table.num_rows == 1
