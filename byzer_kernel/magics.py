@@ -43,6 +43,17 @@ def presentable(error: BaseException) -> BaseException:
     return error
 
 
+def presentable_interrupt(interrupt: KeyboardInterrupt, statement) -> KeyboardInterrupt:
+    where = ""
+    if statement is not None:
+        text = " ".join(statement.text.split())
+        text = text if len(text) <= 60 else text[:57] + "..."
+        where = f" at line {statement.span.line}:{statement.span.col} in `{text}`"
+    lines = [f"KeyboardInterrupt{where}: interrupted"]
+    interrupt._render_traceback_ = lambda: lines  # type: ignore[attr-defined]
+    return interrupt
+
+
 # -- argument handling --------------------------------------------------------------------------
 
 class MagicArgs:
@@ -280,8 +291,10 @@ class ByzerMagics(Magics, Configurable):
         try:
             result = session.execute(text, observer)
             ok = True
-        except (ByzerError, KeyboardInterrupt):
+        except ByzerError:
             raise
+        except KeyboardInterrupt as interrupt:  # the runtime has cancelled its Ray work by now
+            raise presentable_interrupt(interrupt, observer.last_statement)
         except Exception as error:  # a bug below the engine still gives one clear message
             raise ByzerRuntimeError(f"{type(error).__name__}: {error}") from error
         finally:

@@ -1,0 +1,92 @@
+"""Interrupting the Byzer kernel during `run command as Ray` cancels the Ray work, gives one error
+naming the statement, marks the progress bar failed, and the kernel answers the next cells."""
+import time
+
+import pytest
+from jupyter_client.manager import start_new_kernel
+
+from byzer_kernel.__main__ import install_kernelspec
+
+LONG_RUN = """set rows='''
+{"n":1},{"n":2}
+''';
+load jsonStr.`rows` as numbers;
+!python conf "schema=st(field(n,long))";
+!python conf "dataMode=data";
+run command as Ray.`` where inputTable="numbers" and outputTable="slow" and code='''
+import time
+from pyjava.api.mlsql import RayContext
+ray_context = RayContext.connect(globals(), None)
+
+def slow(row):
+    time.sleep(300)
+    return row
+
+ray_context.foreach(slow)
+''';"""
+
+CPUS_FREE = """%%python
+import time, ray
+deadline = time.monotonic() + 60
+while time.monotonic() < deadline and ray.available_resources().get("CPU", 0) < ray.cluster_resources()["CPU"]:
+    time.sleep(0.5)
+ray.available_resources().get("CPU", 0) == ray.cluster_resources()["CPU"]"""
+
+
+def collect(client, msg_id, until_idle=True, stop=None, timeout=300):
+    messages = []
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        msg = client.get_iopub_msg(timeout=timeout)
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        messages.append(msg)
+        if stop is not None and stop(msg):
+            return messages
+        if until_idle and msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            return messages
+    raise AssertionError(f"no end of {msg_id} in {timeout}s: {[m['msg_type'] for m in messages]}")
+
+
+def execute(client, code):
+    msg_id = client.execute(code)
+    messages = collect(client, msg_id)
+    reply = client.get_shell_msg(timeout=120)
+    return reply["content"], messages
+
+
+def text_of(msg) -> str:
+    return msg["content"].get("data", {}).get("text/plain", "")
+
+
+@pytest.mark.ray
+def test_interrupt_cancels_the_run_and_the_kernel_goes_on(tmp_path, monkeypatch):
+    install_kernelspec(prefix=str(tmp_path / "spec"))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "spec" / "share" / "jupyter"))
+    monkeypatch.setenv("BYZER_HOME", str(tmp_path))
+    monkeypatch.delenv("BYZER_RAY_ADDRESS", raising=False)
+    manager, client = start_new_kernel(kernel_name="byzer")
+    try:
+        msg_id = client.execute(LONG_RUN)
+        started = collect(client, msg_id, until_idle=False,
+                          stop=lambda m: m["msg_type"] == "display_data" and "partitions" in text_of(m))
+        time.sleep(2)  # the partitions are running on Ray now
+        manager.interrupt_kernel()
+        messages = started + collect(client, msg_id)
+        reply = client.get_shell_msg(timeout=120)["content"]
+        assert reply["status"] == "error" and reply["ename"] == "KeyboardInterrupt"
+        errors = [m for m in messages if m["msg_type"] == "error"]
+        assert len(errors) == 1
+        assert errors[0]["content"]["traceback"][0].startswith("KeyboardInterrupt at line 7:1 in `run command as Ray")
+        updates = [text_of(m) for m in messages if m["msg_type"] == "update_display_data"]
+        assert updates and updates[-1].endswith("(failed)")
+
+        reply, messages = execute(client, CPUS_FREE)
+        assert reply["status"] == "ok"
+        assert [text_of(m) for m in messages if m["msg_type"] == "execute_result"] == ["True"]
+        reply, messages = execute(client, "select n + 1 as m from numbers as next_one;")
+        assert reply["status"] == "ok"
+        assert "| 3 |" in [text_of(m) for m in messages if m["msg_type"] == "execute_result"][0]
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
