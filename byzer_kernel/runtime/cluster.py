@@ -143,7 +143,7 @@ class ClusterManager:
         global _active
         import ray
 
-        key = (target.kind, target.init_address(), token)
+        key = _key(target, token)
         if _active is not None and ray.is_initialized() and _active.key == key:
             _active.users.add(id(self))
             return self._connection_for(target, how, _active)
@@ -206,6 +206,24 @@ def cluster_for(session) -> ClusterManager:
     return manager
 
 
+def start_embedded(**overrides) -> Optional[str]:
+    """Start the embedded Ray now and hold it for the life of the process (test suites, the
+    kernel's warm-up); sessions then reuse it and closing them does not stop it. overrides:
+    num_cpus, include_dashboard, object_store_mb. Returns the dashboard URL, if any."""
+    global _active
+    import ray
+
+    with _lock:
+        target = RayTarget("embedded", "local")
+        if not (_active is not None and _active.key == _key(target, None) and ray.is_initialized()):
+            _disconnect_process()
+            _apply_auth_env(None)
+            context = _init_ray(target, **overrides)
+            _active = _ActiveRay(_key(target, None), owned=True, dashboard_url=_dashboard_url(context))
+        _active.users.add("held")
+        return _active.dashboard_url
+
+
 def runtime_env_for(session) -> dict:
     """runtime_env for Ray tasks and actors: `!python env` items become their OS environment
     (SPEC §5.3), as they do for Byzer's Python processes, with PY_EXECUTE_USER added."""
@@ -263,16 +281,26 @@ def _local_sys_path() -> str:
     return os.pathsep.join(p for p in sys.path if p and os.path.exists(p))
 
 
-def _init_ray(target: RayTarget):
+def _key(target: RayTarget, token: Optional[str]) -> tuple:
+    if target.kind == "embedded":  # ours whatever the token: it authenticates itself
+        return ("embedded", None, None)
+    return (target.kind, target.init_address(), token)
+
+
+def _init_ray(target: RayTarget, num_cpus: Optional[int] = None,
+              include_dashboard: Optional[bool] = None, object_store_mb: Optional[int] = None):
     import ray
 
     common = dict(namespace="default", log_to_driver=True)
     if target.kind == "embedded":
+        if include_dashboard is None:
+            include_dashboard = os.environ.get(EMBEDDED_DASHBOARD_ENV, "1") != "0"
         return ray.init(
             address="local",  # never join a cluster named by RAY_ADDRESS by accident
-            num_cpus=int(os.environ.get(EMBEDDED_CPUS_ENV) or max(2, os.cpu_count() or 2)),
-            object_store_memory=int(os.environ.get(EMBEDDED_STORE_ENV) or 256) * 1024 ** 2,
-            include_dashboard=os.environ.get(EMBEDDED_DASHBOARD_ENV, "1") != "0",
+            num_cpus=num_cpus or int(os.environ.get(EMBEDDED_CPUS_ENV) or max(2, os.cpu_count() or 2)),
+            object_store_memory=(object_store_mb or int(os.environ.get(EMBEDDED_STORE_ENV) or 256))
+            * 1024 ** 2,
+            include_dashboard=include_dashboard,
             dashboard_host="127.0.0.1",
             runtime_env={"env_vars": {"PYTHONPATH": _local_sys_path()}},
             **common)
