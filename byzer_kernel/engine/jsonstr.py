@@ -9,6 +9,7 @@ NaN/Infinity, field names equal but for case) goes through the exact per-line re
 """
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 import numpy as np
@@ -24,12 +25,13 @@ _SPACE, _TAB, _CR = 32, 9, 13
 _BLANK = np.zeros(256, dtype=bool)
 _BLANK[[_SPACE, _TAB, _CR]] = True
 _TWO_POW_63 = float(1 << 63)
+_NOT_BLANK = re.compile(r"[^ \t\r\n]")
 
 
 def read_json_text(text: str, options: Optional[dict] = None) -> pa.Table:
     """Spark's `spark.read.json(text.split("\\n"))` as an Arrow table."""
     opts = JsonReadOptions.parse(options)
-    if not text.strip(" \t\r\n"):
+    if _NOT_BLANK.search(text) is None:
         return pa.table({})
     if opts.fast_path_allowed:
         table = _read_fast(text)
