@@ -57,6 +57,8 @@ export interface ByzerState {
   valueOf: string | null;
   /** The next word names a table (it follows `as` or `into`). */
   afterAs: boolean;
+  /** A token other than white space has been read (a `%%python` magic must come first). */
+  started: boolean;
 }
 
 function copyPythonState(state: PythonState | null): PythonState | null {
@@ -239,8 +241,12 @@ function tokenByzer(stream: StringStream, state: ByzerState): string | null {
   if (stream.eatSpace()) {
     return null;
   }
-  // A cell magic line (`%%byzer --plan`) is never Byzer: it is the magic's own line.
+  // A cell magic line (`%%byzer --plan`) is never Byzer: it is the magic's own line. In the Byzer
+  // kernel a cell that starts with `%%python` is Python.
   if (stream.sol() && stream.match(/^%%\w+/)) {
+    if (!state.started && stream.current() === '%%python') {
+      state.pythonCell = newPythonState(indentUnit);
+    }
     stream.skipToEnd();
     return 'meta';
   }
@@ -314,14 +320,21 @@ export const byzer: StreamParser<ByzerState> = {
     statement: null,
     pendingKey: null,
     valueOf: null,
-    afterAs: false
+    afterAs: false,
+    started: false
   }),
   copyState: (state: ByzerState) => ({
     ...state,
     python: copyPythonState(state.python),
     pythonCell: copyPythonState(state.pythonCell)
   }),
-  token: tokenByzer,
+  token: (stream: StringStream, state: ByzerState) => {
+    const style = tokenByzer(stream, state);
+    if (style !== null) {
+      state.started = true;
+    }
+    return style;
+  },
   indent: (state: ByzerState, textAfter: string, context) => {
     const py = state.python ?? state.pythonCell;
     if (py && python.indent) {

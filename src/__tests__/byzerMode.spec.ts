@@ -156,4 +156,16 @@ describe('cell magic line', () => {
     expect(found[0]).toEqual({ text: '%%byzer --plan', classes: 'tok-meta' });
     expect(found).toContainEqual({ text: 'select', classes: 'tok-keyword' });
   });
+
+  it('highlights a %%python cell of the Byzer kernel as Python', () => {
+    const found = tokens('%%python\nimport os\nselect = 1\n');
+    expect(found[0]).toEqual({ text: '%%python', classes: 'tok-meta' });
+    expect(found).toContainEqual({ text: 'import', classes: 'tok-keyword' });
+    expect(found).toContainEqual({ text: 'select', classes: 'tok-variableName' });
+  });
+
+  it('only honours %%python on the first line', () => {
+    const found = tokens('select 1 as a;\n%%python\nimport os\n');
+    expect(found).toContainEqual({ text: 'import', classes: 'tok-variableName' });
+  });
 });
