@@ -28,8 +28,16 @@ def embedded_ray():
     start = getattr(cluster, "start_embedded", None)
     if start is not None:
         start(num_cpus=2, include_dashboard=False)
-    elif not ray.is_initialized():
-        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    else:
+        for attempt in range(3):  # a busy machine can miss Ray's 30 s raylet start-up wait
+            if ray.is_initialized():
+                break
+            try:
+                ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, namespace="default")
+            except Exception:
+                ray.shutdown()
+                if attempt == 2:
+                    raise
     yield ray
     ray.shutdown()
 

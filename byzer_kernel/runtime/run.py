@@ -73,6 +73,12 @@ class PythonRun:
         return os.cpu_count() or 1
 
     def start_data_servers(self) -> list:
+        connection = self.connection
+        if connection is not None and not connection.embedded and not _is_local(connection.address):
+            # Tasks on other machines must reach this one: listen everywhere, advertise our IP.
+            import ray
+
+            self.pool.host, self.pool.bind_host = ray.util.get_node_ip_address(), "0.0.0.0"
         return self.pool.serve(self.partitions(), self.timezone)
 
     def distribute(self, function, per_row: bool):
@@ -92,7 +98,13 @@ class PythonRun:
             while pending:
                 ready, pending = ray.wait(pending, num_returns=1, timeout=WAIT_SLICE)
                 for ref in ready:
-                    status, value = ray.get(ref)
+                    try:
+                        status, value = ray.get(ref)
+                    except (ray.exceptions.RaySystemError, ray.exceptions.WorkerCrashedError,
+                            ray.exceptions.NodeDiedError, ConnectionError) as error:
+                        from .cluster import cluster_for
+
+                        raise cluster_for(self.session).connection_lost(error) from None
                     i = index[ref]
                     if status == "error":
                         raise RemoteCodeError(value, i)
@@ -166,3 +178,8 @@ class PythonRun:
         if context is not None:
             context.run = None
         shutil.rmtree(self.context_dir, ignore_errors=True)
+
+
+def _is_local(address: str) -> bool:
+    host = address.split("://", 1)[-1].rsplit(":", 1)[0].strip("[]")
+    return host in ("", "embedded", "local", "auto", "127.0.0.1", "localhost", "::1")
