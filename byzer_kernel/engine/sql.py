@@ -1,6 +1,7 @@
 """Spark SQL over the Arrow catalog: sqlglot (spark -> duckdb) then DuckDB, zero-copy (DESIGN §4.2)."""
 from __future__ import annotations
 
+import functools
 import re
 import threading
 
@@ -21,19 +22,9 @@ class SqlEngine:
         self._registered: dict[str, int] = {}  # duckdb view name -> id() of the Arrow table behind it
         self._lock = threading.Lock()
 
-    def transpile(self, spark_sql: str) -> tuple[str, list[str]]:
+    def transpile(self, spark_sql: str) -> tuple[str, tuple]:
         """Return DuckDB SQL and the catalog tables the query reads."""
-        try:
-            tree = sqlglot.parse_one(spark_sql, read="spark")
-        except sqlglot.errors.ParseError as error:
-            raise ByzerRuntimeError(f"SQL syntax error: {_first_line(error)}") from error
-        ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
-        tables = []
-        for table in tree.find_all(exp.Table):
-            name = table.name
-            if name and not table.db and name.lower() not in ctes and name not in tables:
-                tables.append(name)
-        return _spark_semantics(tree).sql(dialect="duckdb"), tables
+        return _transpile(spark_sql)
 
     def query(self, spark_sql: str) -> pa.Table:
         duck_sql, tables = self.transpile(spark_sql)
@@ -64,6 +55,22 @@ class SqlEngine:
         if self._registered.get(key) != id(table):
             self._con.register(key, table)
             self._registered[key] = id(table)
+
+
+@functools.lru_cache(maxsize=256)
+def _transpile(spark_sql: str) -> tuple[str, tuple]:
+    """Cached: notebooks re-run the same cells, and sqlglot's round trip costs milliseconds."""
+    try:
+        tree = sqlglot.parse_one(spark_sql, read="spark")
+    except sqlglot.errors.ParseError as error:
+        raise ByzerRuntimeError(f"SQL syntax error: {_first_line(error)}") from error
+    ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+    tables = []
+    for table in tree.find_all(exp.Table):
+        name = table.name
+        if name and not table.db and name.lower() not in ctes and name not in tables:
+            tables.append(name)
+    return _spark_semantics(tree).sql(dialect="duckdb"), tuple(tables)
 
 
 def _spark_semantics(tree: exp.Expression) -> exp.Expression:
