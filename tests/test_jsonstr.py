@@ -253,3 +253,12 @@ def test_java_double_to_string(value, text):
 
 def test_table_is_arrow():
     assert isinstance(read(SEED), pa.Table)
+
+
+def test_big_input_is_checked_in_two_halves():
+    lines = [f'  {{"a":{i}}},' for i in range(400_000)]  # about 5 MB: the check splits it in two
+    table = _read_fast("\n".join(lines))
+    assert table.num_rows == 400_000 and table.column("a").to_pylist()[-1] == 399_999
+    lines[-3] = '{"a":1} {"a":2}'  # a second value on a line in the second half
+    assert _read_fast("\n".join(lines)) is None
+    assert read_json_text("\n".join(lines), {}).num_rows == 400_000

@@ -10,6 +10,7 @@ NaN/Infinity, field names equal but for case) goes through the exact per-line re
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from typing import Optional
 
 import numpy as np
@@ -25,6 +26,7 @@ _SPACE, _TAB, _CR = 32, 9, 13
 _BLANK = np.zeros(256, dtype=bool)
 _BLANK[[_SPACE, _TAB, _CR]] = True
 _TWO_POW_63 = float(1 << 63)
+_SPLIT_BYTES = 4 << 20
 _NOT_BLANK = re.compile(r"[^ \t\r\n]")
 
 
@@ -83,6 +85,18 @@ def _irregular_lines(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> O
 
 
 def _one_object_per_line(data: bytearray) -> Optional[int]:
+    """`_check_lines` over the buffer; big buffers are cut at a newline into two halves checked in
+    two threads (numpy releases the GIL), since lines never depend on each other."""
+    middle = data.find(b"\n", len(data) // 2) if len(data) >= _SPLIT_BYTES else -1
+    if middle < 0:
+        return _check_lines(memoryview(data))
+    view = memoryview(data)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        halves = list(pool.map(_check_lines, (view[:middle], view[middle + 1:])))
+    return None if None in halves else sum(halves)
+
+
+def _check_lines(data) -> Optional[int]:
     """Blank out one trailing comma per line and return the number of non-blank lines, if every
     non-blank line is `{...}` between blanks. Then pyarrow reading exactly that many rows proves
     each line holds exactly one object: after a `}` inside an open value only `,` `}` `]` may
