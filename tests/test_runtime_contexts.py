@@ -359,3 +359,28 @@ def test_model_mode_without_ray_never_starts_ray(tmp_path):
                          timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == ["[{'total': 6}]", "ray started: False"]
+
+
+def test_functions_shipped_to_ray_may_use_context(data_session):
+    code = """
+    def tag(row):
+        return {"mode": context.conf["dataMode"], "a": str(row["Busn_A"])}
+    context.rayContext.foreach(tag)
+    """
+    table = run(data_session, code, schema="st(field(mode,string),field(a,string))", mode="data")
+    assert table.column(0).to_pylist() == ["data"] * 7
+    assert table.column(1).to_pylist() == [str(a) for a, _ in SEED_ROWS]
+
+
+def test_collect_as_file_and_progress_end_on_syntax_error(data_session):
+    code = """
+    rc = context.rayContext
+    chunks = list(rc.collect_as_file(2))
+    again = list(rc.collect_as_file(2))
+    context.build_result([{"n": sum(len(c) for c in chunks), "m": sum(len(c) for c in again)}])
+    """
+    assert run(data_session, code, schema="st(field(n,long),field(m,long))").to_pylist() == [{"n": 7, "m": 7}]
+    events = Events()
+    with pytest.raises(PythonCodeError):
+        run(data_session, "def f(:\n", events=events)
+    assert events.ended == [False]

@@ -132,6 +132,7 @@ class PythonRun:
         except SyntaxError as error:
             headline, text = syntax_error_text(error, code)
             self._cleanup(None)
+            self.events.progress_ended(self.statement, False)
             raise PythonCodeError(headline, detail=text) from None
         context = ByzerPythonContext(self.context_dir, self.conf, self)
         namespace = {"data_manager": context, "context": context}
