@@ -283,3 +283,18 @@ def test_byzer_magic_cell_in_python_notebook(lab, page):
     page.keyboard.press("Escape")
     screenshot(page, "python-notebook-byzer-magic.png")
     shut_down_sessions(lab)
+
+
+def test_byzer_file_opens_highlighted_in_the_editor(lab, page):
+    (lab.root / "seed.byzer").write_text(SEED_CELL + "\n-- done\n")
+    page.goto(lab.url("/lab/workspaces/file/tree/seed.byzer"))
+    editor = page.locator(".jp-FileEditor:visible")
+    editor.locator(".cm-content span.tok-keyword").first.wait_for()
+    assert editor.locator(".cm-content").get_attribute("data-language") == "byzer"
+    wait_for_highlight(editor, "def", "tok-keyword")
+    tokens = editor.locator(".cm-content").evaluate(
+        "content => Array.from(content.querySelectorAll('.cm-line span')).map(s => [s.textContent, s.className])")
+    assert any("tok-string2" in classes for classes in classes_of(tokens, "``")), tokens
+    assert any("tok-comment" in classes for classes in classes_of(tokens, "-- done")), tokens
+    assert any("tok-meta" in classes for classes in classes_of(tokens, "!python")), tokens
+    screenshot(page, "byzer-file.png")
