@@ -173,8 +173,10 @@ class CellObserver(Observer):
         if bar is None:
             from .widgets import RunProgress
 
-            bar = self.bars[id(statement)] = RunProgress(" ".join(statement.text.split())[:48])
-        bar.update(done, total, rows)
+            label = " ".join(statement.text.split())[:48]
+            self.bars[id(statement)] = RunProgress(label, done=done, total=total, rows=rows)
+        else:
+            bar.update(done, total, rows)
 
     def progress_ended(self, statement, ok):
         bar = self.bars.get(id(statement))

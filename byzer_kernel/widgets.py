@@ -223,18 +223,20 @@ class RunProgress:
     min_interval = 0.2  # between widget updates
     text_interval = 2.0  # between output updates when only text can be shown
 
-    def __init__(self, label: str, use_widget: Optional[bool] = None):
+    def __init__(self, label: str, use_widget: Optional[bool] = None, done: int = 0, total: int = 0,
+                 rows: int = 0):
         from IPython.display import display
 
         self.label = label
-        self.done = self.total = self.rows = 0
+        self.done, self.total, self.rows = done, total, rows
         self.state = "running"
         self.sent_at = 0.0
         self.bar = None
         if widgets_available() if use_widget is None else use_widget:
             import ipywidgets
 
-            self.bar = ipywidgets.IntProgress(min=0, max=1, value=0, description="Ray",
+            self.bar = ipywidgets.IntProgress(min=0, max=max(total, 1), value=min(done, max(total, 1)),
+                                              description="Ray",
                                               bar_style="info", layout={"width": "60%"})
             self.caption = ipywidgets.Label(value=self.text())
             self.box = ipywidgets.HBox([self.bar, self.caption])

@@ -8,7 +8,8 @@ from jupyter_client.manager import start_new_kernel
 from byzer_kernel.__main__ import install_kernelspec
 
 LONG_RUN = """set rows='''
-{"n":1},{"n":2}
+{"n":1},
+{"n":2}
 ''';
 load jsonStr.`rows` as numbers;
 !python conf "schema=st(field(n,long))";
@@ -48,11 +49,17 @@ def collect(client, msg_id, until_idle=True, stop=None, timeout=300):
     raise AssertionError(f"no end of {msg_id} in {timeout}s: {[m['msg_type'] for m in messages]}")
 
 
+def reply_to(client, msg_id):
+    while True:
+        reply = client.get_shell_msg(timeout=120)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            return reply["content"]
+
+
 def execute(client, code):
     msg_id = client.execute(code)
     messages = collect(client, msg_id)
-    reply = client.get_shell_msg(timeout=120)
-    return reply["content"], messages
+    return reply_to(client, msg_id), messages
 
 
 def text_of(msg) -> str:
@@ -68,16 +75,16 @@ def test_interrupt_cancels_the_run_and_the_kernel_goes_on(tmp_path, monkeypatch)
     manager, client = start_new_kernel(kernel_name="byzer")
     try:
         msg_id = client.execute(LONG_RUN)
-        started = collect(client, msg_id, until_idle=False,
+        started = collect(client, msg_id, until_idle=False, timeout=180,
                           stop=lambda m: m["msg_type"] == "display_data" and "partitions" in text_of(m))
         time.sleep(2)  # the partitions are running on Ray now
         manager.interrupt_kernel()
         messages = started + collect(client, msg_id)
-        reply = client.get_shell_msg(timeout=120)["content"]
+        reply = reply_to(client, msg_id)
         assert reply["status"] == "error" and reply["ename"] == "KeyboardInterrupt"
         errors = [m for m in messages if m["msg_type"] == "error"]
         assert len(errors) == 1
-        assert errors[0]["content"]["traceback"][0].startswith("KeyboardInterrupt at line 7:1 in `run command as Ray")
+        assert errors[0]["content"]["traceback"][0].startswith("KeyboardInterrupt at line 8:1 in `run command as Ray")
         updates = [text_of(m) for m in messages if m["msg_type"] == "update_display_data"]
         assert updates and updates[-1].endswith("(failed)")
 
