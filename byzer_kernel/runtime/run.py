@@ -7,7 +7,9 @@ protocol. Ray is connected only when one of those needs it.
 """
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -23,6 +25,8 @@ from .partitions import keep_partitions, partition_count, split_table
 from .ray_tasks import remote_apply
 from .user_errors import RemoteCodeError, syntax_error_text, user_traceback
 
+# Code that names the `ray` module (not RayContext / ray_context) may start Ray work itself.
+_MENTIONS_RAY = re.compile(r"\bray\b")
 WAIT_SLICE = 0.2  # seconds between checks for Ctrl-C while waiting on Ray
 
 
@@ -38,6 +42,8 @@ class PythonRun:
         self.pool = DataServerPool(timeout=wait_timeout)
         self.started = ray_patches.StartedWork()
         self.connection = None
+        self._stack: Optional[contextlib.ExitStack] = None
+        self._tracking = False
         self.distributed: Optional[pa.Table] = None
         self._partitions: Optional[list] = None
         self.context_dir = tempfile.mkdtemp(prefix="byzer-python-")
@@ -50,7 +56,15 @@ class PythonRun:
     def timezone(self) -> str:
         return self.conf.get("timezone", "UTC")
 
+    def _track_ray(self) -> None:
+        """Env vars and interrupt tracking for Ray work; entered only once Ray is in play, so code
+        that never touches Ray does not even import it."""
+        if not self._tracking and self._stack is not None:
+            self._stack.enter_context(ray_patches.track_ray_work(self.task_env, self.started))
+            self._tracking = True
+
     def ensure_ray(self, code_address: Optional[str] = None):
+        self._track_ray()
         if self.connection is None:
             from .cluster import cluster_for
 
@@ -139,8 +153,9 @@ class PythonRun:
         ok = False
         try:
             with ray_patches.process_environment(self.env), \
-                    ray_patches.routed_connect(routed_connect), \
-                    ray_patches.track_ray_work(self.task_env, self.started):
+                    ray_patches.routed_connect(routed_connect), contextlib.ExitStack() as self._stack:
+                if "ray" in sys.modules or _MENTIONS_RAY.search(code):
+                    self._track_ray()
                 try:
                     exec(compiled, namespace, namespace)
                     table = self.result_table(context)
