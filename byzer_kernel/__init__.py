@@ -7,3 +7,8 @@ def load_ipython_extension(ipython):
     from .magics import load_ipython_extension as load
 
     load(ipython)
+
+
+def _jupyter_labextension_paths():
+    """For `jupyter labextension develop .`: the built extension sits in labextension/."""
+    return [{"src": "labextension", "dest": "jupyterlab-byzer"}]
