@@ -208,6 +208,7 @@ def main() -> None:
     assert plain_ray(seed, args.cpus).to_pylist() == expected.to_pylist()
     big_ours = ours(session, big)
     assert big_ours.equals(plain_ray(big, args.cpus))
+    assert pyjava_path(big, args.cpus).to_pylist()[-3:] == big_ours.to_pylist()[-3:]
 
     t_ours = best_of(lambda: ours(session, big), 3)
     t_pyjava = best_of(lambda: pyjava_path(big, args.cpus), 2)

@@ -10,5 +10,5 @@ def load_ipython_extension(ipython):
 
 
 def _jupyter_labextension_paths():
-    """For `jupyter labextension develop .`: the built extension sits in labextension/."""
-    return [{"src": "labextension", "dest": "jupyterlab-byzer"}]
+    """For `jupyter labextension develop .`: the built extension sits in the repository's labextension/."""
+    return [{"src": "../labextension", "dest": "jupyterlab-byzer"}]

@@ -67,10 +67,19 @@ class LocalCluster:
     def client_address(self) -> str:
         return f"127.0.0.1:{self.client_port}"
 
-    def _run(self, args: list[str]) -> None:
-        done = subprocess.run([RAY, *args], env=self.env, capture_output=True, text=True, timeout=180)
-        if done.returncode != 0:
-            raise RuntimeError(f"ray {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    def _run(self, args: list[str], env: Optional[dict] = None, attempts: int = 3) -> None:
+        """`ray start ...`, again when it fails: on a loaded 2-core machine a raylet can miss
+        Ray's fixed 30 s startup wait. A failed attempt's processes are killed first."""
+        for attempt in range(attempts):
+            done = subprocess.run([RAY, *args], env=env or self.env, capture_output=True,
+                                  text=True, timeout=300)
+            if done.returncode == 0:
+                return
+            if "--head" in args:
+                self.kill()
+            else:
+                self.kill_dirs(args[args.index("--temp-dir") + 1])
+        raise RuntimeError(f"ray {' '.join(args)} failed:\n{done.stdout}\n{done.stderr[-3000:]}")
 
     def start_head(self, num_cpus: int = 1, dashboard: bool = False) -> "LocalCluster":
         args = ["start", "--head", "--node-ip-address", "127.0.0.1", "--port", str(self.gcs_port),
@@ -86,21 +95,23 @@ class LocalCluster:
         self._run(args)
         return self
 
-    def add_node(self, num_cpus: int = 1, resources: Optional[dict] = None) -> None:
-        """Join a second node (its own temp dir) to the head."""
+    def add_node(self, num_cpus: int = 1, node_ip: str = "127.0.0.2") -> None:
+        """Join another node (its own temp dir) to the head. It takes another loopback address:
+        Ray refuses a second node when told to stay on 127.0.0.1 (its single-machine mode), and
+        only 127.0.0.1 itself is swapped for the host's IP."""
         node_dir = tempfile.mkdtemp(prefix="bkn", dir="/tmp")
         self.extra_dirs.append(node_dir)
-        args = ["start", "--address", self.gcs_address, "--node-ip-address", "127.0.0.1",
+        env = {**self.env, "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "1"}
+        args = ["start", "--address", self.gcs_address, "--node-ip-address", node_ip,
                 "--num-cpus", str(num_cpus), "--temp-dir", node_dir,
                 "--object-store-memory", str(100 * 1024 ** 2), "--disable-usage-stats",
                 *_agent_ports()]
-        if resources:
-            args += ["--resources", json.dumps(resources)]
-        self._run(args)
+        self._run(args, env)
 
-    def processes(self) -> list:
-        marks = [self.temp_dir, *self.extra_dirs, f"--port={self.gcs_port}",
-                 f"--gcs-address=127.0.0.1:{self.gcs_port}", f"127.0.0.1:{self.gcs_port}"]
+    def processes(self, marks: Optional[list] = None) -> list:
+        if marks is None:
+            marks = [self.temp_dir, *self.extra_dirs, f"--port={self.gcs_port}",
+                     f"--gcs-address=127.0.0.1:{self.gcs_port}", f"127.0.0.1:{self.gcs_port}"]
         found = []
         for proc in psutil.process_iter(["pid", "cmdline"]):
             cmdline = " ".join(proc.info.get("cmdline") or [])
@@ -108,9 +119,12 @@ class LocalCluster:
                 found.append(proc)
         return found
 
-    def kill(self) -> None:
+    def kill_dirs(self, directory: str) -> None:
+        self.kill(self.processes([directory]))
+
+    def kill(self, procs: Optional[list] = None) -> None:
         """Kill every process of this cluster (also used to simulate a cluster dying)."""
-        procs = self.processes()
+        procs = self.processes() if procs is None else procs
         for proc in list(procs):
             try:
                 procs.extend(proc.children(recursive=True))

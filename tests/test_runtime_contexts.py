@@ -260,8 +260,15 @@ def test_python_env_in_driver_tasks_and_user_tasks(data_session):
     @ray.remote
     def in_task():
         return os.environ.get("BYZER_TEST_VAR")
+    @ray.remote(num_cpus=0)
+    class InActor:
+        def read(self):
+            return os.environ.get("BYZER_TEST_VAR")
     driver = os.environ.get("BYZER_TEST_VAR")
     task = ray.get(in_task.remote())
+    actor = InActor.remote()
+    assert ray.get(actor.read.remote()) == driver, "actor env"
+    ray.kill(actor)
     def echo(row):
         return {"d": driver, "t": task, "f": os.environ.get("BYZER_TEST_VAR")}
     rc.foreach(echo)
