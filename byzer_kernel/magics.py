@@ -173,7 +173,7 @@ class CellObserver(Observer):
         if bar is None:
             from .widgets import RunProgress
 
-            label = " ".join(statement.text.split())[:48]
+            label = re.split(r"\s+where\s", " ".join(statement.text.split()), 1, flags=re.I)[0][:60]
             self.bars[id(statement)] = RunProgress(label, done=done, total=total, rows=rows)
         else:
             bar.update(done, total, rows)

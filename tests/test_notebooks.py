@@ -124,4 +124,4 @@ def test_cluster_notebook_against_a_configured_address(tmp_path):
     assert WIDGET_VIEW in view.data
     error = "\n".join(error_of(broken).traceback)
     assert "ZeroDivisionError" in error and 'row["n"] // 0' in error
-    assert "| 30 |" in result_text(summed)
+    assert "| 30    |" in result_text(summed)
