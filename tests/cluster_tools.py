@@ -58,14 +58,16 @@ class LocalCluster:
     client_port: int = field(default_factory=free_port)
     dashboard_port: Optional[int] = None
     extra_dirs: list = field(default_factory=list)
+    # Multi-node clusters take other loopback addresses (see add_node).
+    host: str = "127.0.0.1"
 
     @property
     def gcs_address(self) -> str:
-        return f"127.0.0.1:{self.gcs_port}"
+        return f"{self.host}:{self.gcs_port}"
 
     @property
     def client_address(self) -> str:
-        return f"127.0.0.1:{self.client_port}"
+        return f"{self.host}:{self.client_port}"
 
     def _run(self, args: list[str], env: Optional[dict] = None, attempts: int = 3) -> None:
         """`ray start ...`, again when it fails: on a loaded 2-core machine a raylet can miss
@@ -82,7 +84,7 @@ class LocalCluster:
         raise RuntimeError(f"ray {' '.join(args)} failed:\n{done.stdout}\n{done.stderr[-3000:]}")
 
     def start_head(self, num_cpus: int = 1, dashboard: bool = False) -> "LocalCluster":
-        args = ["start", "--head", "--node-ip-address", "127.0.0.1", "--port", str(self.gcs_port),
+        args = ["start", "--head", "--node-ip-address", self.host, "--port", str(self.gcs_port),
                 "--ray-client-server-port", str(self.client_port), "--num-cpus", str(num_cpus),
                 "--temp-dir", self.temp_dir, "--object-store-memory", str(100 * 1024 ** 2),
                 "--disable-usage-stats", *_agent_ports()]
@@ -95,13 +97,13 @@ class LocalCluster:
         self._run(args)
         return self
 
-    def add_node(self, num_cpus: int = 1, node_ip: str = "127.0.0.2") -> None:
-        """Join another node (its own temp dir) to the head. It takes another loopback address:
-        Ray refuses a second node when told to stay on 127.0.0.1 (its single-machine mode), and
-        only 127.0.0.1 itself is swapped for the host's IP."""
+    def add_node(self, num_cpus: int = 1, node_ip: str = "127.0.0.3") -> None:
+        """Join another node (its own temp dir) to the head. Ray refuses a second node in its
+        stay-on-127.0.0.1 mode and otherwise swaps 127.0.0.1 for the host's IP, so multi-node
+        clusters use other loopback addresses: `multi_node_cluster_env()` and host 127.0.0.2."""
         node_dir = tempfile.mkdtemp(prefix="bkn", dir="/tmp")
         self.extra_dirs.append(node_dir)
-        env = {**self.env, "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "1"}
+        env = self.env
         args = ["start", "--address", self.gcs_address, "--node-ip-address", node_ip,
                 "--num-cpus", str(num_cpus), "--temp-dir", node_dir,
                 "--object-store-memory", str(100 * 1024 ** 2), "--disable-usage-stats",
@@ -111,7 +113,7 @@ class LocalCluster:
     def processes(self, marks: Optional[list] = None) -> list:
         if marks is None:
             marks = [self.temp_dir, *self.extra_dirs, f"--port={self.gcs_port}",
-                     f"--gcs-address=127.0.0.1:{self.gcs_port}", f"127.0.0.1:{self.gcs_port}"]
+                     f"--gcs-address={self.gcs_address}", self.gcs_address]
         found = []
         for proc in psutil.process_iter(["pid", "cmdline"]):
             cmdline = " ".join(proc.info.get("cmdline") or [])
@@ -151,6 +153,12 @@ def cluster_env(**extra: str) -> dict:
     # Keep every Ray process on the loopback address (Ray otherwise swaps 127.0.0.1 for the host IP).
     env["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
     env.update(extra)
+    return env
+
+
+def multi_node_cluster_env(**extra: str) -> dict:
+    env = cluster_env(**extra)
+    env["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "1"
     return env
 
 

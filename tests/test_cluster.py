@@ -9,7 +9,7 @@ import textwrap
 
 import pytest
 
-from cluster_tools import LocalCluster, cluster_env, free_port, run_driver
+from cluster_tools import LocalCluster, cluster_env, free_port, multi_node_cluster_env, run_driver
 
 pytestmark = pytest.mark.cluster
 
@@ -209,11 +209,11 @@ report["second_connection"] = connection()
 
 
 def test_tasks_land_on_both_nodes_of_a_two_node_cluster():
-    cluster = LocalCluster(cluster_env())
+    cluster = LocalCluster(multi_node_cluster_env(), host="127.0.0.2")
     try:
         cluster.start_head(num_cpus=1)
-        cluster.add_node(num_cpus=1)
-        ids = head_node_ids(cluster, cluster_env())
+        cluster.add_node(num_cpus=1, node_ip="127.0.0.3")
+        ids = head_node_ids(cluster, multi_node_cluster_env())
         assert len(ids) == 2
         script = f'!python conf "rayAddress={cluster.client_address}";\n' + node_script("local", 6)
         report = run_driver(driver(f"""
