@@ -63,8 +63,7 @@ class ByzerKernel(IPythonKernel):
         from .magics import load_ipython_extension
 
         load_ipython_extension(self.shell)
-        # Arrow, DuckDB and sqlglot load while the front-end is still connecting (never Ray).
-        threading.Thread(target=_warm_up, name="byzer-warm-up", daemon=True).start()
+        start_warm_up()
 
     async def do_execute(self, code, silent, store_history=True, user_expressions=None,
                          allow_stdin=False, *, cell_meta=None, cell_id=None):
@@ -132,6 +131,16 @@ class ByzerKernel(IPythonKernel):
         """Completion never starts a Session (nor Ray); it uses the one cells already made."""
         runtime = sys.modules.get("byzer_kernel.runtime")
         return getattr(runtime, "_shared", None)
+
+
+_warm_up_started = threading.Event()
+
+
+def start_warm_up() -> None:
+    """Arrow, DuckDB and sqlglot load in the background while the kernel starts (never Ray)."""
+    if not _warm_up_started.is_set():
+        _warm_up_started.set()
+        threading.Thread(target=_warm_up, name="byzer-warm-up", daemon=True).start()
 
 
 def _warm_up() -> None:
