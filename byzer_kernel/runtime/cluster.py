@@ -154,11 +154,17 @@ class ClusterManager:
             return self._connection_for(target, how, _active)
         _disconnect_process()
         _apply_auth_env(token)
-        try:
-            context = _init_ray(target)
-        except Exception as error:
-            _disconnect_process()
-            raise RayConnectionError(_init_failure(target, how, error)) from None
+        for attempt in (1, 2):
+            try:
+                context = _init_ray(target)
+                break
+            except Exception as error:
+                _disconnect_process()
+                # A fresh head's first Ray client session sometimes fails to start its server
+                # process ("Initialization failure from server"); a second one normally works.
+                if attempt == 1 and isinstance(error, ConnectionAbortedError):
+                    continue
+                raise RayConnectionError(_init_failure(target, how, error)) from None
         _active = _ActiveRay(key, owned=True, dashboard_url=_dashboard_url(context))
         _active.users.add(id(self))
         return self._connection_for(target, how, _active)
