@@ -48,6 +48,7 @@ class ByzerKernelTests(jkt.KernelTests):
     def setUpClass(cls):
         cls._spec_dir = tempfile.TemporaryDirectory()
         cls._home = tempfile.TemporaryDirectory()
+        cls._saved_env = {k: os.environ.get(k) for k in ("BYZER_HOME", "JUPYTER_PATH")}
         os.environ["BYZER_HOME"] = cls._home.name
         use_byzer_kernelspec(cls._spec_dir.name)
         super().setUpClass()
@@ -55,6 +56,8 @@ class ByzerKernelTests(jkt.KernelTests):
     @classmethod
     def tearDownClass(cls):
         super().tearDownClass()
+        for key, value in cls._saved_env.items():
+            os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
         cls._spec_dir.cleanup()
         cls._home.cleanup()
 

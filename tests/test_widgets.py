@@ -75,10 +75,10 @@ def test_refresher_refreshes_open_views_and_stops():
     assert not any(t.name == "byzer-status-refresh" for t in threading.enumerate())
 
 
-def run_notebook(cells, tmp_path):
+def run_notebook(cells, tmp_path, monkeypatch):
     install_kernelspec(prefix=str(tmp_path / "spec"))
-    os.environ["JUPYTER_PATH"] = os.pathsep.join(
-        p for p in [str(tmp_path / "spec" / "share" / "jupyter"), os.environ.get("JUPYTER_PATH", "")] if p)
+    monkeypatch.setenv("JUPYTER_PATH", os.pathsep.join(
+        p for p in [str(tmp_path / "spec" / "share" / "jupyter"), os.environ.get("JUPYTER_PATH", "")] if p))
     nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "byzer", "display_name": "Byzer",
                                                            "language": "byzer"}})
     nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
@@ -88,7 +88,7 @@ def run_notebook(cells, tmp_path):
 
 def test_status_widget_bundle_and_stored_widget_state(tmp_path, monkeypatch):
     monkeypatch.setenv("BYZER_HOME", str(tmp_path))
-    nb = run_notebook(["%byzer status", "!ray status;"], tmp_path)
+    nb = run_notebook(["%byzer status", "!ray status;"], tmp_path, monkeypatch)
     for cell in nb.cells:
         (output,) = [o for o in cell.outputs if o.output_type == "display_data"]
         assert output.data["text/plain"].startswith("Ray: not connected")
