@@ -54,6 +54,13 @@ class _StderrMessages(Observer):
     def message(self, text: str) -> None:
         print(text, file=sys.stderr)
 
+    def display(self, obj) -> None:
+        """`!ray status` hands over the cluster manager: print its status as text."""
+        from .widgets import status_text
+
+        status = getattr(obj, "status", None)
+        print(status_text(status()) if callable(status) else repr(obj), file=sys.stderr)
+
 
 def run_script(path: Path, output: str, limit: int) -> int:
     from .runtime import create_session
@@ -82,8 +89,8 @@ def run_script(path: Path, output: str, limit: int) -> int:
 
 
 def run_notebook(path: Path, save: Path | None, timeout: int) -> int:
-    """Execute every cell on the notebook's own kernel, as nbconvert would, then print the last
-    cell's result (text/plain)."""
+    """Execute every cell on the notebook's own kernel, as nbconvert would, then print the result
+    tables the cells produced."""
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
@@ -98,17 +105,18 @@ def run_notebook(path: Path, save: Path | None, timeout: int) -> int:
     finally:
         if save:
             nbformat.write(notebook, save)
-    print(last_result_text(notebook))
+    print("\n\n".join(result_tables_text(notebook)))
     return 0
 
 
-def last_result_text(notebook) -> str:
-    for cell in reversed(notebook.cells):
-        for output in reversed(cell.get("outputs", []) if cell.cell_type == "code" else []):
-            data = output.get("data", {})
-            if output.get("output_type") in ("execute_result", "display_data") and "text/plain" in data:
-                return data["text/plain"]
-    return ""
+def result_tables_text(notebook) -> list[str]:
+    """text/plain of every result table (outputs the kernel marked with `byzer` metadata)."""
+    texts = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if "byzer" in output.get("metadata", {}) and "text/plain" in output.get("data", {}):
+                texts.append(output["data"]["text/plain"])
+    return texts
 
 
 def _cell_error_text(error) -> str:

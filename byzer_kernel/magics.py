@@ -214,7 +214,9 @@ class TableView:
         self.table, self.name, self.limit = table, name, limit
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return show.table_bundle(self.table, self.limit, self.name)
+        # The metadata lets headless runs (`byzer run nb.ipynb`) find result tables among outputs.
+        metadata = {"byzer": {"table": self.name, "rows": self.table.num_rows}}
+        return show.table_bundle(self.table, self.limit, self.name), metadata
 
     def __repr__(self) -> str:
         return show.format_table_text(self.table, self.limit, self.name)

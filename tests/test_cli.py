@@ -48,3 +48,18 @@ def test_plan_prints_statements_without_running_them(tmp_path):
     assert [line.split("\t")[0] for line in lines] == ["1:1", "5:1", "6:1", "7:1"]
     assert lines[1].split("\t")[1].startswith("load jsonStr")
     assert not (tmp_path / "never_written").exists()
+
+
+def test_run_notebook_prints_its_result_tables(tmp_path):
+    """The README's first command: the quickstart notebook, headless, on the embedded Ray."""
+    from pathlib import Path
+
+    notebook = Path(__file__).resolve().parent.parent / "notebooks" / "quickstart.ipynb"
+    done = subprocess.run([sys.executable, "-m", "byzer_kernel.cli", "run", str(notebook),
+                           "--save", str(tmp_path / "out.ipynb")],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    seed_table = done.stdout.split("\n\n")[0]
+    assert "| 114_jackm   | 57_product  |" in seed_table and "| 105_jackm   | 49_product  |" in seed_table
+    assert seed_table.rstrip().endswith("python_output_table: 7 rows")
+    assert (tmp_path / "out.ipynb").exists()
