@@ -115,7 +115,11 @@ class LocalCluster:
             marks = [self.temp_dir, *self.extra_dirs, f"--port={self.gcs_port}",
                      f"--gcs-address={self.gcs_address}", self.gcs_address]
         found = []
+        me = psutil.Process()
+        spared = {me.pid, *(p.pid for p in me.parents())}  # a driver naming the cluster is not it
         for proc in psutil.process_iter(["pid", "cmdline"]):
+            if proc.pid in spared:
+                continue
             cmdline = " ".join(proc.info.get("cmdline") or [])
             if "ray" in cmdline and any(mark in cmdline for mark in marks):
                 found.append(proc)

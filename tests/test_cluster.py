@@ -267,7 +267,7 @@ run command as Ray.`` where inputTable="command" and outputTable="out" and code=
 import pathlib, time
 import ray
 from pyjava.api.mlsql import RayContext
-RayContext.connect(globals(), None)
+RayContext.connect(globals(), "127.0.0.1:10001")  # the configured rayAddress wins
 @ray.remote
 def slow():
     pathlib.Path({str(marker)!r}).write_text("started")
@@ -291,8 +291,10 @@ report["after"] = run({('!python conf "rayAddress=local";' + node_script("local"
 report["connection"] = connection()
 """), cluster_env(), timeout=400)
         assert report["dying"]["error"] is not None
-        assert "RayConnectionError" in report["dying"]["error"] or "Ray" in report["dying"]["error"]
+        assert report["dying"]["kind"] == "RayConnectionError", report
+        assert "stopped answering during the run" in report["dying"]["error"]
         assert cluster.client_address in report["dying"]["error"]
+        print(report["dying"]["error"])
         assert report["after"]["error"] is None, report
         assert report["connection"]["embedded"]
     finally:

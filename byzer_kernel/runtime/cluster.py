@@ -230,6 +230,42 @@ def start_embedded(**overrides) -> Optional[str]:
         return _active.dashboard_url
 
 
+def connection_lost_error(session, error: BaseException) -> Optional[RayConnectionError]:
+    """For the runner: when `error` (raised while code ran) means the cluster went away, the one
+    clear RayConnectionError to raise instead (the connection is dropped, so the session stays
+    usable); None when the error is the code's own."""
+    manager = getattr(session, "_cluster_manager", None)
+    if manager is None or manager.connection is None:
+        return None
+    if not _is_connection_failure(error):
+        return None
+    if _still_connected(manager.connection) and _answers(manager.connection):
+        return None
+    return manager.connection_lost(error)
+
+
+def _is_connection_failure(error: BaseException) -> bool:
+    if isinstance(error, ConnectionError):
+        return True
+    try:
+        from ray import exceptions
+
+        return isinstance(error, (exceptions.RaySystemError, exceptions.NodeDiedError,
+                                  exceptions.ObjectLostError, exceptions.LocalRayletDiedError))
+    except (ImportError, AttributeError):
+        return False
+
+
+def _answers(connection: RayConnection) -> bool:
+    if connection.embedded:
+        return True
+    try:
+        target = parse_ray_address(connection.address.replace("ray://", ""))
+    except RayConnectionError:
+        return False
+    return target.kind in ("auto",) or tcp_reachable(target.host, target.port)
+
+
 def runtime_env_for(session) -> dict:
     """runtime_env for Ray tasks and actors: `!python env` items become their OS environment
     (SPEC §5.3), as they do for Byzer's Python processes, with PY_EXECUTE_USER added."""
@@ -351,10 +387,17 @@ def _disconnect_process() -> None:
     if active is not None and not active.owned:
         return  # not ours to shut down
     try:
-        if ray.is_initialized():
-            ray.shutdown()
+        ray.shutdown()  # also when is_initialized() says False: a dead client still holds state
     except Exception:  # a dead cluster may fail its own shutdown; the process must go on
         pass
+    if active is not None and active.key[0] == "client":
+        try:  # leave Ray's client mode even when the server is gone, so ray.init works again
+            from ray._private.client_mode_hook import _explicitly_disable_client_mode
+
+            ray.util.client.ray.disconnect()
+            _explicitly_disable_client_mode()
+        except Exception:
+            pass
 
 
 _AUTH_VARS = ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN", "RAY_AUTH_TOKEN_PATH")

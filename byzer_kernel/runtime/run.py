@@ -162,6 +162,11 @@ class PythonRun:
                 except (ByzerError, KeyboardInterrupt):
                     raise
                 except BaseException as error:  # incl. SystemExit: the kernel must survive the code
+                    from .cluster import connection_lost_error
+
+                    lost = connection_lost_error(self.session, error)  # the cluster went away
+                    if lost is not None:
+                        raise lost from None
                     headline, text = user_traceback(error, code)
                     raise PythonCodeError(headline, detail=text) from None
             ok = True
