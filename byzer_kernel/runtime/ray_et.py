@@ -124,7 +124,9 @@ def other_interpreter(python_exec, events):
         events.message(f"pythonExec {python_exec} does not exist here; the code runs in this "
                        f"kernel's Python ({sys.executable})")
         return None
-    if path.resolve() == Path(sys.executable).resolve():
+    # Same binary in the same bin/ is ours; a venv's python links to the same binary but is not.
+    ours = Path(sys.executable)
+    if path.resolve() == ours.resolve() and path.absolute().parent == ours.absolute().parent:
         return None
     try:
         from . import python_exec as _  # noqa: F401  (written by the runtime-cluster helper)
