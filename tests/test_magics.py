@@ -36,7 +36,8 @@ def test_cell_magic_output_variable_gets_every_row_as_pandas(ip):
     assert result.success
     assert isinstance(ip.user_ns["df"], pd.DataFrame) and len(ip.user_ns["df"]) == 30
     assert ip.user_ns["df"]["y"].tolist()[:3] == [0, 2, 4]
-    bundle = result.result._repr_mimebundle_()
+    bundle, metadata = result.result._repr_mimebundle_()
+    assert metadata == {"byzer": {"table": "doubled", "rows": 30}}
     assert "showing 4 of 30 rows" in bundle["text/plain"] and "showing 4 of 30 rows" in bundle["text/html"]
 
 
@@ -128,7 +129,7 @@ def test_python_conf_is_compact_and_images_render(ip):
     result, _ = run(ip, '%byzer !python conf "schema=st(field(a,long))"')
     assert repr(result.result) == "python conf: schema=st(field(a,long))"
     result, _ = run(ip, "%byzer select 'aGk=' as content, 'image' as mime as img")
-    assert result.result._repr_mimebundle_()["image/png"] == "aGk="
+    assert result.result._repr_mimebundle_()[0]["image/png"] == "aGk="
 
 
 def test_status_without_ray_is_text(ip):
