@@ -301,3 +301,21 @@ report["connection"] = connection()
         assert report["connection"]["embedded"]
     finally:
         cluster.stop()
+
+
+def test_embedded_ray_workers_share_the_driver_sys_path(tmp_path):
+    """A module importable in the kernel only through sys.path is importable in Ray workers, so
+    functions pickled by reference run there; status() before any run starts nothing."""
+    (tmp_path / "byzer_user_module.py").write_text("def greet():\n    return 'hello from a user module'\n")
+    report = run_driver(driver(f"""
+sys.path.append({str(tmp_path)!r})
+import byzer_user_module, ray
+report["before"] = cluster_for(session).status()
+report["ray_before"] = ray.is_initialized()
+cluster_for(session).connect(None, events)
+report["greeting"] = ray.get(ray.remote(lambda: byzer_user_module.greet()).remote())
+report["connection"] = connection()
+"""), cluster_env())
+    assert report["before"]["connected"] is False and report["ray_before"] is False
+    assert report["greeting"] == "hello from a user module"
+    assert report["connection"]["embedded"] and report["messages"] == []

@@ -318,9 +318,13 @@ def _still_connected(connection: RayConnection) -> bool:
     return True
 
 
-def _local_sys_path() -> str:
-    """The driver's sys.path, so Ray workers on this machine import what the driver imports."""
-    return os.pathsep.join(p for p in sys.path if p and os.path.exists(p))
+def _job_config_with_sys_path():
+    """Workers on this machine get the driver's sys.path (Ray's own mechanism for the script
+    directory), so code pickled by reference imports there as it does here. A job-level
+    runtime_env would do the same but costs seconds on the first task."""
+    from ray.job_config import JobConfig
+
+    return JobConfig(_py_driver_sys_path=[p for p in sys.path if p and os.path.isdir(p)])
 
 
 def _key(target: RayTarget, token: Optional[str]) -> tuple:
@@ -344,12 +348,11 @@ def _init_ray(target: RayTarget, num_cpus: Optional[int] = None,
             * 1024 ** 2,
             include_dashboard=include_dashboard,
             dashboard_host="127.0.0.1",
-            runtime_env={"env_vars": {"PYTHONPATH": _local_sys_path()}},
+            job_config=_job_config_with_sys_path(),
             **common)
-    runtime_env = None
-    if target.kind == "auto" or target.host in ("127.0.0.1", "localhost", "::1"):
-        runtime_env = {"env_vars": {"PYTHONPATH": _local_sys_path()}}
-    return ray.init(address=target.init_address(), runtime_env=runtime_env, **common)
+    if target.kind == "gcs" or target.kind == "auto":  # this process is a driver on a node
+        common["job_config"] = _job_config_with_sys_path()
+    return ray.init(address=target.init_address(), **common)
 
 
 def _init_failure(target: RayTarget, how: str, error: BaseException) -> str:
