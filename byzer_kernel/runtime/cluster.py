@@ -4,6 +4,8 @@
     connection.address / connection.how / connection.embedded
     cluster_for(session).status() -> dict for the status widget
     runtime_env_for(session) -> {"env_vars": {...}} for remote calls (`!python env` items)
+    connection_lost_error(session, error) -> RayConnectionError | None   (the runner's hook)
+    start_embedded(num_cpus=..., include_dashboard=...)   # hold the embedded Ray (tests, warm-up)
 
 Which Ray serves a run:
 1. a configured address wins: `!python conf "rayAddress=..."`, else env `BYZER_RAY_ADDRESS`. It must
