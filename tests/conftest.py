@@ -22,22 +22,10 @@ def embedded_ray():
 
     import ray
 
-    from byzer_kernel.runtime import cluster
+    from byzer_kernel.runtime.cluster import start_embedded
 
     os.environ.pop("BYZER_RAY_ADDRESS", None)
-    start = getattr(cluster, "start_embedded", None)
-    if start is not None:
-        start(num_cpus=2, include_dashboard=False)
-    else:
-        for attempt in range(3):  # a busy machine can miss Ray's 30 s raylet start-up wait
-            if ray.is_initialized():
-                break
-            try:
-                ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, namespace="default")
-            except Exception:
-                ray.shutdown()
-                if attempt == 2:
-                    raise
+    start_embedded(num_cpus=2, include_dashboard=False)
     yield ray
     ray.shutdown()
 

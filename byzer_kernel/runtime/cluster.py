@@ -22,6 +22,7 @@ closes (a Ray initialised by someone else is adopted for embedded use and never 
 """
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import threading
@@ -339,7 +340,9 @@ def _init_ray(target: RayTarget, num_cpus: Optional[int] = None,
               include_dashboard: Optional[bool] = None, object_store_mb: Optional[int] = None):
     import ray
 
-    common = dict(namespace="default", log_to_driver=True)
+    # User prints reach the notebook; Ray's own start-up chatter (INFO) does not.
+    common = dict(namespace="default", log_to_driver=True, logging_level=logging.WARNING)
+    _quiet_token_notice()
     if target.kind == "embedded":
         if include_dashboard is None:
             include_dashboard = os.environ.get(EMBEDDED_DASHBOARD_ENV, "1") != "0"
@@ -350,11 +353,27 @@ def _init_ray(target: RayTarget, num_cpus: Optional[int] = None,
             * 1024 ** 2,
             include_dashboard=include_dashboard,
             dashboard_host="127.0.0.1",
+            _node_ip_address="127.0.0.1",  # the embedded Ray serves this machine only
             job_config=_job_config_with_sys_path(),
             **common)
     if target.kind == "gcs" or target.kind == "auto":  # this process is a driver on a node
         common["job_config"] = _job_config_with_sys_path()
     return ray.init(address=target.init_address(), **common)
+
+
+class _TokenNoticeFilter(logging.Filter):
+    """Ray announces on every start that token authentication is on; it is on by design here."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Token authentication is enabled")
+
+
+def _quiet_token_notice() -> None:
+    ray_logger = logging.getLogger("ray")
+    if not any(isinstance(f, _TokenNoticeFilter) for f in ray_logger.filters):
+        ray_logger.addFilter(_TokenNoticeFilter())
+        for handler in ray_logger.handlers:
+            handler.addFilter(_TokenNoticeFilter())
 
 
 def _init_failure(target: RayTarget, how: str, error: BaseException) -> str:
