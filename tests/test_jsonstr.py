@@ -11,15 +11,7 @@ from byzer_kernel.engine.formats.spark_json import java_double
 from byzer_kernel.engine.jsonstr import _read_fast, read_json_text
 from byzer_kernel.lang.errors import ByzerRuntimeError
 
-SEED = """
-{"Busn_A":114,"Busn_B":57},
-{"Busn_A":55,"Busn_B":134},
-{"Busn_A":27,"Busn_B":137},
-{"Busn_A":101,"Busn_B":129},
-{"Busn_A":125,"Busn_B":145},
-{"Busn_A":27,"Busn_B":60},
-{"Busn_A":105,"Busn_B":49}
-"""
+from seed import SEED_JSON as SEED
 
 
 def read(text, **options):

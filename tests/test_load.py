@@ -9,16 +9,7 @@ from byzer_kernel.engine.formats.csv_format import read_csv_str
 from byzer_kernel.engine.load_save import clean_str
 from byzer_kernel.lang.errors import ByzerRuntimeError
 
-SEED_CELL = """set jsonStr='''
-{"Busn_A":114,"Busn_B":57},
-{"Busn_A":55,"Busn_B":134},
-{"Busn_A":27,"Busn_B":137},
-{"Busn_A":101,"Busn_B":129},
-{"Busn_A":125,"Busn_B":145},
-{"Busn_A":27,"Busn_B":60},
-{"Busn_A":105,"Busn_B":49}
-''';
-load jsonStr.`jsonStr` as data;"""
+from seed import SEED_LOAD as SEED_CELL
 
 
 def test_seed_cell_loads_seven_rows_into_the_catalog(session):
