@@ -99,3 +99,12 @@ def test_desc_lists_columns_with_spark_types(session):
 def test_desc_of_unknown_table_names_it(session):
     with pytest.raises(ByzerError, match=r"table `nope` does not exist"):
         session.execute("!desc nope;")
+
+
+def test_ray_command_explains_its_forms(tmp_path):
+    from byzer_kernel.runtime import create_session
+
+    session = create_session(home=str(tmp_path))
+    with pytest.raises(ByzerError, match=r"line 1:1 .*usage: !ray on TABLE '''code''' named OUTPUT, or !ray status"):
+        session.execute("!ray start;")
+    session.close()

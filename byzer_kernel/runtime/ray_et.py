@@ -20,9 +20,7 @@ COMMAND_TABLE = pa.table({"a": pa.array([1], pa.int32())})  # Byzer's `command` 
 
 def install(session) -> None:
     session.ets["Ray"] = run_ray
-    previous = session.commands.get("ray")  # e.g. `!ray status` from the cluster layer
-    session.commands["ray"] = lambda s, statement, args, events: ray_command(s, statement, args, events,
-                                                                             previous)
+    session.commands["ray"] = ray_command
 
 
 def run_ray(session, request: RunRequest, events) -> pa.Table:
@@ -128,17 +126,12 @@ def other_interpreter(python_exec, events):
     ours = Path(sys.executable)
     if path.resolve() == ours.resolve() and path.absolute().parent == ours.absolute().parent:
         return None
-    try:
-        from . import python_exec as _  # noqa: F401  (written by the runtime-cluster helper)
-    except ImportError:
-        events.message(f"pythonExec {python_exec} is not supported yet; the code runs in this "
-                       f"kernel's Python ({sys.executable})")
-        return None
     return str(path)
 
 
-def ray_command(session, statement, args, events, fallback=None):
-    """`!ray on T '''code''' [named OUT]` -> run command as Ray.`` where inputTable=T and ..."""
+def ray_command(session, statement, args, events):
+    """`!ray on T '''code''' [named OUT]` -> run command as Ray.`` where inputTable=T and ...;
+    `!ray status` -> the cluster status."""
     if len(args) >= 3 and args[0] == "on":
         table, code = args[1], args[2]
         name = args[4] if len(args) >= 5 and args[3] == "named" else uuid.uuid4().hex
@@ -153,6 +146,4 @@ def ray_command(session, statement, args, events, fallback=None):
         from .cluster import cluster_for
 
         return events.display(cluster_for(session))
-    if fallback is not None:
-        return fallback(session, statement, args, events)
-    raise UnsupportedStatementError("usage: !ray on TABLE '''code''' named OUTPUT")
+    raise UnsupportedStatementError("usage: !ray on TABLE '''code''' named OUTPUT, or !ray status")
