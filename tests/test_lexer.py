@@ -1,23 +1,12 @@
 """SPEC §1.3 lexical rules, one test (or a few) per rule, asserted on parsed statements and values."""
 import pytest
 
-from byzer_kernel.lang import ByzerSyntaxError, parse
+from byzer_kernel.lang import parse
 from byzer_kernel.lang.lexer import (BLOCK, COMMAND, EOF, IDENT, KEYWORD, OTHER, PUNCT, QUOTED, STRING,
                                      Locator, caret_detail, tokenize)
 from byzer_kernel.lang.statements import (CommandStatement, LoadStatement, SaveStatement, SelectStatement,
                                           SetStatement, Value)
-
-
-def only(text):
-    script = parse(text)
-    assert len(script.statements) == 1, script.statements
-    return script.statements[0]
-
-
-def syntax_error(text):
-    with pytest.raises(ByzerSyntaxError) as info:
-        parse(text)
-    return info.value
+from parsing import only, syntax_error
 
 
 # -- keywords and identifiers ---------------------------------------------------------------------

@@ -1,21 +1,10 @@
 """Statement forms of SPEC §1.2, the where/options clause (§1.4), spans and syntax errors."""
 import pytest
 
-from byzer_kernel.lang import ByzerSyntaxError, parse
+from byzer_kernel.lang import parse
 from byzer_kernel.lang.statements import (CommandStatement, LoadStatement, PassthroughStatement, RunStatement,
                                           SaveStatement, SelectStatement, SetStatement, Span, Value)
-
-
-def only(text):
-    script = parse(text)
-    assert len(script.statements) == 1, script.statements
-    return script.statements[0]
-
-
-def syntax_error(text):
-    with pytest.raises(ByzerSyntaxError) as info:
-        parse(text)
-    return info.value
+from parsing import only, syntax_error
 
 
 def s(text):
