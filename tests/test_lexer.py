@@ -1,6 +1,4 @@
 """SPEC §1.3 lexical rules, one test (or a few) per rule, asserted on parsed statements and values."""
-import pytest
-
 from byzer_kernel.lang import parse
 from byzer_kernel.lang.lexer import (BLOCK, COMMAND, EOF, IDENT, KEYWORD, OTHER, PUNCT, QUOTED, STRING,
                                      Locator, caret_detail, tokenize)
