@@ -16,15 +16,7 @@ SEED_LOAD = "set jsonStr='''" + SEED_JSON + "''';\nload jsonStr.`jsonStr` as dat
 # The seed document's example, verbatim (its pythonExec path and Ray address do not exist here).
 SEED = """-- 分布式获取 python hello world
 
-set jsonStr='''
-{"Busn_A":114,"Busn_B":57},
-{"Busn_A":55,"Busn_B":134},
-{"Busn_A":27,"Busn_B":137},
-{"Busn_A":101,"Busn_B":129},
-{"Busn_A":125,"Busn_B":145},
-{"Busn_A":27,"Busn_B":60},
-{"Busn_A":105,"Busn_B":49}
-''';
+set jsonStr='''""" + SEED_JSON + """''';
 
 load jsonStr.`jsonStr` as data;
 
@@ -54,12 +46,7 @@ ray_context.foreach(echo)
 ''';
 """
 
-SEED_RESULT = [
-    {"ProductName": "114_jackm", "SubProduct": "57_product"},
-    {"ProductName": "55_jackm", "SubProduct": "134_product"},
-    {"ProductName": "27_jackm", "SubProduct": "137_product"},
-    {"ProductName": "101_jackm", "SubProduct": "129_product"},
-    {"ProductName": "125_jackm", "SubProduct": "145_product"},
-    {"ProductName": "27_jackm", "SubProduct": "60_product"},
-    {"ProductName": "105_jackm", "SubProduct": "49_product"},
-]
+SEED_ROWS = [(114, 57), (55, 134), (27, 137), (101, 129), (125, 145), (27, 60), (105, 49)]
+
+# What the seed's `echo` makes of each row.
+SEED_RESULT = [{"ProductName": f"{a}_jackm", "SubProduct": f"{b}_product"} for a, b in SEED_ROWS]

@@ -4,7 +4,6 @@ Only one Ray can be connected per process, so every run happens in a fresh drive
 (cluster_tools.run_driver) that prints its findings as one JSON line; the clusters are stopped by
 their temp dir, never with a plain `ray stop`.
 """
-import json
 import textwrap
 
 import pytest

@@ -14,10 +14,9 @@ from byzer_kernel.engine.run_statement import RunRequest
 from byzer_kernel.lang.errors import PythonCodeError, SchemaError
 from byzer_kernel.runtime.cluster import cluster_for
 from byzer_kernel.runtime.ray_et import run_ray
+from seed import SEED_RESULT, SEED_ROWS
 
 pytestmark = pytest.mark.ray
-
-SEED_ROWS = [(114, 57), (55, 134), (27, 137), (101, 129), (125, 145), (27, 60), (105, 49)]
 
 
 class Events:
@@ -60,7 +59,7 @@ def echo(row):
 ray_context.foreach(echo)
 """
 
-EXPECTED = [{"ProductName": f"{a}_jackm", "SubProduct": f"{b}_product"} for a, b in SEED_ROWS]
+EXPECTED = SEED_RESULT
 
 
 @pytest.fixture
@@ -145,7 +144,7 @@ def test_data_servers_read_inside_ray_tasks(data_session):
     context.build_result([{"n": len(servers), "a": str(first), "b": str(rest)}])
     """
     row = run(data_session, code, schema="st(field(n,long),field(a,string),field(b,string))").to_pylist()[0]
-    n, half = row["n"], row["n"] // 2
+    n = row["n"]
     sizes = [4, 3] if n == 2 else None
     assert n == 2 and sizes
     assert row["a"] == str([a for a, _ in SEED_ROWS[:4]])

@@ -3,7 +3,6 @@ import datetime
 import decimal
 
 import pandas as pd
-import pyarrow as pa
 import pytest
 
 from byzer_kernel.lang.errors import SchemaError

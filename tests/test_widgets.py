@@ -1,7 +1,6 @@
 """Cluster status and run progress: text/HTML rendering, the refresh thread, and the widget
 mimebundles as a kernel sends them and as nbclient stores them."""
 import os
-import tempfile
 import threading
 import time
 

@@ -72,9 +72,6 @@ class Variables:
     def items(self) -> list:
         return list(self._env.items())
 
-    def is_visible_to_select(self, name: str) -> bool:
-        return name not in self._hidden
-
     # -- rendering -----------------------------------------------------------------------------
     def context(self, for_select: bool = False) -> dict:
         """The Velocity context: built-ins, then the variables (a variable may shadow a built-in)."""

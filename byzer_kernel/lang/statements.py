@@ -6,7 +6,7 @@ with the variables of that moment (SPEC §2.4), so the parser never needs the se
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar, Optional
+from typing import ClassVar
 
 
 @dataclass(frozen=True)
@@ -164,7 +164,3 @@ class Script:
 
     def describe(self) -> str:
         return "\n".join(f"{s.span.line}:{s.span.col}\t{s.describe()}" for s in self.statements)
-
-
-def find_option(options: Options, name: str) -> Optional[Value]:
-    return options.get(name)

@@ -17,7 +17,7 @@ from typing import Optional
 
 import pyarrow as pa
 
-from ..lang.errors import ByzerError, ByzerRuntimeError, PythonCodeError, SchemaError
+from ..lang.errors import ByzerError, PythonCodeError, SchemaError
 from . import output, ray_patches
 from .context import ByzerPythonContext, routed_connect
 from .data_servers import DataServerPool

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ...lang.errors import ByzerRuntimeError
-from .csv_format import format_timestamp, read_csv_file, read_csv_lines, write_csv_file
+from .csv_format import format_timestamp, read_csv_file, read_csv_lines
 from .layout import concat_tables, list_input_files, option, partition_columns, with_partition_values
 from .spark_json import java_double, json_string
 
