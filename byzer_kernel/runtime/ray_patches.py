@@ -88,23 +88,21 @@ class StartedWork:
 
 @contextlib.contextmanager
 def track_ray_work(env: dict, started: StartedWork):
-    """Imports Ray (it does not start it): a task the code starts later is covered as well."""
-    import ray.actor
-    import ray.remote_function
+    """Imports Ray (it does not start it): a task the code starts later is covered as well.
+    Tasks get `max_retries=0` unless the user set it: Ray would silently rerun user code whose
+    worker died (DESIGN: crashes are user errors)."""
+    import ray
 
-    function_cls, actor_cls = ray.remote_function.RemoteFunction, ray.actor.ActorClass
+    from . import ray_private
+
+    function_cls, actor_cls = ray_private.remote_entry_points()
     original_task, original_actor = function_cls._remote, actor_cls._remote
 
     def task_remote(self, args=None, kwargs=None, **options):
+        options.setdefault("max_retries", 0)  # `.remote()` passes the decorator's options here
         if env:
-            # Tasks take their environment from the serialized form computed at decoration time.
-            from ray._private.utils import get_runtime_env_info, parse_runtime_env_for_task_or_actor
-
-            runtime_env = parse_runtime_env_for_task_or_actor(
-                with_env_vars(options.get("runtime_env"), env))
-            options["runtime_env"] = runtime_env
-            options["serialized_runtime_env_info"] = get_runtime_env_info(
-                runtime_env, is_job_runtime_env=False, serialize=True)
+            options["runtime_env"], options["serialized_runtime_env_info"] = \
+                ray_private.task_runtime_env(with_env_vars(options.get("runtime_env"), env))
         result = original_task(self, args, kwargs, **options)
         refs = result if isinstance(result, list) else [result]
         started.task_refs.extend(r for r in refs if isinstance(r, ray.ObjectRef))
@@ -112,9 +110,7 @@ def track_ray_work(env: dict, started: StartedWork):
 
     def actor_remote(self, args=None, kwargs=None, **options):
         if env:
-            from ray._private.utils import parse_runtime_env_for_task_or_actor
-
-            options["runtime_env"] = parse_runtime_env_for_task_or_actor(
+            options["runtime_env"] = ray_private.actor_runtime_env(
                 with_env_vars(options.get("runtime_env"), env))
         handle = original_actor(self, args, kwargs, **options)
         started.actors.append(handle)
