@@ -146,6 +146,44 @@ def test_parquet_file_and_partitioned_folder(session, tmp_path):
     assert table.to_pylist() == [{"v": 2023, "year": 2023, "name": "a"}, {"v": 2024, "year": 2024, "name": "b"}]
 
 
+def _partition_files(root, files: dict) -> None:
+    """files: {"k=v/part-0.ext": text}: a partitioned folder as Spark lays it out."""
+    for relative, text in files.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text)
+
+
+def test_partitioned_json_dropmalformed_keeps_each_row_in_its_own_partition(session, tmp_path):
+    # Alone, p=2's file infers `a` as string and keeps its row; over all files `a` is a long, so
+    # its "" is malformed and dropped: p=3's row must still say p=3.
+    _partition_files(tmp_path / "pj", {"p=1/part-0.json": '{"a":1}\n',
+                                       "p=2/part-0.json": '{"a":""}\n',
+                                       "p=3/part-0.json": '{"a":3}\n{"a":4}\n'})
+    table = session.execute('load json.`pj` where mode="DROPMALFORMED" as t;').table
+    assert table.to_pylist() == [{"a": 1, "p": 1}, {"a": 3, "p": 3}, {"a": 4, "p": 3}]
+    kept = session.execute("load json.`pj` as t;").table  # PERMISSIVE keeps the bad row, nulled
+    assert kept.column("p").to_pylist() == [1, 2, 3, 3]
+
+
+def test_partitioned_json_fast_path_and_blank_lines_tag_rows_per_file(session, tmp_path):
+    _partition_files(tmp_path / "pf", {"d=x/part-0.json": '\n{"a":1}\n\n{"a":2}\r\n',
+                                       "d=y/part-0.json": "  \n",
+                                       "d=z/part-0.json": '{"a":3,"b":"q"}'})
+    table = session.execute("load json.`pf` as t;").table
+    assert table.to_pylist() == [{"a": 1, "b": None, "d": "x"}, {"a": 2, "b": None, "d": "x"},
+                                 {"a": 3, "b": "q", "d": "z"}]
+
+
+def test_partitioned_csv_rows_keep_their_files_partition_values(session, tmp_path):
+    _partition_files(tmp_path / "pc", {"k=1/part-0.csv": "n,s\n1,a\n\n2,b\n",
+                                       "k=2/part-0.csv": "n,s\n",
+                                       "k=3/part-0.csv": "n,s\n3.5,c\n"})
+    table = session.execute('load csv.`pc` where header="true" and inferSchema="true" as t;').table
+    assert [(f.name, str(f.type)) for f in table.schema] == [("n", "double"), ("s", "string"), ("k", "int32")]
+    assert table.to_pylist() == [{"n": 1.0, "s": "a", "k": 1}, {"n": 2.0, "s": "b", "k": 1},
+                                 {"n": 3.5, "s": "c", "k": 3}]
+
+
 def test_text_files_and_comma_separated_paths(session, tmp_path):
     (tmp_path / "a.txt").write_text("hello\nworld\n")
     (tmp_path / "b.txt").write_text("again")

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.json as pajson
 
 from ..lang.errors import ByzerRuntimeError
-from .formats.json_exact import read_lines_exact
+from .formats.json_exact import read_files_exact, read_lines_exact
 from .formats.json_options import JsonReadOptions
 from .formats.spark_json import java_order
 
@@ -47,6 +47,24 @@ def read_json_lines_text(text: str, options: Optional[dict] = None) -> pa.Table:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return read_json_text(text, options)
+
+
+def read_json_files(texts: list[str], options: Optional[dict] = None) -> list[pa.Table]:
+    """JSON Lines files read as Spark reads a folder of them: one schema inferred over all files,
+    returned as one table per file (each holding exactly that file's rows, so that partition values
+    can be given per file whatever rows the mode drops)."""
+    opts = JsonReadOptions.parse(options)
+    texts = [text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text for text in texts]
+    joined = "\n".join(texts)
+    if _NOT_BLANK.search(joined) is None:
+        return [pa.table({}) for _ in texts]
+    if opts.fast_path_allowed:
+        table = _read_fast(joined)
+        if table is not None:  # the fast path vouches for one row per non-blank line, in order
+            counts = [sum(1 for line in text.split("\n") if _NOT_BLANK.search(line)) for text in texts]
+            starts = np.cumsum([0] + counts[:-1])
+            return [table.slice(int(start), count) for start, count in zip(starts, counts)]
+    return read_files_exact([text.split("\n") for text in texts], opts)
 
 
 # -- the fast path --------------------------------------------------------------------------------

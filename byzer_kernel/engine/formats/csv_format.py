@@ -180,10 +180,27 @@ def _arrow_type(kind: str) -> pa.DataType:
 
 def read_csv_lines(files_lines: list[list[str]], options: dict) -> pa.Table:
     """CSV records from one or more files' lines (each file's first line is its header)."""
+    return _read_csv(files_lines, options)[0]
+
+
+def read_csv_files(files_lines: list[list[str]], options: dict) -> list[pa.Table]:
+    """The same read, as one table per file (one schema inferred over all files)."""
+    table, counts = _read_csv(files_lines, options)
+    tables, offset = [], 0
+    for count in counts:
+        tables.append(table.slice(offset, count))
+        offset += count
+    return tables
+
+
+def _read_csv(files_lines: list[list[str]], options: dict) -> tuple[pa.Table, list[int]]:
+    """The table of every file's records, and how many of its rows each file gave, in order."""
     opts = CsvOptions(options)
     names = None
     rows: list[list] = []
+    counts: list[int] = []
     for lines in files_lines:
+        counts.append(0)
         if opts.skip_first or opts.skip_last:
             lines = lines[opts.skip_first:len(lines) - opts.skip_last if opts.skip_last else None]
         tokens = _tokenize(_data_lines(lines, opts), opts)
@@ -196,8 +213,9 @@ def read_csv_lines(files_lines: list[list[str]], options: dict) -> pa.Table:
         elif names is None:
             names = [f"_c{i}" for i in range(len(tokens[0]))]
         rows.extend(tokens)
+        counts[-1] = len(tokens)
     if names is None:
-        return pa.table({})
+        return pa.table({}), counts
     width = len(names)
     columns: list[list] = [[] for _ in range(width)]
     for row in rows:
@@ -217,7 +235,7 @@ def read_csv_lines(files_lines: list[list[str]], options: dict) -> pa.Table:
             if kind != "null":
                 values = [None if v is None else _convert(v, kind, opts) for v in values]
         arrays.append(pa.array(values, type=_arrow_type(kind)))
-    return pa.Table.from_arrays(arrays, names=names)
+    return pa.Table.from_arrays(arrays, names=names), counts
 
 
 def read_csv_str(text: str, options: dict) -> pa.Table:

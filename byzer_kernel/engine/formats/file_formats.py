@@ -11,8 +11,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ...lang.errors import ByzerRuntimeError
-from .csv_format import format_timestamp, read_csv_file, read_csv_lines
-from .layout import concat_tables, list_input_files, option, partition_columns, with_partition_values
+from .csv_format import format_timestamp, read_csv_file, read_csv_files, read_csv_lines
+from .layout import input_paths, list_input_files, option, read_partitioned
 from .spark_json import java_double, json_string
 
 
@@ -20,26 +20,11 @@ from .spark_json import java_double, json_string
 def load_json(session, path: str, options: dict) -> pa.Table:
     """JSON Lines files (a file, a folder of part files, a glob or a comma list), read with the same
     inference as jsonStr; partition folders become columns."""
-    from ..jsonstr import read_json_lines_text
+    from ..jsonstr import read_json_files
 
-    tables = []
-    for part in _paths(path):
-        files = list_input_files(session.resolve_path(part))
-        texts = [(file.read_text(encoding=option(options, "encoding", "utf-8")), values) for file, values in files]
-        columns = partition_columns(files)
-        if not columns:
-            joined = "\n".join(text for text, _ in texts)
-            tables.append(read_json_lines_text(joined, options))
-            continue
-        # Infer one schema over every file (as Spark does), then split the rows back per file.
-        joined = "\n".join(text for text, _ in texts)
-        whole = read_json_lines_text(joined, options)
-        counts = [read_json_lines_text(text, options).num_rows for text, _ in texts]
-        offset = 0
-        for (text, values), count in zip(texts, counts):
-            tables.append(with_partition_values(whole.slice(offset, count), values, columns))
-            offset += count
-    return concat_tables(tables)
+    encoding = option(options, "encoding", "utf-8")
+    return read_partitioned(path, session.resolve_path, lambda file: file.read_text(encoding=encoding),
+                            lambda texts: read_json_files(texts, options))
 
 
 def _json_value(value, arrow_type: pa.DataType) -> str:
@@ -92,21 +77,8 @@ def write_json_file(table: pa.Table, path: Path, options: dict) -> None:
 
 # -- csv -----------------------------------------------------------------------------------------
 def load_csv(session, path: str, options: dict) -> pa.Table:
-    tables = []
-    for part in _paths(path):
-        files = list_input_files(session.resolve_path(part))
-        columns = partition_columns(files)
-        lines = [read_csv_file(file, options) for file, _ in files]
-        whole = read_csv_lines(lines, options)
-        if not columns:
-            tables.append(whole)
-            continue
-        offset = 0
-        for file_lines, (_, values) in zip(lines, files):
-            count = read_csv_lines([file_lines], {**options, "inferSchema": "false"}).num_rows
-            tables.append(with_partition_values(whole.slice(offset, count), values, columns))
-            offset += count
-    return concat_tables(tables)
+    return read_partitioned(path, session.resolve_path, lambda file: read_csv_file(file, options),
+                            lambda files_lines: read_csv_files(files_lines, options))
 
 
 def load_csv_str(session, path: str, options: dict) -> pa.Table:
@@ -117,17 +89,14 @@ def load_csv_str(session, path: str, options: dict) -> pa.Table:
 
 # -- parquet -------------------------------------------------------------------------------------
 def load_parquet(session, path: str, options: dict) -> pa.Table:
-    tables = []
-    for part in _paths(path):
-        files = list_input_files(session.resolve_path(part))
-        columns = partition_columns(files)
-        for file, values in files:
-            try:
-                table = pq.read_table(file)
-            except (pa.ArrowInvalid, OSError) as error:
-                raise ByzerRuntimeError(f"{file} is not a parquet file: {error}") from None
-            tables.append(with_partition_values(table, values, columns))
-    return concat_tables(tables)
+    return read_partitioned(path, session.resolve_path, _read_parquet_file, list)
+
+
+def _read_parquet_file(file: Path) -> pa.Table:
+    try:
+        return pq.read_table(file)
+    except (pa.ArrowInvalid, OSError) as error:
+        raise ByzerRuntimeError(f"{file} is not a parquet file: {error}") from None
 
 
 def write_parquet_file(table: pa.Table, path: Path, options: dict) -> None:
@@ -141,7 +110,7 @@ def load_text(session, path: str, options: dict) -> pa.Table:
     file with wholetext="true"); comma-separated paths allowed (MLSQLText)."""
     whole = str(option(options, "wholetext", "false")).lower() == "true"
     files_column, values_column = [], []
-    for part in _paths(path):
+    for part in input_paths(path):
         for file, _ in list_input_files(session.resolve_path(part)):
             text = file.read_text(encoding=option(options, "encoding", "utf-8"))
             uri = file.resolve().as_uri()
@@ -189,10 +158,3 @@ def save_text_files_per_row(table: pa.Table, folder: Path, options: dict) -> int
         else:
             target.write_text("" if content is None else str(content), encoding="utf-8")
     return len(names)
-
-
-def _paths(path: str) -> list[str]:
-    parts = [p.strip() for p in path.split(",") if p.strip()]
-    if not parts:
-        raise ByzerRuntimeError("a path is required (write load FORMAT.`path` as t)")
-    return parts

@@ -58,6 +58,20 @@ def read_lines_exact(lines: Iterable[str], opts: JsonReadOptions) -> pa.Table:
     return build_table(records, schema, opts)
 
 
+def read_files_exact(files_lines: list[list[str]], opts: JsonReadOptions) -> list[pa.Table]:
+    """One table per file, all with the schema inferred over every file: each file's root type is
+    inferred on its own and the roots merged, as Spark merges the schemas of its partitions."""
+    per_file = [infer_lines(lines, opts) for lines in files_lines]
+    root = EMPTY_STRUCT
+    try:
+        for _, file_root in per_file:
+            root = merge_root(root, file_root, opts.corrupt_column, opts.mode)
+    except MalformedInference as error:
+        raise ByzerRuntimeError(str(error)) from None
+    schema = canonical(root, opts.drop_field_if_all_null) or EMPTY_STRUCT
+    return [build_table(records, schema, opts) for records, _ in per_file]
+
+
 def build_table(records: list, schema: tuple, opts: JsonReadOptions) -> pa.Table:
     corrupt = opts.corrupt_column
     data_fields = [(name, t) for name, t in schema[1] if name != corrupt]

@@ -145,17 +145,32 @@ def concat_tables(tables: list[pa.Table]) -> pa.Table:
     return pa.concat_tables(tables, promote_options="permissive")
 
 
-def read_files(path_text: str, resolve: Callable[[str], Path],
-               read_one: Callable[[Path], pa.Table]) -> pa.Table:
-    """Read every data file of a (comma-separated) path list, adding partition columns."""
+def input_paths(path_text: str) -> list[str]:
+    """The paths of a comma-separated list (MLSQL's file sources accept `a,b`)."""
+    parts = [p.strip() for p in path_text.split(",") if p.strip()]
+    if not parts:
+        raise ByzerRuntimeError("a path is required (write load FORMAT.`path` as t)")
+    return parts
+
+
+def read_partitioned(path_text: str, resolve: Callable[[str], Path], read_file: Callable[[Path], object],
+                     to_tables: Callable[[list], list[pa.Table]]) -> pa.Table:
+    """The one reader of partitioned file sources (json, csv, parquet).
+
+    For each path of the list: find its data files, read each once with `read_file`, hand all their
+    contents to `to_tables`, which returns one table per file (so a format can infer one schema over
+    every file, as Spark does), and give each file's rows that file's own `k=v` values. Tagging per
+    file matters: options such as mode="DROPMALFORMED" drop rows, so row counts cannot be guessed.
+    """
     tables = []
-    for part in path_text.split(","):
-        if not part.strip():
-            continue
-        files = list_input_files(resolve(part.strip()))
+    for part in input_paths(path_text):
+        files = list_input_files(resolve(part))
         columns = partition_columns(files)
-        for file, values in files:
-            tables.append(with_partition_values(read_one(file), values, columns))
+        per_file = to_tables([read_file(file) for file, _ in files])
+        if len(per_file) != len(files):  # a format bug would silently mislabel rows otherwise
+            raise ByzerRuntimeError(f"internal error: {len(files)} files under {part} gave {len(per_file)} tables")
+        for (_, values), table in zip(files, per_file):
+            tables.append(with_partition_values(table, values, columns))
     return concat_tables(tables)
 
 
