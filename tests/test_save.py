@@ -1,5 +1,6 @@
 """`save [mode] t as FORMAT.`path` [where ...] [partitionBy ...]` (SPEC §4.2) and round trips."""
 import json
+from pathlib import Path
 
 import pytest
 
@@ -176,3 +177,112 @@ def test_save_result_is_the_last_table(loaded, tmp_path):
     result = loaded.execute("save data as json.`r`;")
     assert result.table.column_names == ["path", "format", "mode", "status", "rows", "files"]
     assert result.table.to_pylist()[0]["path"] == str(tmp_path / "r")
+
+
+# -- overwrite never loses files that no save wrote --------------------------------------------
+@pytest.fixture
+def notebook_home(tmp_path):
+    """A Session whose BYZER_HOME is tmp_path/work/notebooks holding a notebook; nested, so that even
+    a broken guard could only delete inside tmp_path."""
+    from byzer_kernel.engine import Session
+
+    home = tmp_path / "work" / "notebooks"
+    home.mkdir(parents=True)
+    (home / "analysis.ipynb").write_text("{}")
+    (tmp_path / "work" / "notes.txt").write_text("keep me")
+    session = Session(home=str(home))
+    session.execute(DATA)
+    yield session, home
+    session.close()
+
+
+@pytest.mark.parametrize("path", [".", "..", "{home}", "{home}/.."])
+def test_overwrite_refuses_byzer_home_and_the_folders_above_it(notebook_home, path):
+    session, home = notebook_home
+    path = path.format(home=home)
+    for options in ("", ' where overwriteAnyFolder="true"'):  # even the option cannot allow these
+        with pytest.raises(ByzerRuntimeError) as error:
+            session.execute(f"save overwrite data as json.`{path}`{options};")
+        message = str(error.value)
+        assert "save overwrite refuses to replace" in message and str(session.resolve_path(path)) in message
+        assert "BYZER_HOME" in message
+    assert (home / "analysis.ipynb").read_text() == "{}"
+    assert (home.parent / "notes.txt").read_text() == "keep me"
+    assert not list(home.glob("part-*")) and not (home / "_SUCCESS").exists()
+
+
+def test_overwrite_refuses_the_home_folder_and_root(notebook_home, tmp_path, monkeypatch):
+    from byzer_kernel.engine.formats.overwrite_guard import check_overwrite
+
+    session, home = notebook_home
+    user_home = tmp_path / "user"  # `~` is a throw-away folder here, should the guard ever fail
+    user_home.mkdir()
+    (user_home / ".bashrc").write_text("# mine")
+    monkeypatch.setenv("HOME", str(user_home))
+    with pytest.raises(ByzerRuntimeError, match="refuses to replace .*it is your home folder"):
+        session.execute('save overwrite data as json.`~` where overwriteAnyFolder="true";')
+    assert (user_home / ".bashrc").exists()
+    # `/` only through the check itself: a statement test must never risk rmtree("/").
+    with pytest.raises(ByzerRuntimeError, match="refuses to replace /: it is the root folder"):
+        check_overwrite(Path("/"), home, allow_any_folder=True)
+
+
+def test_overwrite_replaces_the_output_of_earlier_saves(notebook_home):
+    session, home = notebook_home
+    session.execute("save data as parquet.`out/plain` where fileNum=\"2\";")
+    (home / "out" / "plain" / ".part-00000.crc").write_text("checksum")  # as Hadoop leaves them
+    session.execute("save data as json.`out/parts` partitionBy ok;")
+    session.execute("select concat(name, '.txt') as fname, name as body from data as files;")
+    session.execute('save files as text.`out/rows` where fileName="fname" and imageColumn="body";')
+    session.execute("select * from data where id = 1 as one;")
+    for target, fmt in (("out/plain", "parquet"), ("out/parts", "json"), ("out/rows", "text")):
+        options = ' where fileName="fname" and imageColumn="body"' if fmt == "text" else ""
+        table = "files" if fmt == "text" else "one"
+        info = session.execute(f"save overwrite {table} as {fmt}.`{target}`{options};").table.to_pylist()[0]
+        assert info["status"] == "written"
+    assert session.execute("load parquet.`out/plain` as back;").table.num_rows == 1
+    assert not (home / "out" / "plain" / ".part-00000.crc").exists()
+    assert session.execute("load json.`out/parts` as back;").table.column("id").to_pylist() == [1]
+
+
+def test_overwrite_refuses_a_folder_with_foreign_files_unless_told(notebook_home):
+    session, home = notebook_home
+    session.execute("save data as json.`mixed`;")
+    (home / "mixed" / "report.docx").write_text("my work")
+    with pytest.raises(ByzerRuntimeError) as error:
+        session.execute("save overwrite data as json.`mixed`;")
+    message = str(error.value)
+    assert f"refuses to replace the folder {home / 'mixed'}" in message
+    assert "report.docx" in message and 'overwriteAnyFolder="true"' in message
+    assert (home / "mixed" / "report.docx").read_text() == "my work"
+    assert data_files(home / "mixed")  # the earlier output is untouched too
+    nested = home / "deep" / "k=1"
+    nested.mkdir(parents=True)
+    (nested / "notes.md").write_text("x")
+    with pytest.raises(ByzerRuntimeError, match=r"holds k=1/notes\.md"):
+        session.execute("save overwrite data as json.`deep`;")
+    session.execute('save overwrite data as json.`mixed` where overwriteAnyFolder="true";')
+    assert not (home / "mixed" / "report.docx").exists()
+    assert session.execute("load json.`mixed` as back;").table.num_rows == 3
+
+
+def test_overwrite_refuses_a_plain_file_unless_told(notebook_home):
+    session, home = notebook_home
+    (home / "data.json").write_text('{"a":1}\n')
+    with pytest.raises(ByzerRuntimeError, match=r"refuses to replace .*data\.json: it is a file"):
+        session.execute("save overwrite data as json.`data.json`;")
+    assert (home / "data.json").read_text() == '{"a":1}\n'
+    session.execute('save overwrite data as json.`data.json` where overwriteAnyFolder="true";')
+    assert (home / "data.json").is_dir()
+
+
+def test_overwrite_checks_its_options_before_deleting(notebook_home):
+    session, home = notebook_home
+    session.execute("save data as json.`kept`;")
+    before = data_files(home / "kept")
+    with pytest.raises(ByzerRuntimeError, match="partitionBy column `nope`"):
+        session.execute("save overwrite data as json.`kept` partitionBy nope;")
+    session.execute("select concat(name, '.txt') as fname from data as names;")
+    with pytest.raises(ByzerRuntimeError, match="imageColumn is required"):
+        session.execute('save overwrite names as text.`kept` where fileName="fname";')
+    assert data_files(home / "kept") == before

@@ -7,8 +7,10 @@ import pyarrow as pa
 from ..lang.errors import ByzerRuntimeError
 from ..lang.statements import LoadStatement, SaveStatement
 from .formats import IN_MEMORY_FORMATS, SAVE_EXTENSIONS, WRITERS, known_formats, loader_for
-from .formats.file_formats import check_text_table, save_text_files_per_row
-from .formats.layout import option, parse_file_num, prepare_target, write_parts
+from .formats.file_formats import check_text_per_row_options, check_text_table, save_text_files_per_row
+from .formats.layout import (boolean_option, check_partition_columns, option, parse_file_num, prepare_target,
+                             write_parts)
+from .formats.overwrite_guard import OVERWRITE_ANY_FOLDER
 
 # Spark resolves its own short names case-insensitively when Byzer's registry has no match.
 _SPARK_BUILTINS = ("json", "csv", "parquet", "text")
@@ -72,9 +74,14 @@ def execute_save(session, statement: SaveStatement, events):
 
     files, rows, status = 0, 0, "written"
     per_row_text = format_name == "text" and (option(options, "fileName") or option(options, "imageColumn"))
-    if not per_row_text and format_name == "text":
+    # Everything that can be checked is checked before the mode deletes or creates anything.
+    if per_row_text:
+        check_text_per_row_options(table, options)
+    elif format_name == "text":
         check_text_table(table.drop_columns([c for c in partition_by if c in table.column_names]))
-    if not prepare_target(target, mode):
+    check_partition_columns(table, partition_by)
+    allow_any_folder = boolean_option(options, OVERWRITE_ANY_FOLDER)
+    if not prepare_target(target, mode, byzer_home=session.home, allow_any_folder=allow_any_folder):
         status = "skipped: path exists"
     elif per_row_text:
         files = rows = save_text_files_per_row(table, target, options)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import math
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 from ...lang.errors import ByzerRuntimeError
 from .csv_format import format_timestamp, read_csv_file, read_csv_files, read_csv_lines
 from .layout import input_paths, list_input_files, option, read_partitioned
+from .overwrite_guard import write_manifest
 from .spark_json import java_double, json_string
 
 
@@ -139,8 +140,8 @@ def check_text_table(table: pa.Table) -> None:
                                 f"the table has: {described}")
 
 
-def save_text_files_per_row(table: pa.Table, folder: Path, options: dict) -> int:
-    """Byzer's text saver: each row's `imageColumn` content goes to the file named by `fileName`."""
+def check_text_per_row_options(table: pa.Table, options: dict) -> None:
+    """Checked before the save mode touches the target, so a bad option loses no files."""
     name_column, content_column = option(options, "fileName"), option(options, "imageColumn")
     for needed, value in (("imageColumn", content_column), ("fileName", name_column)):
         if value is None:
@@ -148,6 +149,13 @@ def save_text_files_per_row(table: pa.Table, folder: Path, options: dict) -> int
         if value not in table.column_names:
             raise ByzerRuntimeError(f"{needed} column `{value}` is not in the table "
                                     f"(columns: {', '.join(table.column_names)})")
+
+
+def save_text_files_per_row(table: pa.Table, folder: Path, options: dict) -> int:
+    """Byzer's text saver: each row's `imageColumn` content goes to the file named by `fileName`.
+    The names are recorded in the folder's manifest so that a later overwrite may replace them."""
+    check_text_per_row_options(table, options)
+    name_column, content_column = option(options, "fileName"), option(options, "imageColumn")
     folder.mkdir(parents=True, exist_ok=True)
     names, contents = table.column(name_column).to_pylist(), table.column(content_column).to_pylist()
     for name, content in zip(names, contents):
@@ -157,4 +165,5 @@ def save_text_files_per_row(table: pa.Table, folder: Path, options: dict) -> int
             target.write_bytes(content)
         else:
             target.write_text("" if content is None else str(content), encoding="utf-8")
+    write_manifest(folder, (PurePosixPath(str(name)) for name in names))
     return len(names)

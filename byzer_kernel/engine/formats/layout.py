@@ -14,6 +14,7 @@ from urllib.parse import unquote
 import pyarrow as pa
 
 from ...lang.errors import ByzerRuntimeError
+from .overwrite_guard import check_overwrite
 from .spark_json import java_double
 
 DEFAULT_PARTITION = "__HIVE_DEFAULT_PARTITION__"
@@ -175,8 +176,9 @@ def read_partitioned(path_text: str, resolve: Callable[[str], Path], read_file: 
 
 
 # -- writing ------------------------------------------------------------------------------------
-def prepare_target(path: Path, mode: str) -> bool:
-    """Apply the save mode to an existing path; False means `ignore` found it and nothing is written."""
+def prepare_target(path: Path, mode: str, *, byzer_home: Path, allow_any_folder: bool = False) -> bool:
+    """Apply the save mode to an existing path; False means `ignore` found it and nothing is written.
+    Overwrite first checks that the path may be replaced (`overwrite_guard`)."""
     exists = path.exists() or path.is_symlink()
     if exists:
         if mode == "errorIfExists":
@@ -184,6 +186,7 @@ def prepare_target(path: Path, mode: str) -> bool:
         if mode == "ignore":
             return False
         if mode == "overwrite":
+            check_overwrite(path, byzer_home, allow_any_folder)
             if path.is_dir() and not path.is_symlink():
                 shutil.rmtree(path)
             else:
@@ -218,12 +221,16 @@ def _split_rows(table: pa.Table, pieces: int) -> Iterable[pa.Table]:
         offset += length
 
 
-def _partition_groups(table: pa.Table, columns: list[str]):
-    """(relative folder, rows without the partition columns) in order of first appearance."""
+def check_partition_columns(table: pa.Table, columns: list[str]) -> None:
     missing = [c for c in columns if c not in table.column_names]
     if missing:
         raise ByzerRuntimeError(f"partitionBy column `{missing[0]}` is not in the table "
                                 f"(columns: {', '.join(table.column_names)})")
+
+
+def _partition_groups(table: pa.Table, columns: list[str]):
+    """(relative folder, rows without the partition columns) in order of first appearance."""
+    check_partition_columns(table, columns)
     keys = list(zip(*(table.column(c).to_pylist() for c in columns)))
     groups: dict[tuple, list[int]] = {}
     for row, key in enumerate(keys):
