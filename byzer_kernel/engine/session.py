@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -9,7 +10,7 @@ from typing import Any, Callable, Optional
 import pyarrow as pa
 
 from ..lang import parse
-from ..lang.errors import ByzerError, ByzerRuntimeError
+from ..lang.errors import ByzerError, ByzerRuntimeError, TableNotFoundError, internal_error
 from ..lang.statements import Script, Statement
 from .catalog import Catalog
 from .variables import Variables
@@ -68,6 +69,10 @@ class _Collector(Observer):
         self.forward.display(obj)
 
 
+# Failures of the machine or of the user's files, not bugs: a file that cannot be read or decoded,
+# a folder without write permission, memory running out. They stay user errors.
+ENVIRONMENT_ERRORS = (OSError, UnicodeError, MemoryError)
+
 # An executor runs one statement kind: (session, statement, observer) -> (name, table) or None.
 Executor = Callable[["Session", Statement, Observer], Optional[tuple]]
 
@@ -101,26 +106,23 @@ class Session:
 
     def execute(self, text: str, observer: Optional[Observer] = None) -> Result:
         """Parse and run a cell. Raises ByzerError (one message, with the statement's line:col);
-        statements before the failing one keep their effects."""
+        statements before the failing one keep their effects. An unexpected exception is a bug of
+        ours: it becomes an InternalError, its traceback logged on the `byzer_kernel` logger."""
         from .executors import executor_for
         from .set_statement import preprocess_sets
 
-        script = self.plan(text)
+        with _failures_named(None):
+            script = self.plan(text)
         result = Result()
         events = _Collector(result, observer)
         self.variables.begin_request()
         try:
-            preprocess_sets(self, script.statements)
+            with _failures_named(None):
+                preprocess_sets(self, script.statements)
             for statement in script.statements:
                 events.statement_started(statement)
-                try:
+                with _failures_named(statement):
                     produced = executor_for(statement)(self, statement, events)
-                except ByzerError as error:
-                    raise error.attach(statement)
-                except (KeyboardInterrupt, SystemExit):
-                    raise
-                except Exception as error:  # an unexpected failure still names its statement
-                    raise ByzerRuntimeError(f"{type(error).__name__}: {error}").attach(statement) from error
                 if produced is None:
                     result.table, result.table_name = None, None
                     events.statement_finished(statement, None)
@@ -153,7 +155,7 @@ class Session:
         table = self.catalog.get(name)
         if table is None:
             known = ", ".join(self.catalog.names()) or "none"
-            raise ByzerRuntimeError(f"table `{name.strip('`')}` does not exist (known tables: {known})")
+            raise TableNotFoundError(f"table `{name.strip('`')}` does not exist (known tables: {known})")
         return table
 
     def close(self) -> None:
@@ -163,3 +165,18 @@ class Session:
                 hook()
             except Exception:  # closing must go on whatever one hook does
                 pass
+
+
+@contextmanager
+def _failures_named(statement: Optional[Statement]):
+    """Every failure leaves as a ByzerError naming the statement (when one is running);
+    KeyboardInterrupt and SystemExit pass untouched."""
+    try:
+        yield
+    except ByzerError as error:
+        raise error.attach(statement) if statement is not None else error
+    except ENVIRONMENT_ERRORS as error:
+        failure = ByzerRuntimeError(f"{type(error).__name__}: {error}")
+        raise (failure.attach(statement) if statement is not None else failure) from error
+    except Exception as error:
+        raise internal_error(error, statement) from error

@@ -36,12 +36,33 @@ class RemoteCodeError(Exception):
         self.failure, self.partition = failure, partition
 
 
+REPEATS_SHOWN = 3  # as Python's traceback: a frame repeated more often is summarised in one line
+
+
 def format_frames(frames: list, code_lines: list) -> list:
-    lines = []
-    for lineno, name in frames:
-        lines.append(f'  File "{CODE_FILENAME}", line {lineno}, in {name}')
-        if 1 <= lineno <= len(code_lines) and code_lines[lineno - 1].strip():
-            lines.append(f"    {code_lines[lineno - 1].strip()}")
+    """Traceback lines for (lineno, function) frames of the user's code; a run of identical frames
+    (recursion) shows its first three and `[Previous line repeated N more times]`, as Python does."""
+    lines, previous, repeats = [], None, 0
+    for frame in [*frames, None]:  # None flushes the last run
+        if frame == previous:
+            repeats += 1
+            if repeats <= REPEATS_SHOWN:
+                lines.extend(_frame_lines(frame, code_lines))
+            continue
+        if repeats > REPEATS_SHOWN:
+            more = repeats - REPEATS_SHOWN
+            lines.append(f"  [Previous line repeated {more} more time{'s' if more > 1 else ''}]")
+        previous, repeats = frame, 1
+        if frame is not None:
+            lines.extend(_frame_lines(frame, code_lines))
+    return lines
+
+
+def _frame_lines(frame: tuple, code_lines: list) -> list:
+    lineno, name = frame
+    lines = [f'  File "{CODE_FILENAME}", line {lineno}, in {name}']
+    if 1 <= lineno <= len(code_lines) and code_lines[lineno - 1].strip():
+        lines.append(f"    {code_lines[lineno - 1].strip()}")
     return lines
 
 
