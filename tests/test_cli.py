@@ -50,6 +50,15 @@ def test_plan_prints_statements_without_running_them(tmp_path):
     assert not (tmp_path / "never_written").exists()
 
 
+def test_plan_masks_secret_python_settings(tmp_path):
+    (tmp_path / "job.byzer").write_text('!python conf "rayAuthToken=tok-123";\n!python conf "dataMode=data";\n'
+                                        "!python env '''HF_HOME=/secret/path''';\n")
+    done = byzer("plan", "job.byzer", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ['1:1\t!python conf "rayAuthToken=***"', '2:1\t!python conf "dataMode=data"',
+                                        "3:1\t!python env '''HF_HOME=***'''"]
+
+
 def test_run_notebook_prints_its_result_tables(tmp_path):
     """The README's first command: the quickstart notebook, headless, on the embedded Ray."""
     from pathlib import Path

@@ -1,11 +1,14 @@
 """`!python conf|env`, `!assert`, `!show tables`, `!desc` and statements the local engine does not run."""
 import json
+import os
+import subprocess
+import sys
 
 import pyarrow as pa
 import pytest
 
 from byzer_kernel.engine.commands import decode_env_value
-from byzer_kernel.lang.errors import ByzerError
+from byzer_kernel.lang.errors import ByzerError, ByzerRuntimeError
 
 
 def test_python_conf_is_kept_for_the_session_and_lists_the_conf(session):
@@ -21,19 +24,72 @@ def test_python_env_goes_to_its_own_list(session):
     result = session.execute("!python env '''PYTHON_ENV=:''';")
     assert session.python_env == {"PYTHON_ENV": ":"}
     assert session.python_conf == {}
-    assert result.table.to_pylist()[0]["v"] == ":"
+    assert result.table.to_pylist()[0]["k"] == "PYTHON_ENV"
 
 
-def test_python_conf_value_keeps_spaces_and_later_equal_signs(session):
-    session.execute('!python conf "opts= a=b c";')
-    assert session.python_conf["opts"] == " a=b c"
+def test_secret_conf_values_are_masked_in_results_and_kept_in_the_session(session):
+    secrets = {"rayAuthToken": "tok-123", "dbPassword": "pw-456", "MY_SECRET_KEY": "sec-789", "apiTOKEN": "t-0"}
+    for key, value in secrets.items():
+        session.execute(f'!python conf "{key}={value}";')
+    result = session.execute('!python conf "dataMode=data";')
+    assert session.python_conf == {**secrets, "dataMode": "data"}  # the real values reach the runtime
+    shown = dict(zip(result.table.column("k").to_pylist(), result.table.column("v").to_pylist()))
+    assert shown == {**{key: "***" for key in secrets}, "dataMode": "data"}
+    text = str(result.table.to_pylist())
+    assert not any(value in text for value in secrets.values())
 
 
-def test_python_conf_args_are_rendered_and_colon_names_substituted(session):
-    session.execute('set dir="/data"; set port="12345"; !python conf "root=${dir}/x"; !python conf "rayAddress=127.0.0.1:port";')
-    assert session.python_conf["root"] == "/data/x"
-    # ":port" names a variable of the same request, so it is replaced (ScriptEnvDecode)
-    assert session.python_conf["rayAddress"] == "127.0.0.112345"
+def test_every_python_env_value_is_masked_in_results(session):
+    session.execute("!python env '''AWS_ACCESS_KEY_ID=AKIA42''';")
+    result = session.execute('!python env "PATH_EXTRA=/opt/bin";')
+    assert session.python_env == {"AWS_ACCESS_KEY_ID": "AKIA42", "PATH_EXTRA": "/opt/bin"}
+    assert result.table.column("v").to_pylist() == ["***", "***"]
+    assert result.table.column("k").to_pylist() == ["AWS_ACCESS_KEY_ID", "PATH_EXTRA"]
+
+
+def test_error_headlines_of_python_commands_hide_secret_values(session):
+    with pytest.raises(ByzerError) as error:
+        session.execute('!python conf "rayAuthToken tok-123";')  # a missing "=" still hides the token
+    assert "expects \"key=value\"" in str(error.value) and "tok-123" not in str(error.value)
+    with pytest.raises(ByzerError) as error:
+        session.execute('!python env "=hunter2";')
+    assert "line 1:1" in str(error.value) and "hunter2" not in str(error.value)
+
+
+@pytest.mark.parametrize("pair, shown_name", [("=bad", '""'), ("A\x00B=1", '"A\\u0000B"')], ids=["empty", "nul"])
+def test_invalid_env_names_are_refused_and_earlier_state_kept(session, pair, shown_name):
+    session.execute('!python env "GOOD=1";')
+    with pytest.raises(ByzerRuntimeError) as error:
+        session.execute(f'select 1 as a as kept;\n!python env "{pair}";')
+    message = str(error.value)
+    assert "line 2:1" in message and f"{shown_name} is not a valid environment variable name" in message
+    assert session.python_env == {"GOOD": "1"} and "kept" in session.catalog
+    # The session's environment is still usable by a new process, as the Python runtime does.
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.environ['GOOD'])"],
+                          env={**os.environ, **session.python_env}, capture_output=True, text=True)
+    assert done.stdout.strip() == "1"
+    session.execute('!python env "LATER=2";')
+    assert session.python_env == {"GOOD": "1", "LATER": "2"}
+
+
+def test_env_value_with_nul_is_refused_without_echoing_it(session):
+    with pytest.raises(ByzerRuntimeError) as error:
+        session.execute('!python env "TOKEN_FILE=s3cr3t\x00x";')
+    assert "the value of TOKEN_FILE holds a NUL character" in str(error.value)
+    assert "s3cr3t" not in str(error.value) and session.python_env == {}
+
+
+def test_plan_masks_secret_conf_and_env_values(session):
+    cell = ('!python conf "rayAuthToken=tok-123";\n'
+            "!python conf '''dataMode=data''';\n"
+            "!python env `PYTHON_ENV=secret-env`;\n")
+    assert session.plan(cell).describe().splitlines() == [
+        '1:1\t!python conf "rayAuthToken=***"',
+        "2:1\t!python conf '''dataMode=data'''",
+        "3:1\t!python env `PYTHON_ENV=***`"]
+    # A Byzer Notebook #%python cell: its #%env header becomes a `!python env` statement.
+    notebook_cell = session.plan("#%python\n#%env=secret-env\nprint(1)\n").describe()
+    assert "!python env '''PYTHON_ENV=***'''" in notebook_cell and "secret-env" not in notebook_cell
 
 
 def test_decode_leaves_colons_alone_without_a_matching_variable():

@@ -10,7 +10,8 @@ import re
 
 import pyarrow as pa
 
-from ..lang.errors import ByzerRuntimeError, UnsupportedStatementError
+from ..lang.errors import ByzerError, ByzerRuntimeError, UnsupportedStatementError
+from ..lang.secrets import shown_python_pair, shown_python_value
 from ..lang.statements import CommandStatement
 from .types import spark_type_name
 
@@ -30,7 +31,13 @@ def execute_command(session, statement: CommandStatement, events):
     handler = session.commands.get(statement.name)
     if handler is None:
         raise UnsupportedStatementError(f"not supported by the local engine: {statement.describe()}")
-    return handler(session, statement, command_args(session, statement), events)
+    try:
+        return handler(session, statement, command_args(session, statement), events)
+    except ByzerError as error:
+        if statement.name == "python" and not error.statement_text:
+            # The headline would quote the statement as written, secret value included.
+            error.statement_text = statement.describe()
+        raise
 
 
 def command_args(session, statement: CommandStatement) -> list[str]:
@@ -59,18 +66,32 @@ def python_command(session, statement, args, events):
     kind, pair = args
     decoded = decode_env_value(pair, session.variables)
     if "=" not in decoded:
-        raise ByzerRuntimeError(f"!python {kind} expects \"key=value\", got \"{decoded}\"")
+        raise ByzerRuntimeError(f"!python {kind} expects \"key=value\", got \"{shown_python_pair(kind, decoded)}\"")
     key, value = decoded.split("=", 1)  # no trimming, as in Byzer
+    if kind == "env":
+        check_env_variable(key, value)
     store = session.python_conf if kind == "conf" else session.python_env
     store[key] = value
-    return f"python_{kind}", conf_table(store, CONF_CATEGORY[kind])
+    return f"python_{kind}", conf_table(store, kind)
 
 
-def conf_table(store: dict, category: str) -> pa.Table:
-    config = json.dumps({"__mlsql_cl__": category})
+def check_env_variable(name: str, value: str) -> None:
+    """Refuse what the OS cannot take as an environment variable: once stored, it would make every
+    later Python run of the session fail (OSError 22) instead of this one statement."""
+    if not name or "=" in name or "\x00" in name:
+        raise ByzerRuntimeError(f"!python env: {json.dumps(name)} is not a valid environment variable name "
+                                "(a name is not empty and holds no \"=\" and no NUL character)")
+    if "\x00" in value:
+        raise ByzerRuntimeError(f"!python env: the value of {name} holds a NUL character, which an "
+                                "environment variable cannot hold")
+
+
+def conf_table(store: dict, kind: str) -> pa.Table:
+    """The session's `!python conf|env` settings as Byzer lists them, secret values masked."""
+    config = json.dumps({"__mlsql_cl__": CONF_CATEGORY[kind]})
     return pa.table({
         "k": pa.array(list(store.keys()), pa.string()),
-        "v": pa.array(list(store.values()), pa.string()),
+        "v": pa.array([shown_python_value(kind, k, v) for k, v in store.items()], pa.string()),
         "config": pa.array([config] * len(store), pa.string()),
     })
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from .secrets import shown_python_pair
+
 
 @dataclass(frozen=True)
 class Span:
@@ -146,7 +148,20 @@ class CommandStatement(Statement):
     keyword: ClassVar[str] = "!"
 
     def describe(self) -> str:
-        return " ".join([f"!{self.name}"] + [short_value(a) for a in self.args])
+        return " ".join([f"!{self.name}"] + [short_value(a) for a in self.shown_args()])
+
+    def shown_args(self) -> list:
+        """The args as they may be shown (plan output, error headlines): a secret `!python conf`
+        value and every `!python env` value are masked."""
+        if self.name != "python" or len(self.args) != 2 or self.args[0].text not in ("conf", "env"):
+            return list(self.args)
+        pair = self.args[1]
+        shown = shown_python_pair(self.args[0].text, pair.text)
+        if shown == pair.text:
+            return list(self.args)
+        quote = pair.raw[: (len(pair.raw) - len(pair.text)) // 2]  # '', ', ", ` or '''
+        closing = pair.raw[len(pair.raw) - len(quote):] if quote else ""
+        return [self.args[0], Value(pair.kind, shown, quote + shown + closing)]
 
 
 @dataclass
