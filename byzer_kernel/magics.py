@@ -20,6 +20,7 @@ from traitlets.config import Configurable
 from . import display as show
 from .engine.session import Observer
 from .lang.errors import ByzerError, ByzerRuntimeError
+from .lang.python_code import inside, python_code_spans
 from .lang.statements import Span
 
 OPTION_HELP = "options: -o VAR, --limit N, --plan, VAR <<"
@@ -100,9 +101,13 @@ def parse_magic_line(line: str) -> MagicArgs:
 
 
 def interpolate(text: str, namespace: dict) -> str:
-    """Replace `{{name}}` / `{{name.attr}}` with the Python value's str()."""
+    """Replace `{{name}}` / `{{name.attr}}` with the Python value's str(), except inside the cell's
+    Python code (`code='''...'''`, `#%python` cells), where `{{x}}` is Python's own syntax."""
+    python_spans = python_code_spans(text) if "{{" in text else []
 
     def value_of(match):
+        if inside(match.start(), python_spans):
+            return match.group(0)
         expression = match.group(1).strip()
         parts = expression.split(".")
         if not expression or not all(p.isidentifier() for p in parts):

@@ -74,6 +74,39 @@ def test_undefined_interpolation_is_one_error_and_the_next_cell_runs(ip):
     assert result.success
 
 
+def test_double_braces_in_python_code_are_left_to_python(ip):
+    ip.user_ns["k"] = 99
+    cell = ("%%byzer --plan\nselect {{k}} as a as t;\n"
+            "run t as Ray.`` where code=\'\'\'print(f\"{{k}} {{undefined_here}}\")\'\'\' as out;")
+    result, _ = run(ip, cell)
+    assert result.success  # {{undefined_here}} is Python's business, not a missing variable
+    lines = repr(result.result).splitlines()
+    assert lines[0] == "1:1\tselect 99 as a as t"
+    assert "code=\'\'\'print(f\"{{k}} {{undefined_here}}\")\'\'\'" in lines[1] and "99" not in lines[1]
+    result, _ = run(ip, "%%byzer --plan\n#%python\n#%output=out_{{k}}\nprint(f\"{{k}}\")\n")
+    assert result.success
+    plan = repr(result.result)
+    assert 'print(f"{{k}}")' in plan and 'print(f"99")' not in plan
+    assert "out_99" in plan  # a #%key=value header line is Byzer text: interpolated
+
+
+def test_interpolation_skips_code_blocks_ray_macro_and_python_cells():
+    from byzer_kernel.magics import interpolate
+
+    namespace = {"x": 99, "table": "t"}
+    byzer = ("set py=\'\'\'skip\'\'\'; select {{x}} as a as {{table}};\n"
+             "run {{table}} as Ray.`` where inputTable=\"{{table}}\" and code=\'\'\'print(f\"{{x}}\")\'\'\';\n"
+             "!ray on {{table}} \'\'\'print(f\"{{x}}\")\'\'\' named o; select \'{{x}}\' as s as u;")
+    assert interpolate(byzer, namespace) == (
+        "set py=\'\'\'skip\'\'\'; select 99 as a as t;\n"
+        "run t as Ray.`` where inputTable=\"t\" and code=\'\'\'print(f\"{{x}}\")\'\'\';\n"
+        "!ray on t \'\'\'print(f\"{{x}}\")\'\'\' named o; select \'99\' as s as u;")
+    cell = "#%python\n#%input={{table}}\nd = {{}}\nprint(f\"{{x}}\")"
+    assert interpolate(cell, namespace) == "#%python\n#%input=t\nd = {{}}\nprint(f\"{{x}}\")"
+    with pytest.raises(PythonVariableError, match="`nope` is not defined"):  # Byzer text still checked
+        interpolate("select {{nope}} as a as t; run t as Ray.`` where code=\'\'\'{{x}}\'\'\';", namespace)
+
+
 def test_dataframes_and_arrow_tables_are_tables_by_name(ip):
     ip.user_ns["pdf"] = pd.DataFrame({"x": [1, 2, 3]})
     ip.user_ns["arrow_t"] = pa.table({"x": [10, 20]})

@@ -42,7 +42,8 @@ class CellHeader:
     lines: Dict[str, int] = field(default_factory=dict)  # directive -> 1-based line it was last set on
 
 
-def _is_header(line: str) -> bool:
+def is_header_line(line: str) -> bool:
+    """A `#%...` / `--%...` directive line of a Byzer Notebook cell."""
     stripped = strip_margin(line)
     return stripped.startswith("--%") or stripped.startswith("#%")
 
@@ -53,7 +54,7 @@ def parse_header(text: str) -> CellHeader:
     header = CellHeader()
     lines = _java_split_lines(text)
     for number, line in enumerate(lines, start=1):
-        if not _is_header(line):
+        if not is_header_line(line):
             continue
         directive = strip_margin(line)
         directive = directive[3:] if directive.startswith("--%") else directive
@@ -69,7 +70,7 @@ def parse_header(text: str) -> CellHeader:
         else:
             header.params[key] = value
         header.lines[key] = number
-    header.body = "\n".join("" if _is_header(line) else line for line in lines)
+    header.body = "\n".join("" if is_header_line(line) else line for line in lines)
     return header
 
 
