@@ -32,8 +32,6 @@ STATEMENTS = {
     "!desc": "`!desc TABLE;` lists the columns and types of a table.",
     "!assert": "`!assert TABLE '''EXPR''' \"message\";` fails unless every row satisfies EXPR.",
 }
-FORMATS = ["jsonStr", "json", "csv", "parquet", "text", "orc", "delta", "jdbc", "excel", "image",
-           "binaryFile", "script", "modelList", "modelParams", "modelExplain"]
 SAVE_MODES = ["overwrite", "append", "errorIfExists", "ignore"]
 CONF_KEYS = {
     "schema": "Output schema of the Python code (required): `st(field(a,long))`, a DDL string "
@@ -122,16 +120,12 @@ def _ets(session) -> list:
     return sorted(names)
 
 
-def _formats() -> list:
-    try:  # the formats package names what it can read, when it is there
-        from .engine import formats
+def _formats(for_save: bool = False) -> list:
+    """Formats the engine can load (or save), from its own registry: completion never offers a
+    format the engine would then refuse."""
+    from .engine.formats import known_formats, savable_formats
 
-        known = getattr(formats, "FORMATS", None) or getattr(formats, "names", lambda: None)()
-        if known:
-            return sorted(set(known) | set(FORMATS[:5]))
-    except Exception:
-        pass
-    return FORMATS
+    return savable_formats() if for_save else known_formats()
 
 
 def byzer_matches(code: str, cursor: int, session) -> tuple[list, int]:
@@ -146,8 +140,10 @@ def byzer_matches(code: str, cursor: int, session) -> tuple[list, int]:
         candidates = [k + "=" for k in CONF_KEYS]
     elif re.search(r"!python\s+$", head):
         candidates = ["conf", "env"]
-    elif re.search(r"\bload\s+$", head, re.I) or re.search(r"\bsave\b[^;]*\bas\s+$", head, re.I):
+    elif re.search(r"\bload\s+$", head, re.I):
         candidates = _formats()
+    elif re.search(r"\bsave\b[^;]*\bas\s+$", head, re.I):
+        candidates = _formats(for_save=True)
     elif re.search(r"\brun\b[^;]*\bas\s+$", head, re.I):
         candidates = _ets(session)
     elif re.search(r"\bsave\s+$", head, re.I):
@@ -176,8 +172,9 @@ def describe_at(code: str, cursor: int, session) -> str:
         return f"**{word}**: {STATEMENTS[word.lower()]}"
     if word in CONF_KEYS:
         return f"**!python conf \"{word}=...\"**: {CONF_KEYS[word]}"
-    if word.lower() in {f.lower() for f in FORMATS}:
-        return f"**{word}**: a load/save format: `load {word}.`PATH` as t;`"
+    if word in _formats():
+        kind = "load/save" if word in _formats(for_save=True) else "load"
+        return f"**{word}**: a {kind} format: `load {word}.`PATH` as t;`"
     if session is not None:
         table = session.catalog.get(word)
         if table is not None:

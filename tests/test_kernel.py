@@ -123,6 +123,18 @@ class ByzerKernelTests(jkt.KernelTests):
             "run command as Ray.`` where code='''\nimport o"))
         self.assertIn("os", python["matches"])
 
+    def test_completion_offers_only_formats_the_engine_can_load_or_save(self):
+        from byzer_kernel.engine.formats import known_formats, savable_formats
+
+        loadable = self.complete("load ")["matches"]
+        self.assertEqual(loadable, known_formats())
+        self.assertIn("jsonStr", loadable)
+        self.assertFalse({"orc", "delta", "jdbc", "excel"} & set(loadable))  # the engine cannot load these
+        savable = self.complete("select 1 as a as t;\nsave overwrite t as ")["matches"]
+        self.assertEqual(savable, savable_formats())
+        self.assertNotIn("jsonStr", savable)  # in-memory formats only load
+        self.assertEqual(self.complete("load pa")["matches"], ["parquet"])
+
     def test_inspect_conf_key_and_table(self):
         self.run_cell("select 1 as a, 'x' as b as inspected;")
         self.flush_channels()

@@ -42,6 +42,11 @@ def known_formats() -> list[str]:
     return list(LOADERS)
 
 
+def savable_formats() -> list[str]:
+    """The formats `save` can write (the in-memory ones only load)."""
+    return list(WRITERS)
+
+
 def loader_for(name: str):
     if not LOADERS:
         _register()
