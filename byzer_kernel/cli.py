@@ -1,28 +1,44 @@
-"""`byzer run FILE` (a .byzer script, or a notebook executed headless) and `byzer plan FILE`."""
+"""`byzer run FILE` (a .byzer script, or a notebook executed headless) and `byzer plan FILE`.
+
+Exit codes: 0 done, 1 the script failed (one message on stderr), 2 the file cannot be read,
+130 interrupted. With `--output csv|json`, stdout carries the result alone.
+"""
 from __future__ import annotations
 
 import argparse
+import codecs
+import contextlib
 import json
+import os
 import sys
+import traceback
 from pathlib import Path
 
 from .engine import Observer
-from .lang.errors import ByzerError
+from .lang.errors import ByzerError, InternalError, ScriptEncodingError, bounded, internal_error
+from .lang.statements import Span
 
 SCRIPT_SUFFIXES = {".byzer", ".mlsql", ".sql"}
+MACHINE_OUTPUTS = ("csv", "json")
+DEBUG_HINT = "byzer: run again with --debug to see the traceback"
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="byzer", description="Run Byzer scripts and notebooks locally.")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true",
+                        help="print the full traceback when byzer_kernel itself fails")
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="run a .byzer script or a notebook and print its result table")
+    run = commands.add_parser("run", parents=[common],
+                              help="run a .byzer script or a notebook and print its result table")
     run.add_argument("file", type=Path)
-    run.add_argument("--output", choices=["table", "csv", "json"], default="table",
-                     help="how a script's result is printed (default: table)")
+    run.add_argument("--output", choices=["table", *MACHINE_OUTPUTS], default="table",
+                     help="how a script's result is printed (default: table); with csv and json, "
+                          "whatever the script prints goes to stderr")
     run.add_argument("--limit", type=int, default=50, help="rows shown with --output table")
     run.add_argument("--save", type=Path, help="notebooks: write the executed notebook here")
     run.add_argument("--timeout", type=int, default=1800, help="notebooks: seconds allowed per cell")
-    plan = commands.add_parser("plan", help="print the parsed statements without running them")
+    plan = commands.add_parser("plan", parents=[common], help="print the parsed statements without running them")
     plan.add_argument("file", type=Path)
     args = parser.parse_args(argv)
     try:
@@ -31,19 +47,65 @@ def main(argv=None) -> int:
         if args.file.suffix == ".ipynb":
             return run_notebook(args.file, args.save, args.timeout)
         return run_script(args.file, args.output, args.limit)
+    except InternalError as error:
+        return _internal_failure(error, args.debug)
     except ByzerError as error:
         print(error, file=sys.stderr)
         return 1
     except FileNotFoundError as error:
         print(f"byzer: {error.filename}: no such file", file=sys.stderr)
         return 2
+    except OSError as error:  # the script is a folder, is not readable...
+        print(f"byzer: {error.filename or args.file}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        if args.debug:
+            traceback.print_exc()
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # a bug outside the Session (starting it, printing the result)
+        return _internal_failure(internal_error(error), args.debug)
+
+
+def _internal_failure(error: InternalError, debug: bool) -> int:
+    if debug and error.traceback_text:
+        print(error.traceback_text.rstrip("\n"), file=sys.stderr)
+    print(error, file=sys.stderr)
+    if not debug:
+        print(DEBUG_HINT, file=sys.stderr)
+    return 1
+
+
+def read_script(path: Path) -> str:
+    """The script's text; bytes that are not UTF-8 text stop it with their line:col."""
+    data = path.read_bytes()
+    body = data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line_start = body.rfind(b"\n", 0, error.start) + 1
+        col = len(body[line_start:error.start].decode("utf-8")) + 1  # valid: the first bad byte is later
+        line = body.count(b"\n", 0, error.start) + 1
+        raise _encoding_error(f"{path.name} is not UTF-8 text: byte 0x{body[error.start]:02x} cannot be decoded",
+                              line, col,
+                              len(body[:error.start].decode("utf-8"))) from None
+    nul = text.find("\0")
+    if nul >= 0:  # valid UTF-8, but no script holds NUL characters: a binary file
+        line_start = text.rfind("\n", 0, nul) + 1
+        raise _encoding_error(f"{path.name} holds a NUL character: a binary file, not a script",
+                              text.count("\n", 0, nul) + 1, nul - line_start + 1, nul)
+    return text
+
+
+def _encoding_error(message: str, line: int, col: int, offset: int) -> ScriptEncodingError:
+    return ScriptEncodingError(message, span=Span(line, col, offset, offset + 1))
 
 
 def plan_file(path: Path) -> int:
     from .lang.notebook_hint import rewrite_python_cell
     from .lang import parse
 
-    text = path.read_text(encoding="utf-8")
+    text = read_script(path)
     print(parse(rewrite_python_cell(text) or text).describe())
     return 0
 
@@ -65,18 +127,20 @@ class _StderrMessages(Observer):
 def run_script(path: Path, output: str, limit: int) -> int:
     from .runtime import create_session
 
-    text = path.read_text(encoding="utf-8")
-    session = create_session()
-    try:
-        result = session.execute(text, observer=_StderrMessages())
-    finally:
-        session.close()
+    text = read_script(path)
+    with _printed_text_to_stderr(output in MACHINE_OUTPUTS):
+        session = create_session()
+        try:
+            result = session.execute(text, observer=_StderrMessages())
+        finally:
+            session.close()
     table = result.table
     if table is None:
         return 0
     if output == "csv":
         import pyarrow.csv as pacsv
 
+        sys.stdout.flush()
         pacsv.write_csv(table, sys.stdout.buffer)
     elif output == "json":
         for row in table.to_pylist():
@@ -86,6 +150,38 @@ def run_script(path: Path, output: str, limit: int) -> int:
 
         print(format_table_text(table, limit))
     return 0
+
+
+@contextlib.contextmanager
+def _printed_text_to_stderr(enabled: bool):
+    """While the script runs, what it prints goes to stderr: `print()` in its Python code, text
+    forwarded from a driver process, Ray's worker log, child processes writing to file descriptor 1.
+    stdout is then left to the machine-readable result alone."""
+    if not enabled:
+        yield
+        return
+    sys.stdout.flush()
+    saved = _point_fd(1, 2)
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    finally:
+        if saved is not None:
+            for stream in (sys.__stdout__, sys.stdout):  # text buffered meanwhile belongs to stderr
+                if stream is not None:
+                    stream.flush()
+            os.dup2(saved, 1)
+            os.close(saved)
+
+
+def _point_fd(fd: int, target: int):
+    """Make `fd` write where `target` does; returns a copy of the old `fd`, None if there is none."""
+    try:
+        saved = os.dup(fd)
+    except OSError:
+        return None
+    os.dup2(target, fd)
+    return saved
 
 
 def run_notebook(path: Path, save: Path | None, timeout: int) -> int:
@@ -120,8 +216,8 @@ def result_tables_text(notebook) -> list[str]:
 
 
 def _cell_error_text(error) -> str:
-    lines = [f"{error.ename}: {error.evalue}"] if getattr(error, "ename", None) else [str(error)]
-    return "\n".join(lines)
+    text = f"{error.ename}: {error.evalue}" if getattr(error, "ename", None) else str(error)
+    return bounded(text)
 
 
 if __name__ == "__main__":  # pragma: no cover

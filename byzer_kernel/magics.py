@@ -9,6 +9,7 @@ the Python namespace are Byzer tables by their variable name.
 """
 from __future__ import annotations
 
+import logging
 import re
 import sys
 from typing import Any, Optional
@@ -19,7 +20,8 @@ from traitlets.config import Configurable
 
 from . import display as show
 from .engine.session import Observer
-from .lang.errors import ByzerError, ByzerRuntimeError
+from .lang.errors import ByzerError, internal_error
+from .lang.errors import log as byzer_log
 from .lang.python_code import inside, python_code_spans
 from .lang.statements import Span
 
@@ -304,8 +306,8 @@ class ByzerMagics(Magics, Configurable):
             raise
         except KeyboardInterrupt as interrupt:  # the runtime has cancelled its Ray work by now
             raise presentable_interrupt(interrupt, observer.last_statement)
-        except Exception as error:  # a bug below the engine still gives one clear message
-            raise ByzerRuntimeError(f"{type(error).__name__}: {error}") from error
+        except Exception as error:  # a bug below the engine still gives one short message
+            raise internal_error(error, observer.last_statement) from error
         finally:
             observer.finish(ok)
         if result.table is None:
@@ -351,3 +353,18 @@ def load_ipython_extension(ipython) -> None:
         if isinstance(existing, ByzerMagics):
             return
     ipython.register_magics(ByzerMagics(ipython))
+    kernel_log = getattr(getattr(ipython, "kernel", None), "log", None)
+    if kernel_log is not None:
+        byzer_log.addHandler(ToKernelLog(kernel_log))
+
+
+class ToKernelLog(logging.Handler):
+    """The `byzer_kernel` log (e.g. the traceback of an InternalError) goes to the kernel's own log,
+    which Jupyter shows in its terminal, never into a cell's output."""
+
+    def __init__(self, kernel_log: logging.Logger):
+        super().__init__()
+        self.kernel_log = kernel_log
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.kernel_log.handle(record)

@@ -1,7 +1,10 @@
 """`byzer run` and `byzer plan` on scripts (notebooks are covered by the notebook tests)."""
 import json
+import signal
 import subprocess
 import sys
+
+import pytest
 
 SCRIPT = """set rows='''
 {"a":1,"b":"x"},
@@ -72,3 +75,111 @@ def test_run_notebook_prints_its_result_tables(tmp_path):
     assert "| 114_jackm   | 57_product  |" in seed_table and "| 105_jackm   | 49_product  |" in seed_table
     assert seed_table.rstrip().endswith("python_output_table: 7 rows")
     assert (tmp_path / "out.ipynb").exists()
+
+
+# -- messages stay short and clean (issue 8, items 7 and 10) -----------------------------------
+MODEL_MODE = ('!python conf "schema=st(field(a,long))";\n!python conf "dataMode=model";\n'
+              "run command as Ray.`` where inputTable=\"command\" and outputTable=\"o\" and code='''\n")
+
+PRINTING = MODEL_MODE + """import os, subprocess, sys
+print("said by print")
+os.write(1, b"written to file descriptor 1\\n")
+subprocess.run([sys.executable, "-c", "print('said by a child process')"], check=True)
+context.build_result([{"a": 1}, {"a": 2}])
+''';
+"""
+
+
+def no_raw_traceback(stderr: str) -> bool:
+    """Our own frames (`File "/.../byzer_kernel/..."`) never reach the user; the user's code is `<string>`."""
+    return 'File "/' not in stderr and "byzer_kernel/" not in stderr
+
+
+def test_machine_output_is_alone_on_stdout_and_what_the_code_prints_goes_to_stderr(tmp_path):
+    (tmp_path / "prints.byzer").write_text(PRINTING)
+    done = byzer("run", "prints.byzer", "--output", "json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    # Writes to file descriptor 1 (and a child's) may land in the driver's log rather than on stderr,
+    # depending on where the code runs; on stdout they never land.
+    assert done.stdout.splitlines() == ['{"a": 1}', '{"a": 2}']
+    assert "said by print" in done.stderr
+    done = byzer("run", "prints.byzer", "--output", "csv", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ['"a"', "1", "2"]
+    assert "said by print" in done.stderr
+
+
+@pytest.mark.parametrize("content, place, words", [
+    (b'select 1 as a as t;\nselect "caf\xe9" as b as u;\n', "line 2:12", "byte 0xe9 cannot be decoded"),
+    (b'select 1 as a as t;\nselect "\xc3\xa9\xff" as b as u;\n', "line 2:10", "byte 0xff cannot be decoded"),
+    (b"\xef\xbb\xbfselect 1 as a as t;\n  \x00\x01\x02", "line 2:3", "a binary file, not a script"),
+])
+@pytest.mark.parametrize("command", ["run", "plan"])
+def test_a_script_that_is_not_utf8_text_is_one_message_with_line_and_column(tmp_path, content, place,
+                                                                             words, command):
+    (tmp_path / "odd.byzer").write_bytes(content)
+    done = byzer(command, "odd.byzer", cwd=tmp_path)
+    assert done.returncode == 1
+    [message] = done.stderr.splitlines()
+    assert message.startswith(f"EncodingError at {place}: odd.byzer ") and words in message
+
+
+def test_keyboard_interrupt_raised_by_user_code_is_no_raw_traceback(tmp_path):
+    (tmp_path / "raises.byzer").write_text(MODEL_MODE + "raise KeyboardInterrupt\n''';\n")
+    done = byzer("run", "raises.byzer", cwd=tmp_path)
+    assert done.returncode in (1, 130)  # the code's error, or at least an interrupt
+    assert no_raw_traceback(done.stderr), done.stderr
+    assert "KeyboardInterrupt" in done.stderr or done.stderr.strip() == "interrupted"
+
+
+def test_ctrl_c_during_a_run_prints_interrupted_and_exits_130(tmp_path):
+    (tmp_path / "forever.byzer").write_text(MODEL_MODE + "print('started', flush=True)\nwhile True:\n"
+                                                         "    pass\n''';\n")
+    process = subprocess.Popen([sys.executable, "-m", "byzer_kernel.cli", "run", "forever.byzer"], cwd=tmp_path,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline().strip() == "started"
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130
+    assert stderr.strip().splitlines()[-1] == "interrupted"
+    assert no_raw_traceback(stderr), stderr
+
+
+# A deliberately broken `!broken` command installed through the Session's extension point.
+WITH_BROKEN_COMMAND = """
+import sys
+import byzer_kernel.runtime as runtime
+from byzer_kernel import cli
+
+def broken(session, statement, args, events):
+    return len(None)
+
+def session_with_broken_command(*args, **kwargs):
+    session = made(*args, **kwargs)
+    session.commands["broken"] = broken
+    return session
+
+made, runtime.create_session = runtime.create_session, session_with_broken_command
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_an_internal_error_is_short_and_debug_shows_its_traceback(tmp_path, debug):
+    (tmp_path / "bug.byzer").write_text("select 1 as a as t;\n!broken;\n")
+    (tmp_path / "byzer_with_a_bug.py").write_text(WITH_BROKEN_COMMAND)
+    done = subprocess.run([sys.executable, "byzer_with_a_bug.py", "run", "bug.byzer",
+                           *(["--debug"] if debug else [])],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    message = [line for line in done.stderr.splitlines() if line.startswith("InternalError")]
+    assert message == ["InternalError at line 2:1 in `!broken`: TypeError: object of type 'NoneType' has "
+                       "no len() (a bug in byzer_kernel; the traceback is in the kernel log)"]
+    if debug:
+        assert "Traceback (most recent call last):" in done.stderr
+        assert "in broken" in done.stderr and "return len(None)" in done.stderr
+    else:
+        assert done.stderr.splitlines() == message + ["byzer: run again with --debug to see the traceback"]
