@@ -2,7 +2,7 @@
 `text/plain` in the same mimebundle so that executed notebooks stay readable (as Ray's widgets do).
 
 The HTML comes from the templates in `byzer_kernel/templates/`; the status data comes from
-`runtime.cluster.cluster_for(session).status()`.
+`runtime.driver_client.cluster_for(session).status()`.
 """
 from __future__ import annotations
 
@@ -114,7 +114,7 @@ def status_html(status: dict) -> str:
 
 
 def read_status(session) -> dict:
-    from .runtime.cluster import cluster_for
+    from .runtime.driver_client import cluster_for
 
     try:
         return dict(cluster_for(session).status())

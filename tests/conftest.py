@@ -17,17 +17,16 @@ def session(tmp_path, monkeypatch):
 # --- runtime (Ray) fixtures: one embedded Ray for the whole test session -----------------------
 @pytest.fixture(scope="session")
 def embedded_ray():
-    """Start the embedded Ray once (2 CPUs, no dashboard) and shut it down after the last test."""
+    """Start the embedded Ray once in the driver process (2 CPUs, no dashboard) and stop the
+    driver, and with it that Ray, after the last test. Yields the driver_client module."""
     import os
 
-    import ray
-
-    from byzer_kernel.runtime.cluster import start_embedded
+    from byzer_kernel.runtime import driver_client
 
     os.environ.pop("BYZER_RAY_ADDRESS", None)
-    start_embedded(num_cpus=2, include_dashboard=False)
-    yield ray
-    ray.shutdown()
+    driver_client.start_embedded(num_cpus=2, include_dashboard=False)
+    yield driver_client
+    driver_client.shutdown()
 
 
 @pytest.fixture

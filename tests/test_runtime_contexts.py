@@ -12,7 +12,7 @@ import pytest
 
 from byzer_kernel.engine.run_statement import RunRequest
 from byzer_kernel.lang.errors import PythonCodeError, SchemaError
-from byzer_kernel.runtime.cluster import cluster_for
+from byzer_kernel.runtime.driver_client import cluster_for
 from byzer_kernel.runtime.ray_et import run_ray
 from seed import SEED_RESULT, SEED_ROWS
 
@@ -308,8 +308,20 @@ def test_fetch_once_raises_in_a_ray_run(data_session):
         run(data_session, "list(context.fetch_once())")
 
 
-def test_interrupt_cancels_tasks_and_actors(data_session, embedded_ray):
-    ray = embedded_ray
+class InterruptOnProgress(Events):
+    """Interrupts the main thread once the run has started its partitions (no fixed sleep)."""
+
+    def progress(self, statement, done, total, rows=0):
+        super().progress(statement, done, total, rows)
+        if len(self.progress_calls) == 1:
+            _thread.interrupt_main()
+
+
+def cpus_in_use(session) -> float:
+    return cluster_for(session).status()["resources"]["CPU"]["used"]
+
+
+def test_interrupt_cancels_tasks_and_actors(data_session):
     code = """
     import time, ray
     from pyjava.api.mlsql import RayContext
@@ -325,21 +337,46 @@ def test_interrupt_cancels_tasks_and_actors(data_session, embedded_ray):
         return {"x": "a", "y": "b"}
     rc.foreach(slow)
     """
-    total = ray.cluster_resources()["CPU"]
-    timer = threading.Timer(3.0, _thread.interrupt_main)
-    timer.start()
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            run(data_session, code, mode="data")
-    finally:
-        timer.cancel()
+    with pytest.raises(KeyboardInterrupt):
+        run(data_session, code, mode="data", events=InterruptOnProgress())
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and ray.available_resources().get("CPU", 0) < total:
+    while time.monotonic() < deadline and cpus_in_use(data_session) > 0:
         time.sleep(0.2)
-    assert ray.available_resources().get("CPU", 0) == total
-    with pytest.raises(ValueError):
+    assert cpus_in_use(data_session) == 0
+    check = """
+    import ray
+    try:
         ray.get_actor("byzer_test_holder")
+        found = "alive"
+    except ValueError:
+        found = "gone"
+    context.build_result([{"holder": found}])
+    """
+    assert run(data_session, check, schema="st(field(holder,string))").to_pylist() == [{"holder": "gone"}]
     assert run(data_session, ECHO, mode="data").to_pylist() == EXPECTED  # still usable
+
+
+def test_keyboard_interrupt_raised_by_the_code_is_its_error(data_session):
+    with pytest.raises(PythonCodeError, match="KeyboardInterrupt"):
+        run(data_session, "raise KeyboardInterrupt('from the code')")
+    assert run(data_session, ECHO, mode="data").to_pylist() == EXPECTED
+
+
+@pytest.mark.parametrize("how", ["os._exit(3)", "sys.exit(2)"])
+def test_a_worker_that_exits_is_the_codes_error_and_ray_stays_up(data_session, how):
+    code = f"""
+    import os, sys
+    def die(row):
+        if row["Busn_A"] == 114:
+            {how}
+        return {{"ProductName": "a", "SubProduct": "b"}}
+    context.rayContext.foreach(die)
+    """
+    with pytest.raises(PythonCodeError) as caught:
+        run(data_session, code, mode="data")
+    assert "partition" in caught.value.message or "SystemExit" in str(caught.value)
+    assert cluster_for(data_session).connection["embedded"]
+    assert run(data_session, ECHO, mode="data").to_pylist() == EXPECTED
 
 
 def test_model_mode_without_ray_never_starts_ray(tmp_path):

@@ -31,6 +31,9 @@ class Observer:
 
     def display(self, obj: Any) -> None: ...
 
+    def waiting(self, text: Optional[str]) -> None:
+        """A live one-line notice (e.g. "starting Ray… 4 s"), replaced by the next; None clears it."""
+
 
 @dataclass
 class Result:
@@ -67,6 +70,9 @@ class _Collector(Observer):
     def display(self, obj):
         self.result.displays.append(obj)
         self.forward.display(obj)
+
+    def waiting(self, text):
+        self.forward.waiting(text)
 
 
 # Failures of the machine or of the user's files, not bugs: a file that cannot be read or decoded,

@@ -7,8 +7,9 @@ from typing import Optional
 _RESOURCES = ("CPU", "GPU", "memory", "object_store_memory")
 
 
-def cluster_status(connection, configured: Optional[str], configured_how: Optional[str]) -> dict:
-    status = {
+def idle_status(configured: Optional[str], configured_how: Optional[str]) -> dict:
+    """The status while no Ray is connected (read without importing Ray)."""
+    return {
         "connected": False,
         "address": None,
         "how": None,
@@ -23,6 +24,10 @@ def cluster_status(connection, configured: Optional[str], configured_how: Option
         "actors": {"alive": None},
         "errors": [],
     }
+
+
+def cluster_status(connection, configured: Optional[str], configured_how: Optional[str]) -> dict:
+    status = idle_status(configured, configured_how)
     try:
         import ray
 

@@ -48,13 +48,14 @@ def run_ray(session, request: RunRequest, events) -> pa.Table:
 
         return run_with_interpreter(session, request, events, interpreter=interpreter, code=code,
                                     conf=conf, env=env, schema=schema, input_table=input_table)
-    from .run import PythonRun  # late: pyjava/pandas cost ~0.5 s, only cells that run Python pay it
+    from .driver_client import cluster_for
 
-    run = PythonRun(session, request.statement, events, conf, env, schema, input_table,
-                    keep_partition_num=options.get("keepPartitionNum", "false").strip().lower() == "true",
-                    model_table=model,
-                    wait_timeout=float(options.get("dataWaitServerReadyTimeout", "300")))
-    return run.run(code)
+    # The code runs in the driver process (driver.py): a lost cluster can never end the kernel.
+    return cluster_for(session).run_python(
+        request.statement, events, code=code, conf=conf, env=env, schema=schema,
+        input_table=input_table, model_table=model,
+        keep_partition_num=options.get("keepPartitionNum", "false").strip().lower() == "true",
+        wait_timeout=float(options.get("dataWaitServerReadyTimeout", "300")))
 
 
 def resolve_code(session, code: str) -> str:
@@ -142,8 +143,8 @@ def ray_command(session, statement, args, events):
         for output_name in request.output_names:
             session.catalog.register(output_name, result)
         return request.output_names[-1], result
-    if args == ["status"]:  # front-ends show a ClusterManager passed to display() as the status widget
-        from .cluster import cluster_for
+    if args == ["status"]:  # front-ends show a ClusterView passed to display() as the status widget
+        from .driver_client import cluster_for
 
         return events.display(cluster_for(session))
     raise UnsupportedStatementError("usage: !ray on TABLE '''code''' named OUTPUT, or !ray status")

@@ -24,7 +24,7 @@ def apply_to_partition(table: pa.Table, function, per_row: bool, schema: pa.Sche
         return "ok", builder.table()
     except SchemaError as error:
         return "schema", error.message
-    except Exception as error:  # the user's function failed: report it with its code lines
+    except (Exception, SystemExit) as error:  # the user's function failed (or called sys.exit)
         return "error", describe_exception(error)
 
 
@@ -37,5 +37,6 @@ def remote_apply():
     if _remote_apply is None:
         import ray
 
-        _remote_apply = ray.remote(apply_to_partition)
+        # No retries: Ray would silently rerun user code whose worker died.
+        _remote_apply = ray.remote(max_retries=0)(apply_to_partition)
     return _remote_apply

@@ -1,6 +1,6 @@
 """One execution of Python code for `run command as Ray` (SPEC §6.2-§6.7, DESIGN §4.4).
 
-The code runs in this process with `context`/`data_manager` in its globals. The input table is
+The code runs in the driver process (driver.py), never in the kernel, with `context`/`data_manager` in its globals. The input table is
 split into partitions lazily: `collect`/`to_pandas` read them in place, `foreach`/`map_iter`/
 `to_dataset` move them through Ray's object store, `data_servers()` serves them over pyjava's socket
 protocol. Ray is connected only when one of those needs it.
@@ -13,6 +13,7 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
 from typing import Optional
 
 import pyarrow as pa
@@ -28,6 +29,9 @@ from .user_errors import RemoteCodeError, syntax_error_text, user_traceback
 # Code that names the `ray` module (not RayContext / ray_context) may start Ray work itself.
 _MENTIONS_RAY = re.compile(r"\bray\b")
 WAIT_SLICE = 0.2  # seconds between checks for Ctrl-C while waiting on Ray
+# Set by the driver when the kernel interrupts a run: a KeyboardInterrupt without it was raised by
+# the user's code itself, which is the code's error like any other.
+INTERRUPT_REQUESTED = threading.Event()
 
 
 class PythonRun:
@@ -68,7 +72,9 @@ class PythonRun:
         if self.connection is None:
             from .cluster import cluster_for
 
+            self.events.ray_connecting()
             self.connection = cluster_for(self.session).connect(code_address, self.events)
+            self.events.ray_connected(self.connection)
         return self.connection
 
     def partitions(self) -> list:
@@ -112,14 +118,8 @@ class PythonRun:
             while pending:
                 ready, pending = ray.wait(pending, num_returns=1, timeout=WAIT_SLICE)
                 for ref in ready:
-                    try:
-                        status, value = ray.get(ref)
-                    except (ray.exceptions.RaySystemError, ray.exceptions.WorkerCrashedError,
-                            ray.exceptions.NodeDiedError, ConnectionError) as error:
-                        from .cluster import cluster_for
-
-                        raise cluster_for(self.session).connection_lost(error) from None
                     i = index[ref]
+                    status, value = self._partition_result(ref, i, len(refs))
                     if status == "error":
                         raise RemoteCodeError(value, i)
                     if status == "schema":
@@ -132,6 +132,25 @@ class PythonRun:
                 ray.cancel(ref, force=True)
         self.distributed = pa.concat_tables(results) if results else self.schema.empty_table()
         return None
+
+    def _partition_result(self, ref, i: int, count: int):
+        """A partition's (status, value); a worker that died is the code's error (it names the
+        partition and the cause), a cluster that stopped answering is a RayConnectionError."""
+        import ray
+
+        try:
+            return ray.get(ref)
+        except (ray.exceptions.WorkerCrashedError, ray.exceptions.OutOfMemoryError) as error:
+            raise PythonCodeError(f"partition {i + 1} of {count}: {crash_cause(error)}") from None
+        except (ray.exceptions.RaySystemError, ray.exceptions.NodeDiedError,
+                ray.exceptions.ObjectLostError, ConnectionError) as error:
+            from .cluster import connection_lost_error
+
+            lost = connection_lost_error(self.session, error)
+            if lost is not None:
+                raise lost from None
+            raise PythonCodeError(f"partition {i + 1} of {count}: {type(error).__name__}: "
+                                  f"{_first_line(error)}") from None
 
     def to_dataset(self):
         self.ensure_ray()
@@ -159,9 +178,14 @@ class PythonRun:
                 try:
                     exec(compiled, namespace, namespace)
                     table = self.result_table(context)
-                except (ByzerError, KeyboardInterrupt):
+                except ByzerError:
                     raise
-                except BaseException as error:  # incl. SystemExit: the kernel must survive the code
+                except KeyboardInterrupt:
+                    if INTERRUPT_REQUESTED.is_set():
+                        raise
+                    headline, text = user_traceback(sys.exc_info()[1], code)  # the code raised it
+                    raise PythonCodeError(headline, detail=text) from None
+                except BaseException as error:  # incl. SystemExit: the driver must survive the code
                     from .cluster import connection_lost_error
 
                     lost = connection_lost_error(self.session, error)  # the cluster went away
@@ -199,6 +223,22 @@ class PythonRun:
         if context is not None:
             context.run = None
         shutil.rmtree(self.context_dir, ignore_errors=True)
+
+
+def crash_cause(error: BaseException) -> str:
+    """One line on why a worker died (exit, signal, out of memory), from Ray's error text."""
+    text = str(error)
+    if "OutOfMemoryError" in type(error).__name__:
+        return "the Ray worker running it ran out of memory and was killed"
+    for line in text.splitlines():
+        if "exit detail" in line.lower():
+            return "the Ray worker running it died: " + line.split(":", 1)[-1].strip()[:300]
+    return f"the Ray worker running it died ({_first_line(error)})"
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0][:300] if lines else type(error).__name__
 
 
 def _is_local(address: str) -> bool:

@@ -1,0 +1,351 @@
+"""The kernel's side of the Ray driver process (driver.py says why the process exists).
+
+    view = cluster_for(session)          # the session's window on Ray (no process started)
+    view.run_python(statement, events, **request) -> pa.Table
+    view.status() -> dict; view.connection -> facts of the Ray in use, or None
+    start_embedded(**overrides); shutdown()   # tests, benchmarks, kernel exit
+
+One driver process serves every session of this process and is started on first need. If it
+ends (its cluster went away, or it crashed), the run that was waiting gets one RayConnectionError
+naming the address, and the next request starts a new one.
+"""
+from __future__ import annotations
+
+import atexit
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from multiprocessing.connection import Connection
+from typing import Optional
+
+from ..lang import errors as error_types
+from ..lang.errors import ByzerRuntimeError, RayConnectionError
+from .ray_address import parse_ray_address, tcp_reachable
+
+POLL_SECONDS = 0.25
+NOTICE_AFTER_SECONDS = 1.0  # a connect that takes longer shows "starting Ray… N s"
+INTERRUPT_GRACE_SECONDS = 30.0  # time the driver gets to stop a run before it is killed
+PROBE_EVERY_SECONDS = 2.0
+LOST_AFTER_SECONDS = 10.0  # a remote cluster that refuses TCP this long has stopped answering
+# Ray's own waits for a lost GCS / Ray client server, shortened so a loss is reported within 30 s.
+RAY_LOSS_SETTINGS = {"RAY_gcs_rpc_server_reconnect_timeout_s": "15",
+                     "RAY_CLIENT_RECONNECT_GRACE_PERIOD": "10"}
+
+
+class DriverLost(Exception):
+    """The driver process ended while a request waited for it."""
+
+
+class DriverProcess:
+    def __init__(self):
+        self.process: Optional[subprocess.Popen] = None
+        self.connection: Optional[Connection] = None
+        self.log_path: Optional[str] = None
+        self.ray: Optional[dict] = None  # connection facts of the Ray in use (driver.connection_facts)
+        self.generation = 0  # counts driver processes, so views can tell a stale connection
+        self.lock = threading.RLock()
+
+    # -- life --------------------------------------------------------------------------------------
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def start(self) -> None:
+        if self.alive():
+            return
+        self.stop()
+        self.generation += 1
+        ours, theirs = socket.socketpair()
+        folder = tempfile.mkdtemp(prefix="byzer-driver-")
+        self.log_path = os.path.join(folder, "driver.log")
+        env = {**os.environ, **{k: v for k, v in RAY_LOSS_SETTINGS.items() if k not in os.environ}}
+        with open(self.log_path, "ab") as log:
+            # Its own session: Ctrl-C in the kernel (sent to the kernel's process group) never
+            # reaches the driver or the Ray processes it starts.
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "byzer_kernel.runtime.driver", str(theirs.fileno()),
+                 str(os.getpid())],
+                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                start_new_session=True)
+        theirs.close()
+        self.connection = Connection(ours.detach())
+        try:
+            self._expect_ready()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _expect_ready(self) -> None:
+        deadline = time.monotonic() + 120
+        while not self.connection.poll(POLL_SECONDS):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise ByzerRuntimeError(f"the Python driver process did not start (see {self.log_path})")
+        kind, _pid = self.connection.recv()
+        if kind != "ready":
+            raise ByzerRuntimeError(f"the Python driver process said {kind!r} instead of ready")
+
+    def stop(self) -> None:
+        """End the driver and every process of its group (the embedded Ray included)."""
+        process, connection = self.process, self.connection
+        self.process, self.connection, self.ray = None, None, None
+        if connection is not None:
+            try:
+                connection.send(("shutdown", {}))
+            except OSError:
+                pass
+        if process is not None:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+            _kill_group(process.pid)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+        if connection is not None:
+            connection.close()
+
+    def kill(self) -> None:
+        process = self.process
+        if process is not None:
+            _kill_group(process.pid)
+            process.wait()
+        self.stop()
+
+    # -- one request ----------------------------------------------------------------------------------
+    def request(self, kind: str, payload: dict, events=None, statement=None, on_connected=None):
+        with self.lock:
+            self.start()
+            self.connection.send((kind, payload))
+            try:
+                return _Exchange(self, events, statement, on_connected).wait()
+            except DriverLost as lost:
+                where = self._where()
+                self.kill()
+                raise RayConnectionError(
+                    f"the Ray cluster at {where} stopped answering during the run ({lost}); "
+                    "the next run connects again") from None
+
+    def _where(self) -> str:
+        if self.ray is None or self.ray.get("embedded"):
+            return "embedded (the local Ray of this kernel)"
+        return str(self.ray.get("address"))
+
+
+class _Exchange:
+    """Waits for the driver's answer to one request, passing on its events, prints and notices,
+    forwarding Ctrl-C, and watching for a driver or cluster that went away."""
+
+    def __init__(self, driver: DriverProcess, events, statement, on_connected=None):
+        self.driver, self.events, self.statement = driver, events, statement
+        self.on_connected = on_connected
+        self.connecting_since: Optional[float] = None
+        self.notice_shown = False
+        self.interrupted_at: Optional[float] = None
+        self.unreachable_since: Optional[float] = None
+        self.next_probe = time.monotonic() + PROBE_EVERY_SECONDS
+
+    def wait(self):
+        while True:
+            try:
+                message = self._next()
+                if message is not None and message[0] not in ("event", "stream"):
+                    return self._answer(message)
+                if message is not None:
+                    self._dispatch(message)
+            except KeyboardInterrupt:
+                self._interrupt()
+
+    def _next(self):
+        connection, process = self.driver.connection, self.driver.process
+        try:
+            if connection.poll(POLL_SECONDS):
+                return connection.recv()
+        except (EOFError, OSError):
+            pass
+        else:
+            if process.poll() is None:
+                self._tick()
+                return None
+        code = process.wait()
+        raise DriverLost(f"its driver process ended with {_exit_text(code)}")
+
+    def _tick(self) -> None:
+        now = time.monotonic()
+        if self.connecting_since is not None and now - self.connecting_since >= NOTICE_AFTER_SECONDS:
+            self._notice(f"starting Ray… {int(now - self.connecting_since)} s")
+        if self.interrupted_at is not None and now - self.interrupted_at > INTERRUPT_GRACE_SECONDS:
+            self.driver.kill()
+            raise KeyboardInterrupt
+        if now >= self.next_probe:
+            self.next_probe = now + PROBE_EVERY_SECONDS
+            self._probe(now)
+
+    def _probe(self, now: float) -> None:
+        """A remote cluster whose address refuses connections for LOST_AFTER_SECONDS is gone,
+        whatever Ray's own (longer) waits say."""
+        facts = self.driver.ray
+        if facts is None or facts.get("embedded") or self.connecting_since is not None:
+            return
+        try:
+            target = parse_ray_address(str(facts.get("address")))
+        except RayConnectionError:
+            return
+        if not target.port or tcp_reachable(target.host, target.port, timeout=1.0):
+            self.unreachable_since = None
+        elif self.unreachable_since is None:
+            self.unreachable_since = now
+        elif now - self.unreachable_since >= LOST_AFTER_SECONDS:
+            raise DriverLost(f"{target.hostport} refused connections for {int(LOST_AFTER_SECONDS)} s")
+
+    def _notice(self, text: Optional[str]) -> None:
+        waiting = getattr(self.events, "waiting", None)
+        if waiting is not None and (text is not None or self.notice_shown):
+            waiting(text)
+            self.notice_shown = text is not None
+
+    def _interrupt(self) -> None:
+        if self.connecting_since is not None or self.interrupted_at is not None:
+            # Ray half-started, or a second Ctrl-C: end the driver and what it started, now.
+            self._notice(None)
+            self.driver.kill()
+            raise KeyboardInterrupt
+        self.interrupted_at = time.monotonic()
+        os.kill(self.driver.process.pid, signal.SIGINT)
+
+    def _dispatch(self, message) -> None:
+        if message[0] == "stream":
+            stream = sys.stderr if message[1] == "stderr" else sys.stdout
+            stream.write(message[2])
+            stream.flush()
+            return
+        _, name, args = message
+        if name == "ray_connecting":
+            self.connecting_since = time.monotonic()
+        elif name == "ray_connected":
+            self.connecting_since = None
+            self._notice(None)
+            self.driver.ray = args[0]
+            if self.on_connected is not None:
+                self.on_connected(args[0])
+        elif self.events is not None and name in ("progress", "progress_ended"):
+            getattr(self.events, name)(self.statement, *args)
+        elif self.events is not None and name == "message":
+            self.events.message(*args)
+
+    def _answer(self, message):
+        self._notice(None)
+        kind, value = message
+        if kind == "ok":
+            return value
+        if kind == "interrupted":
+            raise KeyboardInterrupt
+        if kind == "error":
+            error_class = getattr(error_types, value["kind"], ByzerRuntimeError)
+            if not (isinstance(error_class, type) and issubclass(error_class, error_types.ByzerError)):
+                error_class = ByzerRuntimeError
+            raise error_class(value["message"], detail=value.get("detail") or "")
+        raise DriverInternalError(value)
+
+
+class DriverInternalError(RuntimeError):
+    """A bug of ours inside the driver process; its text is the driver's traceback."""
+
+
+def _exit_text(code: int) -> str:
+    if code < 0:
+        try:
+            return f"signal {signal.Signals(-code).name}"
+        except ValueError:
+            return f"signal {-code}"
+    return f"exit code {code}"
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)  # the driver leads its own group (start_new_session)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+_driver = DriverProcess()
+atexit.register(_driver.stop)
+
+
+def driver() -> DriverProcess:
+    return _driver
+
+
+def start_embedded(**overrides) -> Optional[str]:
+    """Start the embedded Ray in the driver now and hold it for the life of the driver (test
+    suites, benchmarks). overrides: num_cpus, include_dashboard, object_store_mb."""
+    return _driver.request("start_embedded", {"overrides": overrides})
+
+
+def shutdown() -> None:
+    with _driver.lock:
+        _driver.stop()
+
+
+# -- the session's view ---------------------------------------------------------------------------
+class ClusterView:
+    """A kernel session's window on the driver: runs, status, and which Ray it is using."""
+
+    def __init__(self, session):
+        self.session = session
+        self.id = uuid.uuid4().hex
+        self._connected: tuple = (0, None)  # (driver generation, connection facts)
+
+    def _request(self, kind: str, payload: dict, events=None, statement=None):
+        payload = {"session_id": self.id, "python_conf": dict(self.session.python_conf),
+                   "owner": self.session.owner, "home": str(self.session.home), **payload}
+        return _driver.request(kind, payload, events, statement, self._remember)
+
+    def _remember(self, facts: dict) -> None:
+        self._connected = (_driver.generation, facts)
+
+    def run_python(self, statement, events, **request):
+        return self._request("run", request, events, statement)
+
+    @property
+    def connection(self) -> Optional[dict]:
+        generation, facts = self._connected
+        return facts if _driver.alive() and generation == _driver.generation else None
+
+    def status(self) -> dict:
+        if not _driver.alive():
+            from .cluster_status import idle_status
+
+            return idle_status(*self.configured_address())
+        return self._request("status", {})
+
+    def configured_address(self) -> tuple:
+        from .cluster import ADDRESS_ENV
+
+        conf = (self.session.python_conf.get("rayAddress") or "").strip()
+        if conf:
+            return conf, "rayAddress"
+        env = os.environ.get(ADDRESS_ENV, "").strip()
+        return (env, ADDRESS_ENV) if env else (None, None)
+
+    def close(self) -> None:
+        if _driver.alive():
+            try:
+                self._request("close_session", {})
+            except (ByzerRuntimeError, OSError):  # closing must go on whatever the driver does
+                pass
+
+
+def cluster_for(session) -> ClusterView:
+    view = getattr(session, "_cluster_view", None)
+    if view is None:
+        view = ClusterView(session)
+        session._cluster_view = view
+        session.close_hooks.append(view.close)
+    return view
