@@ -1,4 +1,6 @@
 """Spark SQL semantics on DuckDB over the Arrow catalog (SPEC §4.1, DESIGN §4.2)."""
+from decimal import Decimal
+
 import pyarrow as pa
 import pytest
 
@@ -41,6 +43,19 @@ def test_sum_of_integers_is_bigint_as_in_spark(engine):
     table = engine.query("select g, sum(Busn_A) as total from data group by g order by g")
     assert table.to_pylist() == [{"g": "x", "total": 141}, {"g": "y", "total": 55}]
     assert spark_type_name(table.schema.field("total").type) == "bigint"
+
+
+def test_decimal_casts_keep_sparks_decimal_types(engine):
+    # Checked against Spark 3.3.4: cast to decimal(38,0) stays a decimal (DuckDB's HUGEINT sums,
+    # which look the same in Arrow, are the only decimal(38,0) turned into bigint); a bare
+    # `decimal` is decimal(10,0), rounding half up.
+    table = engine.query("select cast(Busn_A as decimal(38,0)) as a, cast(1.5 as decimal) as c, "
+                         "cast(Busn_A as decimal(5)) as d from data where Busn_A = 114")
+    assert [spark_type_name(f.type) for f in table.schema] == ["decimal(38,0)", "decimal(10,0)", "decimal(5,0)"]
+    assert table.to_pylist() == [{"a": Decimal(114), "c": Decimal(2), "d": Decimal(114)}]
+    sums = engine.query("select sum(cast(Busn_A as decimal(38,0))) as e, sum(Busn_A) as b from data")
+    assert [spark_type_name(f.type) for f in sums.schema] == ["decimal(38,0)", "bigint"]
+    assert sums.to_pylist() == [{"e": Decimal(196), "b": 196}]
 
 
 def test_structs_and_arrays_come_back_as_arrow_nested_types(engine):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
+from typing import Sequence
 
 import duckdb
 import pyarrow as pa
@@ -36,6 +37,7 @@ class SqlEngine:
                 if relation is None:  # a statement without a result
                     return pa.table({})
                 table = _to_arrow(relation)
+                hugeint = [str(t) == "HUGEINT" for t in relation.types]
             except duckdb.CatalogException as error:
                 missing = re.search(r"Table with name (\S+) does not exist", str(error))
                 if missing:
@@ -45,7 +47,7 @@ class SqlEngine:
                 raise ByzerRuntimeError(_duckdb_message(error)) from error
             except duckdb.Error as error:
                 raise ByzerRuntimeError(_duckdb_message(error)) from error
-        return as_spark_result(table)
+        return as_spark_result(table, hugeint)
 
     def _register(self, name: str) -> None:
         table = self.catalog.get(name)
@@ -75,9 +77,12 @@ def _transpile(spark_sql: str) -> tuple[str, tuple]:
 
 def _spark_semantics(tree: exp.Expression) -> exp.Expression:
     """Where sqlglot's DuckDB output differs from Spark's result: `unix_timestamp()` is the current
-    time and every `unix_timestamp` is a bigint."""
+    time and every `unix_timestamp` is a bigint; a bare `decimal` is Spark's decimal(10,0), not
+    DuckDB's DECIMAL(18,3)."""
 
     def fix(node):
+        if isinstance(node, exp.DataType) and node.this == exp.DataType.Type.DECIMAL and not node.expressions:
+            return exp.DataType.build("DECIMAL(10, 0)")
         if isinstance(node, exp.StrToUnix):
             if isinstance(node.this, exp.CurrentTimestamp):
                 node = exp.TimeToUnix(this=exp.CurrentTimestamp())
@@ -93,12 +98,13 @@ def _to_arrow(relation) -> pa.Table:
     return to_table()
 
 
-def as_spark_result(table: pa.Table) -> pa.Table:
-    """Give results the types Spark would: DuckDB sums integers into HUGEINT (decimal(38,0) in
-    Arrow) where Spark gives bigint, and may hand out large/view strings."""
+def as_spark_result(table: pa.Table, hugeint: Sequence[bool] = ()) -> pa.Table:
+    """Give results the types Spark would: DuckDB sums integers into HUGEINT where Spark gives
+    bigint (`hugeint[i]` says column i is one: in Arrow it looks just like a real decimal(38,0),
+    e.g. `cast(x as decimal(38,0))`, which must stay a decimal), and may hand out large/view strings."""
     columns, changed = [], False
-    for field, column in zip(table.schema, table.columns):
-        target = _spark_type(field.type, column)
+    for index, (field, column) in enumerate(zip(table.schema, table.columns)):
+        target = _spark_type(field.type, column, index < len(hugeint) and hugeint[index])
         if target is not None:
             column, changed = column.cast(target), True
             field = field.with_type(target)
@@ -108,10 +114,10 @@ def as_spark_result(table: pa.Table) -> pa.Table:
     return pa.table(columns, names=table.column_names)
 
 
-def _spark_type(dtype: pa.DataType, column) -> pa.DataType | None:
+def _spark_type(dtype: pa.DataType, column, is_hugeint: bool) -> pa.DataType | None:
     if pa.types.is_large_string(dtype) or pa.types.is_string_view(dtype):
         return pa.string()
-    if pa.types.is_decimal(dtype) and dtype.precision == 38 and dtype.scale == 0:
+    if is_hugeint and pa.types.is_decimal(dtype):
         bounds = pc.min_max(column)
         lo, hi = bounds["min"].as_py(), bounds["max"].as_py()
         if lo is None or (-(2**63) <= lo and hi < 2**63):
