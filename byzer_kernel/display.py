@@ -122,5 +122,8 @@ def is_conf_table(table, table_name: Optional[str]) -> Optional[str]:
 
 
 def error_lines(error: BaseException) -> list[str]:
-    """A ByzerError as the lines of one `error` message: headline first, then its detail."""
-    return str(error).splitlines() or [type(error).__name__]
+    """A ByzerError as the lines of one `error` message: headline first, then its detail; any
+    other exception's text is bounded the same way (a ByzerError bounds itself)."""
+    from .lang.errors import bounded
+
+    return bounded(str(error)).splitlines() or [type(error).__name__]

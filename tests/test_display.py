@@ -71,3 +71,10 @@ def test_error_lines_are_headline_then_detail():
                              detail="selct 1\n^")
     assert show.error_lines(error) == ["SyntaxError at line 2:1 in `selct 1`: unexpected `selct`",
                                        "selct 1", "^"]
+
+
+def test_error_lines_of_any_exception_are_bounded():
+    from byzer_kernel.lang.errors import MESSAGE_MAX_LINES
+
+    lines = show.error_lines(ValueError("\n".join(["row"] * 5000)))
+    assert len(lines) <= MESSAGE_MAX_LINES and any(line.startswith("... (4,80") for line in lines)

@@ -11,6 +11,27 @@ from byzer_kernel.__main__ import install_kernelspec
 TABLE_1 = "+---+\n| a |\n+---+\n| 1 |\n+---+\nt: 1 row"
 
 
+# A %%python cell: a deliberately broken `!broken` command, and a handler keeping what reaches the
+# kernel's own log.
+BREAK_A_COMMAND_AND_KEEP_THE_KERNEL_LOG = """%%python
+import logging
+from byzer_kernel.runtime import shared_session
+
+kernel_log_records = []
+
+class KeepRecords(logging.Handler):
+    def emit(self, record):
+        kernel_log_records.append(record)
+
+get_ipython().kernel.log.addHandler(KeepRecords())
+
+def broken(session, statement, args, events):
+    return len(None)
+
+shared_session().commands["broken"] = broken
+"""
+
+
 def use_byzer_kernelspec(directory: str) -> None:
     """Install the kernelspec under a temporary prefix that Jupyter searches first."""
     install_kernelspec(prefix=directory)
@@ -78,6 +99,26 @@ class ByzerKernelTests(jkt.KernelTests):
         self.assertEqual(reply["content"]["status"], "ok")
         result = [m for m in outputs if m["msg_type"] == "execute_result"][0]
         self.assertIn("| 6 |", result["content"]["data"]["text/plain"])
+
+    def test_an_internal_error_is_one_short_message_and_its_traceback_goes_to_the_kernel_log(self):
+        reply, _ = self.run_cell(BREAK_A_COMMAND_AND_KEEP_THE_KERNEL_LOG)
+        self.assertEqual(reply["content"]["status"], "ok")
+        reply, outputs = self.run_cell("select 5 as a as before_the_bug;\n!broken;")
+        self.assertEqual(reply["content"]["status"], "error")
+        self.assertEqual([m["msg_type"] for m in outputs], ["error"])  # nothing else in the cell
+        error = outputs[0]["content"]
+        self.assertEqual(error["ename"], "InternalError")
+        self.assertEqual(error["traceback"], [
+            "InternalError at line 2:1 in `!broken`: TypeError: object of type 'NoneType' has no len() "
+            "(a bug in byzer_kernel; the traceback is in the kernel log)"])
+        reply, outputs = self.run_cell("%%python\nimport logging\n"
+                                       "[record] = [r for r in kernel_log_records if r.name == 'byzer_kernel']\n"
+                                       "print(record.levelname, logging.Formatter().format(record))")
+        printed = "".join(m["content"]["text"] for m in outputs if m["msg_type"] == "stream")
+        self.assertTrue(printed.startswith("ERROR InternalError at line 2:1"), outputs)
+        self.assertIn("return len(None)", printed)
+        reply, outputs = self.run_cell("select a from before_the_bug as t;")
+        self.assertEqual(reply["content"]["status"], "ok")
 
     def test_syntax_error_is_one_error(self):
         reply, outputs = self.run_cell("set a='x';\nselct 1;")

@@ -6,6 +6,7 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
 import byzer_kernel.runtime as runtime
+from byzer_kernel.lang.errors import InternalError
 from byzer_kernel.magics import ByzerMagics, MagicUsageError, PythonVariableError
 
 
@@ -139,6 +140,21 @@ def test_missing_table_and_syntax_error_keep_the_session(ip):
     assert not result.success and "SyntaxError at line 2:1" in captured.stdout
     session = runtime.shared_session()
     assert session.catalog.get("before") is not None and session.catalog.get("t2") is not None
+
+
+def test_an_internal_error_is_one_short_message_and_the_session_goes_on(ip):
+    def broken(session, statement, args, events):
+        return len(None)  # a bug: TypeError
+
+    runtime.shared_session().commands["broken"] = broken
+    result, captured = run(ip, "%%byzer\nselect 4 as a as kept;\n!broken;")
+    assert isinstance(result.error_in_exec, InternalError)
+    assert captured.stdout.strip() == ("InternalError at line 2:1 in `!broken`: TypeError: object of type "
+                                       "'NoneType' has no len() (a bug in byzer_kernel; the traceback is in "
+                                       "the kernel log)")
+    assert "Traceback" not in captured.stdout + captured.stderr
+    result, _ = run(ip, "%byzer -o df select a from kept as t")
+    assert result.success and ip.user_ns["df"]["a"].tolist() == [4]
 
 
 def test_config_display_limit(ip):
