@@ -101,8 +101,19 @@ def test_an_unreadable_file_stays_a_user_error(session, tmp_path):
     assert "UnicodeDecodeError" in str(error) and "line 2:1" in str(error)
 
 
-def test_an_internal_error_reported_by_another_process_keeps_its_traceback():
-    text = 'Traceback (most recent call last):\n  File "x.py", line 1, in f\nKeyError: \'k\'\n'
-    error = InternalError.from_traceback_text(text)
-    assert error.traceback_text == text
-    assert str(error) == "InternalError: KeyError: 'k' (a bug in byzer_kernel; the traceback is in the kernel log)"
+DRIVER_TRACEBACK = 'Traceback (most recent call last):\n  File "driver.py", line 9, in handle\nKeyError: \'k\'\n'
+
+
+def test_an_internal_error_reported_by_another_process_is_named_and_logged_once(session, caplog):
+    def driver_failed(session, statement, args, events):
+        raise InternalError.from_traceback_text(DRIVER_TRACEBACK)
+
+    session.commands["driver"] = driver_failed
+    with caplog.at_level(logging.ERROR, logger="byzer_kernel"):
+        with pytest.raises(InternalError) as info:
+            session.execute(BEFORE + "!driver;")
+    assert info.value.traceback_text == DRIVER_TRACEBACK
+    assert str(info.value) == ("InternalError at line 2:1 in `!driver`: KeyError: 'k' "
+                               "(a bug in byzer_kernel; the traceback is in the kernel log)")
+    [record] = [r for r in caplog.records if r.name == "byzer_kernel"]
+    assert 'File "driver.py", line 9, in handle' in record.getMessage()

@@ -10,7 +10,8 @@ from typing import Any, Callable, Optional
 import pyarrow as pa
 
 from ..lang import parse
-from ..lang.errors import ByzerError, ByzerRuntimeError, TableNotFoundError, internal_error
+from ..lang.errors import (ByzerError, ByzerRuntimeError, InternalError, TableNotFoundError, internal_error,
+                           log_internal_error)
 from ..lang.statements import Script, Statement
 from .catalog import Catalog
 from .variables import Variables
@@ -179,6 +180,11 @@ def _failures_named(statement: Optional[Statement]):
     KeyboardInterrupt and SystemExit pass untouched."""
     try:
         yield
+    except InternalError as error:  # made by a lower layer (e.g. from the driver process's traceback)
+        if statement is not None:
+            error.attach(statement)
+        log_internal_error(error)
+        raise
     except ByzerError as error:
         raise error.attach(statement) if statement is not None else error
     except ENVIRONMENT_ERRORS as error:

@@ -132,23 +132,24 @@ class InternalError(ByzerError):
     traceback (``traceback_text``) goes to the log."""
 
     kind = "InternalError"
+    logged = False  # its traceback is logged once, where it first meets the Session
 
-    def __init__(self, message: str, traceback_text: str = "", span: "Optional[Span]" = None,
-                 statement_text: str = ""):
-        super().__init__(message, span, statement_text)
+    def __init__(self, message: str, span: "Optional[Span]" = None, statement_text: str = "",
+                 detail: str = "", traceback_text: str = ""):
+        super().__init__(message, span, statement_text, detail)
         self.traceback_text = traceback_text
 
     @classmethod
     def from_exception(cls, error: BaseException) -> "InternalError":
         text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
-        return cls(_internal_message(type(error).__name__, str(error)), text)
+        return cls(_internal_message(type(error).__name__, str(error)), traceback_text=text)
 
     @classmethod
     def from_traceback_text(cls, text: str) -> "InternalError":
         """For a failure formatted elsewhere (another process): its last line names the exception."""
         lines = [line for line in text.strip().splitlines() if line.strip()]
         exc_type, _, said = (lines[-1] if lines else "Exception").partition(":")
-        return cls(_internal_message(exc_type.strip(), said.strip()), text)
+        return cls(_internal_message(exc_type.strip(), said.strip()), traceback_text=text)
 
 
 def internal_error(error: BaseException, statement: "Optional[Statement]" = None) -> InternalError:
@@ -156,8 +157,20 @@ def internal_error(error: BaseException, statement: "Optional[Statement]" = None
     internal = InternalError.from_exception(error)
     if statement is not None:
         internal.attach(statement)
-    log.error("%s", internal.headline(), exc_info=(type(error), error, error.__traceback__))
+    log_internal_error(internal, exc_info=(type(error), error, error.__traceback__))
     return internal
+
+
+def log_internal_error(error: InternalError, exc_info=None) -> None:
+    """Log the error's traceback at ERROR on the `byzer_kernel` logger, once; without the exception
+    itself (made from another process's traceback text) the text is logged."""
+    if error.logged:
+        return
+    error.logged = True
+    if exc_info is not None:
+        log.error("%s", error.headline(), exc_info=exc_info)
+    else:
+        log.error("%s\n%s", error.headline(), error.traceback_text.rstrip("\n"))
 
 
 def _internal_message(exc_type: str, said: str) -> str:
