@@ -285,4 +285,7 @@ def test_overwrite_checks_its_options_before_deleting(notebook_home):
     session.execute("select concat(name, '.txt') as fname from data as names;")
     with pytest.raises(ByzerRuntimeError, match="imageColumn is required"):
         session.execute('save overwrite names as text.`kept` where fileName="fname";')
+    session.execute("select id, array(id) as ids from data as nested;")
+    with pytest.raises(ByzerRuntimeError, match="CSV data source does not support"):
+        session.execute("save overwrite nested as csv.`kept`;")
     assert data_files(home / "kept") == before

@@ -7,6 +7,7 @@ import pyarrow as pa
 from ..lang.errors import ByzerRuntimeError
 from ..lang.statements import LoadStatement, SaveStatement
 from .formats import IN_MEMORY_FORMATS, SAVE_EXTENSIONS, WRITERS, known_formats, loader_for
+from .formats.csv_format import check_csv_table
 from .formats.file_formats import check_text_per_row_options, check_text_table, save_text_files_per_row
 from .formats.layout import (boolean_option, check_partition_columns, option, parse_file_num, prepare_target,
                              write_parts)
@@ -79,6 +80,8 @@ def execute_save(session, statement: SaveStatement, events):
         check_text_per_row_options(table, options)
     elif format_name == "text":
         check_text_table(table.drop_columns([c for c in partition_by if c in table.column_names]))
+    elif format_name == "csv":
+        check_csv_table(table.drop_columns([c for c in partition_by if c in table.column_names]))
     check_partition_columns(table, partition_by)
     allow_any_folder = boolean_option(options, OVERWRITE_ANY_FOLDER)
     if not prepare_target(target, mode, byzer_home=session.home, allow_any_folder=allow_any_folder):

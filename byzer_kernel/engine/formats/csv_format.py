@@ -287,12 +287,16 @@ def _csv_field(text, opts: CsvOptions) -> str:
     return text
 
 
-def write_csv_file(table: pa.Table, path: Path, options: dict) -> None:
-    opts = CsvOptions(options)
+def check_csv_table(table: pa.Table) -> None:
     for field in table.schema:
         if pa.types.is_nested(field.type):
             raise ByzerRuntimeError(f"CSV data source does not support {field.type} data type "
                                     f"(column `{field.name}`)")
+
+
+def write_csv_file(table: pa.Table, path: Path, options: dict) -> None:
+    opts = CsvOptions(options)
+    check_csv_table(table)
     lines = []
     if opts.header:
         lines.append(opts.delimiter.join(_csv_field(n, opts) for n in table.column_names))
