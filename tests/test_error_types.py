@@ -34,12 +34,12 @@ def test_a_missing_table_is_table_not_found(session, script):
     assert "table `nowhere` does not exist" in str(error) and "known tables: kept" in str(error)
 
 
-@not_yet_switched("engine/sql.py:43 (DuckDB's missing table)")
+@not_yet_switched("engine/sql.py SqlEngine.query (DuckDB's missing table)")
 def test_a_missing_table_in_sql_is_table_not_found(session):
     assert isinstance(raised_by(session, "select * from nowhere as t;"), TableNotFoundError)
 
 
-@not_yet_switched("engine/load_save.py:34 (_unknown_format)")
+@not_yet_switched("engine/load_save.py _unknown_format")
 @pytest.mark.parametrize("script", ["load orc.`x` as t;", "save overwrite kept as orc.`x`;"])
 def test_an_unknown_format_is_its_own_type(session, script):
     error = raised_by(session, script)
@@ -47,14 +47,14 @@ def test_an_unknown_format_is_its_own_type(session, script):
     assert isinstance(error, UnknownFormatError), type(error)
 
 
-@not_yet_switched("engine/jsonstr.py:256 (variable_text)")
+@not_yet_switched("engine/jsonstr.py variable_text")
 def test_an_undefined_variable_is_its_own_type(session):
     error = raised_by(session, "load jsonStr.`undefinedVar` as t;")
     assert "variable `undefinedVar` is not defined" in str(error)
     assert isinstance(error, UndefinedVariableError), type(error)
 
 
-@not_yet_switched("engine/commands.py:81/106 (usage of !assert / !desc)")
+@not_yet_switched("engine/commands.py assert_command / desc_command")
 @pytest.mark.parametrize("script, words", [
     ("!desc;", "usage: !desc TABLE"),
     ("!assert kept;", "usage: !assert TABLE"),
