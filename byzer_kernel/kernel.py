@@ -137,7 +137,8 @@ _warm_up_started = threading.Event()
 
 
 def start_warm_up() -> None:
-    """Arrow, DuckDB and sqlglot load in the background while the kernel starts (never Ray)."""
+    """Arrow, DuckDB and sqlglot load in the background while the kernel starts, then the Python
+    driver process starts (never Ray itself)."""
     if not _warm_up_started.is_set():
         _warm_up_started.set()
         threading.Thread(target=_warm_up, name="byzer-warm-up", daemon=True).start()
@@ -148,6 +149,9 @@ def _warm_up() -> None:
         from .runtime import shared_session
 
         shared_session().sql("select 1 as a")
+        from .runtime.driver_client import prestart
+
+        prestart()
     except Exception:  # the first cell reports any real problem itself
         pass
 

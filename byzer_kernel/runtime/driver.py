@@ -7,9 +7,11 @@ in a session of its own (its own process group), so a kernel interrupt never rea
 processes, and sends it one request at a time over an inherited socket:
 
     ("run", {...})            -> the result table of one `run command as Ray`
-    ("status", {...})         -> the cluster-status dict of a session
     ("start_embedded", {...}) -> start the embedded Ray now and hold it
     ("close_session", {...}), ("shutdown", {})
+
+and, on a second socket served by a thread of its own, ("status", {...}) -> the cluster-status
+dict of a session, so that the status view refreshes while code runs.
 
 While a request runs, events go back as ("event", name, args) and text the code prints as
 ("stream", "stdout"|"stderr", text); the answer is ("ok", value), ("interrupted", None),
@@ -151,7 +153,8 @@ class Driver:
             session.close()
 
     def handle(self, kind: str, request: dict):
-        handler = {"run": self.run, "status": self.status, "start_embedded": self.start_embedded,
+        _follow_kernel(request)
+        handler = {"run": self.run, "start_embedded": self.start_embedded,
                    "close_session": self.close_session}.get(kind)
         if handler is None:
             raise ValueError(f"unknown driver request {kind!r}")
@@ -185,6 +188,30 @@ class Driver:
             self.channel.send(reply)
 
 
+    def serve_side(self, side: Connection) -> None:
+        """Status reads, answered on their own thread while the main thread may run code."""
+        while True:
+            try:
+                kind, request = side.recv()
+            except (EOFError, OSError):
+                return
+            try:
+                if kind != "status":
+                    raise ValueError(f"unknown side request {kind!r}")
+                reply = ("ok", self.status(request))
+            except Exception:  # a bug of ours; status reads guard Ray's own failures
+                reply = ("internal", traceback.format_exc())
+            side.send(reply)
+
+
+def _follow_kernel(request: dict) -> None:
+    """Take on the kernel's folder and any sys.path entry it has and this process lacks."""
+    if request.get("cwd") and os.path.isdir(request["cwd"]) and request["cwd"] != os.getcwd():
+        os.chdir(request["cwd"])
+    missing = [p for p in request.get("sys_path", ()) if p not in sys.path]
+    sys.path.extend(missing)
+
+
 def _interrupt_handler(driver: Driver):
     from .run import INTERRUPT_REQUESTED
 
@@ -196,6 +223,15 @@ def _interrupt_handler(driver: Driver):
     return on_sigint
 
 
+def _preload() -> None:
+    """pyjava and pandas load while the kernel waits for its first Python cell (Ray does not:
+    a kernel that never runs Python should not pay for it)."""
+    try:
+        from . import run  # noqa: F401
+    except Exception:  # the first run reports any real problem itself
+        pass
+
+
 def _end_with_parent(parent: int) -> None:
     """The kernel died without a word (SIGKILL): end this process group, the embedded Ray too."""
     event = threading.Event()
@@ -205,7 +241,7 @@ def _end_with_parent(parent: int) -> None:
 
 
 def main(argv: list) -> None:
-    fd, parent = int(argv[0]), int(argv[1])
+    fd, side_fd, parent = int(argv[0]), int(argv[1]), int(argv[2])
     channel = Channel(Connection(fd))
     sys.stdout, sys.stderr = ForwardedStream(channel, "stdout"), ForwardedStream(channel, "stderr")
     driver = Driver(channel)
@@ -213,6 +249,9 @@ def main(argv: list) -> None:
     threading.Thread(target=_end_with_parent, args=(parent,), name="byzer-parent-watch",
                      daemon=True).start()
     channel.send(("ready", os.getpid()))
+    threading.Thread(target=_preload, name="byzer-preload", daemon=True).start()
+    threading.Thread(target=driver.serve_side, args=(Connection(side_fd),), name="byzer-status",
+                     daemon=True).start()
     try:
         driver.serve()
     finally:

@@ -12,7 +12,9 @@ naming the address, and the next request starts a new one.
 from __future__ import annotations
 
 import atexit
+import collections
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -46,6 +48,13 @@ class DriverProcess:
     def __init__(self):
         self.process: Optional[subprocess.Popen] = None
         self.connection: Optional[Connection] = None
+        # Status reads travel apart from runs, so the status view can refresh while a run goes on.
+        self.side: Optional[Connection] = None
+        self.side_lock = threading.Lock()
+        # Messages arrive through a reader thread, so a Ctrl-C in the kernel's main thread can
+        # never cut one in half.
+        self.inbox: collections.deque = collections.deque()
+        self.arrived = threading.Event()
         self.log_path: Optional[str] = None
         self.ray: Optional[dict] = None  # connection facts of the Ray in use (driver.connection_facts)
         self.generation = 0  # counts driver processes, so views can tell a stale connection
@@ -61,6 +70,7 @@ class DriverProcess:
         self.stop()
         self.generation += 1
         ours, theirs = socket.socketpair()
+        side_ours, side_theirs = socket.socketpair()
         folder = tempfile.mkdtemp(prefix="byzer-driver-")
         self.log_path = os.path.join(folder, "driver.log")
         env = {**os.environ, **{k: v for k, v in RAY_LOSS_SETTINGS.items() if k not in os.environ}}
@@ -69,30 +79,53 @@ class DriverProcess:
             # reaches the driver or the Ray processes it starts.
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "byzer_kernel.runtime.driver", str(theirs.fileno()),
-                 str(os.getpid())],
-                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                 str(side_theirs.fileno()), str(os.getpid())],
+                pass_fds=(theirs.fileno(), side_theirs.fileno()), stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                 start_new_session=True)
         theirs.close()
-        self.connection = Connection(ours.detach())
+        side_theirs.close()
+        self.connection, self.side = Connection(ours.detach()), Connection(side_ours.detach())
+        self.inbox, self.arrived = collections.deque(), threading.Event()
+        threading.Thread(target=_read_into, args=(self.connection, self.inbox, self.arrived),
+                         name="byzer-driver-reader", daemon=True).start()
         try:
             self._expect_ready()
         except BaseException:
             self.stop()
             raise
 
+    def next_message(self):
+        """The next message from the driver, or None after POLL_SECONDS; DriverLost when the
+        driver process ended."""
+        if not self.inbox:
+            self.arrived.wait(POLL_SECONDS)
+            self.arrived.clear()
+        if self.inbox:
+            message = self.inbox.popleft()
+            if message is not _ENDED:
+                return message
+        elif self.process.poll() is None:
+            return None
+        raise DriverLost(f"its driver process ended with {_exit_text(self.process.wait())}")
+
     def _expect_ready(self) -> None:
         deadline = time.monotonic() + 120
-        while not self.connection.poll(POLL_SECONDS):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise ByzerRuntimeError(f"the Python driver process did not start (see {self.log_path})")
-        kind, _pid = self.connection.recv()
+        message = None
+        while message is None:
+            try:
+                message = self.next_message()
+            except DriverLost:
+                message = ("ended",)
+            if message is None and time.monotonic() > deadline:
+                message = ("silent",)
+        kind = message[0]
         if kind != "ready":
-            raise ByzerRuntimeError(f"the Python driver process said {kind!r} instead of ready")
+            raise ByzerRuntimeError(f"the Python driver process did not start ({kind}; see {self.log_path})")
 
     def stop(self) -> None:
         """End the driver and every process of its group (the embedded Ray included)."""
-        process, connection = self.process, self.connection
-        self.process, self.connection, self.ray = None, None, None
+        process, connection, side = self.process, self.connection, self.side
+        self.process, self.connection, self.side, self.ray = None, None, None, None
         if connection is not None:
             try:
                 connection.send(("shutdown", {}))
@@ -108,8 +141,12 @@ class DriverProcess:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 pass
-        if connection is not None:
-            connection.close()
+        for channel in (connection, side):
+            if channel is not None:
+                channel.close()
+        if self.log_path is not None:
+            shutil.rmtree(os.path.dirname(self.log_path), ignore_errors=True)
+            self.log_path = None
 
     def kill(self) -> None:
         process = self.process
@@ -132,6 +169,23 @@ class DriverProcess:
                     f"the Ray cluster at {where} stopped answering during the run ({lost}); "
                     "the next run connects again") from None
 
+    def side_request(self, kind: str, payload: dict, timeout: float = 30.0):
+        """A quick read (status) answered by the driver even while it runs code."""
+        with self.side_lock:
+            side, process = self.side, self.process
+            if side is None or process is None or process.poll() is not None:
+                raise DriverLost("the driver process is not running")
+            try:
+                side.send((kind, payload))
+                if not side.poll(timeout):
+                    raise DriverLost(f"the driver process gave no {kind} within {timeout:.0f} s")
+                answer, value = side.recv()
+            except (EOFError, OSError) as error:
+                raise DriverLost(f"the driver process went away ({error})") from None
+            if answer != "ok":
+                raise error_types.InternalError.from_traceback_text(value)
+            return value
+
     def _where(self) -> str:
         if self.ray is None or self.ray.get("embedded"):
             return "embedded (the local Ray of this kernel)"
@@ -146,7 +200,7 @@ class _Exchange:
         self.driver, self.events, self.statement = driver, events, statement
         self.on_connected = on_connected
         self.connecting_since: Optional[float] = None
-        self.notice_shown = False
+        self.notice_shown: Optional[str] = None
         self.interrupted_at: Optional[float] = None
         self.unreachable_since: Optional[float] = None
         self.next_probe = time.monotonic() + PROBE_EVERY_SECONDS
@@ -154,35 +208,23 @@ class _Exchange:
     def wait(self):
         while True:
             try:
-                message = self._next()
-                if message is not None and message[0] not in ("event", "stream"):
-                    return self._answer(message)
-                if message is not None:
+                message = self.driver.next_message()
+                if message is None:
+                    self._tick()
+                elif message[0] in ("event", "stream"):
                     self._dispatch(message)
             except KeyboardInterrupt:
                 self._interrupt()
-
-    def _next(self):
-        connection, process = self.driver.connection, self.driver.process
-        try:
-            if connection.poll(POLL_SECONDS):
-                return connection.recv()
-        except (EOFError, OSError):
-            pass
-        else:
-            if process.poll() is None:
-                self._tick()
-                return None
-        code = process.wait()
-        raise DriverLost(f"its driver process ended with {_exit_text(code)}")
+                continue
+            if message is not None and message[0] not in ("event", "stream"):
+                return self._answer(message)
 
     def _tick(self) -> None:
         now = time.monotonic()
         if self.connecting_since is not None and now - self.connecting_since >= NOTICE_AFTER_SECONDS:
             self._notice(f"starting Ray… {int(now - self.connecting_since)} s")
         if self.interrupted_at is not None and now - self.interrupted_at > INTERRUPT_GRACE_SECONDS:
-            self.driver.kill()
-            raise KeyboardInterrupt
+            self._interrupt()  # the driver did not stop the run in time: end it
         if now >= self.next_probe:
             self.next_probe = now + PROBE_EVERY_SECONDS
             self._probe(now)
@@ -206,9 +248,9 @@ class _Exchange:
 
     def _notice(self, text: Optional[str]) -> None:
         waiting = getattr(self.events, "waiting", None)
-        if waiting is not None and (text is not None or self.notice_shown):
+        if waiting is not None and text != self.notice_shown:
             waiting(text)
-            self.notice_shown = text is not None
+            self.notice_shown = text
 
     def _interrupt(self) -> None:
         if self.connecting_since is not None or self.interrupted_at is not None:
@@ -251,11 +293,20 @@ class _Exchange:
             if not (isinstance(error_class, type) and issubclass(error_class, error_types.ByzerError)):
                 error_class = ByzerRuntimeError
             raise error_class(value["message"], detail=value.get("detail") or "")
-        raise DriverInternalError(value)
+        raise error_types.InternalError.from_traceback_text(value)  # a bug of ours in the driver
 
 
-class DriverInternalError(RuntimeError):
-    """A bug of ours inside the driver process; its text is the driver's traceback."""
+_ENDED = object()  # the reader's last word: the connection closed
+
+
+def _read_into(connection: Connection, inbox: collections.deque, arrived: threading.Event) -> None:
+    try:
+        while True:
+            inbox.append(connection.recv())
+            arrived.set()
+    except (EOFError, OSError):
+        inbox.append(_ENDED)
+        arrived.set()
 
 
 def _exit_text(code: int) -> str:
@@ -282,6 +333,12 @@ def driver() -> DriverProcess:
     return _driver
 
 
+def prestart() -> None:
+    """Start the driver process (not Ray) ahead of the first Python cell."""
+    with _driver.lock:
+        _driver.start()
+
+
 def start_embedded(**overrides) -> Optional[str]:
     """Start the embedded Ray in the driver now and hold it for the life of the driver (test
     suites, benchmarks). overrides: num_cpus, include_dashboard, object_store_mb."""
@@ -302,10 +359,15 @@ class ClusterView:
         self.id = uuid.uuid4().hex
         self._connected: tuple = (0, None)  # (driver generation, connection facts)
 
+    def _payload(self, payload: dict) -> dict:
+        # The kernel's sys.path and folder, so code and Ray workers import and open what they
+        # would in the kernel.
+        return {"session_id": self.id, "python_conf": dict(self.session.python_conf),
+                "owner": self.session.owner, "home": str(self.session.home),
+                "sys_path": list(sys.path), "cwd": os.getcwd(), **payload}
+
     def _request(self, kind: str, payload: dict, events=None, statement=None):
-        payload = {"session_id": self.id, "python_conf": dict(self.session.python_conf),
-                   "owner": self.session.owner, "home": str(self.session.home), **payload}
-        return _driver.request(kind, payload, events, statement, self._remember)
+        return _driver.request(kind, self._payload(payload), events, statement, self._remember)
 
     def _remember(self, facts: dict) -> None:
         self._connected = (_driver.generation, facts)
@@ -319,11 +381,14 @@ class ClusterView:
         return facts if _driver.alive() and generation == _driver.generation else None
 
     def status(self) -> dict:
-        if not _driver.alive():
-            from .cluster_status import idle_status
+        from .cluster_status import idle_status
 
-            return idle_status(*self.configured_address())
-        return self._request("status", {})
+        if _driver.alive():
+            try:
+                return _driver.side_request("status", self._payload({}))
+            except DriverLost:
+                pass
+        return idle_status(*self.configured_address())
 
     def configured_address(self) -> tuple:
         from .cluster import ADDRESS_ENV
