@@ -116,8 +116,18 @@ class _StderrMessages(Observer):
     def message(self, text: str) -> None:
         print(text, file=sys.stderr)
 
+    def waiting(self, text) -> None:
+        """Live notices ("starting Ray… N s"): redrawn in place on a terminal; elsewhere the first
+        one is a line of its own and the rest stay quiet."""
+        if sys.stderr.isatty():
+            sys.stderr.write("\r\033[K" + (text or ""))
+        elif text is not None and not getattr(self, "_waiting_shown", False):
+            sys.stderr.write(text.split("…")[0] + "…\n")
+        self._waiting_shown = text is not None
+        sys.stderr.flush()
+
     def display(self, obj) -> None:
-        """`!ray status` hands over the cluster manager: print its status as text."""
+        """`!ray status` hands over the session's cluster view: print its status as text."""
         from .widgets import status_text
 
         status = getattr(obj, "status", None)

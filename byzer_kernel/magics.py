@@ -9,6 +9,7 @@ the Python namespace are Byzer tables by their variable name.
 """
 from __future__ import annotations
 
+import html
 import logging
 import re
 import sys
@@ -157,10 +158,12 @@ class CellObserver(Observer):
         self.bars: dict[int, Any] = {}
         self.connected = self._connection() is not None
         self.last_statement = None
+        self.notice = None  # the display handle of the live "starting Ray… N s" line
 
     def _connection(self):
-        manager = getattr(self.session, "_cluster_manager", None)
-        return getattr(manager, "connection", None)
+        from .runtime.driver_client import cluster_for
+
+        return cluster_for(self.session).connection
 
     def check_connection(self) -> None:
         if not self.connected and self._connection() is not None:
@@ -193,12 +196,22 @@ class CellObserver(Observer):
     def message(self, text):
         print(text, flush=True)
 
+    def waiting(self, text):
+        """A live notice ("starting Ray… N s") updated in place; cleared when the wait ends."""
+        from IPython.display import display
+
+        bundle = {"text/plain": text or "", "text/html": f"<small>{html.escape(text or '')}</small>"}
+        if self.notice is None and text is not None:
+            self.notice = display(bundle, raw=True, display_id=True)
+        elif self.notice is not None:
+            self.notice.update(bundle, raw=True)
+
     def display(self, obj):
         from IPython.display import display
 
-        from .runtime.cluster import ClusterManager
+        from .runtime.driver_client import ClusterView
 
-        if isinstance(obj, ClusterManager):
+        if isinstance(obj, ClusterView):
             self.magics.show_status()
         elif hasattr(obj, "schema") and hasattr(obj, "num_rows"):
             display(show.table_bundle(obj, self.magics.displaylimit), raw=True)

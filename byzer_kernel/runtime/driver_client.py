@@ -27,7 +27,7 @@ from multiprocessing.connection import Connection
 from typing import Optional
 
 from ..lang import errors as error_types
-from ..lang.errors import ByzerRuntimeError, RayConnectionError
+from ..lang.errors import ByzerRuntimeError, PythonCodeError, RayConnectionError
 from .ray_address import parse_ray_address, tcp_reachable
 
 POLL_SECONDS = 0.25
@@ -41,7 +41,11 @@ RAY_LOSS_SETTINGS = {"RAY_gcs_rpc_server_reconnect_timeout_s": "15",
 
 
 class DriverLost(Exception):
-    """The driver process ended while a request waited for it."""
+    """The driver process ended, or its cluster went away, while a request waited for it."""
+
+    def __init__(self, reason: str, cluster_gone: bool = False):
+        super().__init__(reason)
+        self.reason, self.cluster_gone = reason, cluster_gone
 
 
 class DriverProcess:
@@ -163,11 +167,31 @@ class DriverProcess:
             try:
                 return _Exchange(self, events, statement, on_connected).wait()
             except DriverLost as lost:
+                cluster_gone = lost.cluster_gone or self._cluster_gone()
                 where = self._where()
                 self.kill()
-                raise RayConnectionError(
-                    f"the Ray cluster at {where} stopped answering during the run ({lost}); "
-                    "the next run connects again") from None
+                if cluster_gone:
+                    raise RayConnectionError(
+                        f"the Ray cluster at {where} stopped answering during the run ({lost}); "
+                        "the next run connects again") from None
+                # The cluster still answers (or was this process's own): the code ended it.
+                raise PythonCodeError(
+                    f"the Python process running the code ended ({lost.reason}); the next run "
+                    "starts a new one" + (" with a new embedded Ray" if self._embedded() else "")
+                ) from None
+
+    def _embedded(self) -> bool:
+        return self.ray is None or bool(self.ray.get("embedded"))
+
+    def _cluster_gone(self) -> bool:
+        """After the driver ended: does its remote cluster refuse connections too?"""
+        if self._embedded():
+            return False
+        try:
+            target = parse_ray_address(str(self.ray.get("address")))
+        except RayConnectionError:
+            return True
+        return not (target.port and tcp_reachable(target.host, target.port, timeout=1.0))
 
     def side_request(self, kind: str, payload: dict, timeout: float = 30.0):
         """A quick read (status) answered by the driver even while it runs code."""
@@ -187,9 +211,7 @@ class DriverProcess:
             return value
 
     def _where(self) -> str:
-        if self.ray is None or self.ray.get("embedded"):
-            return "embedded (the local Ray of this kernel)"
-        return str(self.ray.get("address"))
+        return "embedded (the local Ray of this kernel)" if self._embedded() else str(self.ray["address"])
 
 
 class _Exchange:
@@ -244,7 +266,8 @@ class _Exchange:
         elif self.unreachable_since is None:
             self.unreachable_since = now
         elif now - self.unreachable_since >= LOST_AFTER_SECONDS:
-            raise DriverLost(f"{target.hostport} refused connections for {int(LOST_AFTER_SECONDS)} s")
+            raise DriverLost(f"{target.hostport} refused connections for {int(LOST_AFTER_SECONDS)} s",
+                             cluster_gone=True)
 
     def _notice(self, text: Optional[str]) -> None:
         waiting = getattr(self.events, "waiting", None)
