@@ -37,7 +37,7 @@ except Exception as error:
     report.update(error=str(error), kind=type(error).__name__,
                   seconds=time.monotonic() - killed.get("at", time.monotonic()))
 report["kept"] = session.table("kept").to_pylist()
-after = session.execute('!python conf "rayAddress=local";' + {script!r}.replace("time.sleep(300)", "pass"))
+after = session.execute({after!r})
 report["after"] = after.table.to_pylist()
 report["after_embedded"] = cluster_for(session).connection["embedded"]
 print("RESULT:" + json.dumps(report))
@@ -76,8 +76,10 @@ def test_a_cluster_killed_mid_run_is_one_error_in_time_and_the_kernel_goes_on(cl
     address = cluster.gcs_address if form == "gcs" else f"ray://{cluster.client_address}"
     marker = str(tmp_path / "task-started")
     script = SCRIPT.format(address=address, marker=marker)
+    after = SCRIPT.format(address="local", marker=marker).replace("time.sleep(300)", "pass")
     report = run_driver(KERNEL.format(temp_dir=cluster.temp_dir, gcs_port=cluster.gcs_port,
-                                      marker=marker, script=script), cluster_env(), timeout=400)
+                                      marker=marker, script=script, after=after),
+                        cluster_env(), timeout=400)
     assert report["kind"] == "RayConnectionError", report
     assert address.replace("ray://", "") in report["error"]
     assert "stopped answering" in report["error"]
