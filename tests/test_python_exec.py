@@ -84,7 +84,7 @@ def test_code_runs_in_the_other_interpreter(rt_session, other_python):
 def test_output_maps_by_position_and_many_rows(rt_session, other_python):
     code = ("context.build_result([{'x': i, 'y': str(i) * 2} for i in range(3000)])")
     table = run_with_interpreter(
-        rt_session, None, Events(), interpreter=str(other_python), code=code,
+        interpreter=str(other_python), code=code,
         conf={"schema": "-", "pythonMode": "ray", "timezone": "UTC"}, env={},
         schema=parse_schema("st(field(number,long),field(text,string))"),
         input_table=pa.table({"a": [1]}))
@@ -96,11 +96,41 @@ def test_output_maps_by_position_and_many_rows(rt_session, other_python):
 def test_python_env_prefix_runs_before_the_interpreter(rt_session, other_python):
     code = "import os\ncontext.build_result([{'v': os.environ.get('FROM_PREFIX', 'missing')}])"
     table = run_with_interpreter(
-        rt_session, None, Events(), interpreter=str(other_python), code=code,
+        interpreter=str(other_python), code=code,
         conf={"schema": "-", "pythonMode": "ray", "timezone": "UTC"},
         env={"PYTHON_ENV": "export FROM_PREFIX=set-by-prefix"},
         schema=parse_schema("st(field(v,string))"), input_table=pa.table({"a": [1]}))
     assert table.to_pylist() == [{"v": "set-by-prefix"}]
+
+
+OPTIONS_SCRIPT = """
+!python conf "schema=st(field(servers,long),field(weights,double))";
+!python conf "pythonExec={exe}";
+run command as Ray.`` where inputTable="batches" and outputTable="out" and model="weights"
+and keepPartitionNum="{keep}" and dataWaitServerReadyTimeout="{timeout}" and code='''
+import time
+from pyjava.api.mlsql import RayContext
+ray_context = RayContext.connect(globals(), None)
+time.sleep({pause})
+model = RayContext.collect_from(RayContext.parse_servers(context.conf["modelServers"]))
+rows = list(ray_context.collect())
+context.build_result([{{"servers": len(ray_context.data_servers()),
+                       "weights": sum(r["w"] for r in model)}}])
+''';
+"""
+
+
+def test_model_keep_partition_num_and_wait_timeout_reach_the_interpreter(rt_session, other_python):
+    rt_session.catalog.register("batches", pa.Table.from_batches(
+        [pa.record_batch({"v": [i]}) for i in range(5)]))
+    rt_session.catalog.register("weights", pa.table({"w": [0.5, 1.5]}))
+    kept = rt_session.execute(OPTIONS_SCRIPT.format(exe=other_python, keep="true", timeout="300",
+                                                    pause=0), Events())
+    assert kept.table.to_pylist() == [{"servers": 5, "weights": 2.0}]
+    # A data server gives up after dataWaitServerReadyTimeout seconds without a reader.
+    with pytest.raises(PythonCodeError):
+        rt_session.execute(OPTIONS_SCRIPT.format(exe=other_python, keep="true", timeout="0.2",
+                                                 pause=2), Events())
 
 
 def test_user_error_shows_the_code_line(rt_session, other_python):

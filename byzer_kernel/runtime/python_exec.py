@@ -1,7 +1,8 @@
 """`pythonExec`: run the code in another interpreter through pyjava's worker protocol (DESIGN §5).
 
-    table = run_with_interpreter(session, request, events, interpreter=path, code=code, conf=conf,
-                                 env=env, schema=schema, input_table=table)
+    table = run_with_interpreter(interpreter=path, code=code, conf=conf, env=env, schema=schema,
+                                 input_table=table, model_table=None, keep_partition_num=False,
+                                 wait_timeout=300.0)
 
 The engine plays the JVM's part, as Byzer's ArrowPythonRunner does:
 1. serve the input table's partitions from pyjava-protocol one-shot data servers;
@@ -29,13 +30,14 @@ import socket
 import struct
 import subprocess
 import tempfile
+from typing import Optional
 
 import pyarrow as pa
 
 from ..lang.errors import ByzerRuntimeError, PythonCodeError
 from .data_servers import DataServerPool
 from .output import ColumnBuilder
-from .partitions import partition_count, split_table
+from .partitions import keep_partitions, partition_count, split_table
 from .user_errors import format_frames
 
 START_ARROW_STREAM = -6
@@ -57,13 +59,19 @@ WORKER_BOOT = ("import warnings, runpy\n"
                "runpy.run_module('pyjava.worker', run_name='__main__', alter_sys=True)\n")
 
 
-def run_with_interpreter(session, request, events, *, interpreter: str, code: str, conf: dict,
-                         env: dict, schema: pa.Schema, input_table: pa.Table,
-                         wait_timeout: float = 300.0) -> pa.Table:
+def run_with_interpreter(*, interpreter: str, code: str, conf: dict, env: dict, schema: pa.Schema,
+                         input_table: pa.Table, model_table: Optional[pa.Table] = None,
+                         keep_partition_num: bool = False, wait_timeout: float = 300.0) -> pa.Table:
     pool = DataServerPool(timeout=wait_timeout)
     timezone = conf.get("timezone", "UTC")
     try:
-        parts = split_table(input_table, partition_count(input_table.num_rows, os.cpu_count() or 1))
+        if keep_partition_num:
+            parts = keep_partitions(input_table)
+        else:
+            parts = split_table(input_table, partition_count(input_table.num_rows, os.cpu_count() or 1))
+        if model_table is not None:  # as in the driver: the model table is served, named in conf
+            conf = {**conf, "modelServers": ",".join(
+                f"{s.host}:{s.port}" for s in pool.serve([model_table], timezone))}
         servers = pool.serve(parts, timezone)
         server_rows = pa.table({"host": [s.host for s in servers],
                                 "port": pa.array([s.port for s in servers], pa.int64()),

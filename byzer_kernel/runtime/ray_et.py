@@ -42,20 +42,19 @@ def run_ray(session, request: RunRequest, events) -> pa.Table:
     if output_table and output_table not in request.output_names:
         request.output_names.insert(0, output_table)
 
+    run_options = dict(
+        code=code, conf=conf, env=env, schema=schema, input_table=input_table, model_table=model,
+        keep_partition_num=options.get("keepPartitionNum", "false").strip().lower() == "true",
+        wait_timeout=float(options.get("dataWaitServerReadyTimeout", "300")))
     interpreter = other_interpreter(conf.get("pythonExec"), events)
     if interpreter is not None:
         from .python_exec import run_with_interpreter
 
-        return run_with_interpreter(session, request, events, interpreter=interpreter, code=code,
-                                    conf=conf, env=env, schema=schema, input_table=input_table)
+        return run_with_interpreter(interpreter=interpreter, **run_options)
     from .driver_client import cluster_for
 
     # The code runs in the driver process (driver.py): a lost cluster can never end the kernel.
-    return cluster_for(session).run_python(
-        request.statement, events, code=code, conf=conf, env=env, schema=schema,
-        input_table=input_table, model_table=model,
-        keep_partition_num=options.get("keepPartitionNum", "false").strip().lower() == "true",
-        wait_timeout=float(options.get("dataWaitServerReadyTimeout", "300")))
+    return cluster_for(session).run_python(request.statement, events, **run_options)
 
 
 def resolve_code(session, code: str) -> str:
@@ -120,8 +119,8 @@ def other_interpreter(python_exec, events):
         return None
     path = Path(python_exec).expanduser()
     if not path.exists():
-        events.message(f"pythonExec {python_exec} does not exist here; the code runs in this "
-                       f"kernel's Python ({sys.executable})")
+        events.message(f"pythonExec {python_exec} does not exist here; the code runs in "
+                       f"byzer_kernel's own Python ({sys.executable})")
         return None
     # Same binary in the same bin/ is ours; a venv's python links to the same binary but is not.
     ours = Path(sys.executable)
