@@ -96,6 +96,20 @@ class LocalCluster:
         self._run(args)
         return self
 
+    def start_plain_head(self) -> "LocalCluster":
+        """A head as a user starts it: `ray start --head` with no address or auth flags, so Ray
+        decides the node address (the host's) and token authentication (on when the env's HOME
+        has ~/.ray/auth_token). Only ports (free ones), the temp dir and CPUs are set. self.env
+        should set RAY_TMPDIR so that temp_dir is $RAY_TMPDIR/ray, where `auto` looks."""
+        args = ["start", "--head", "--port", str(self.gcs_port),
+                "--ray-client-server-port", str(self.client_port), "--num-cpus", "1",
+                "--temp-dir", self.temp_dir, "--disable-usage-stats",
+                "--include-dashboard", "false", *_agent_ports()]
+        self._run(args)
+        with open(os.path.join(self.temp_dir, "ray_current_cluster")) as handle:
+            self.host = handle.read().strip().rsplit(":", 1)[0]  # the address Ray chose
+        return self
+
     def add_node(self, num_cpus: int = 1, node_ip: str = "127.0.0.3") -> None:
         """Join another node (its own temp dir) to the head. Ray refuses a second node in its
         stay-on-127.0.0.1 mode and otherwise swaps 127.0.0.1 for the host's IP, so multi-node
@@ -155,6 +169,15 @@ def cluster_env(**extra: str) -> dict:
     env["RAY_AUTH_MODE"] = "disabled"
     # Keep every Ray process on the loopback address (Ray otherwise swaps 127.0.0.1 for the host IP).
     env["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
+    env.update(extra)
+    return env
+
+
+def user_env(home: str, **extra: str) -> dict:
+    """An environment as a user has it (no RAY_AUTH_MODE, no loopback-only setting), with its own
+    HOME (so ~/.ray/auth_token is the test's) and no inherited Ray or Byzer Ray settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RAY_", "BYZER_RAY"))}
+    env["HOME"] = home
     env.update(extra)
     return env
 

@@ -1,14 +1,18 @@
-"""Real Ray clusters started with `ray start` on 127.0.0.1 (DESIGN §4.5).
+"""Real Ray clusters started with `ray start` (DESIGN §4.5), and the embedded Ray's start.
 
-Only one Ray can be connected per process, so every run happens in a fresh driver process
+Only one Ray can be connected per process, so every run happens in a fresh process
 (cluster_tools.run_driver) that prints its findings as one JSON line; the clusters are stopped by
 their temp dir, never with a plain `ray stop`.
 """
+import shutil
+import subprocess
+import tempfile
 import textwrap
 
 import pytest
 
-from cluster_tools import LocalCluster, cluster_env, free_port, multi_node_cluster_env, run_driver
+from cluster_tools import (RAY, LocalCluster, cluster_env, free_port, multi_node_cluster_env,
+                           run_driver, user_env)
 
 pytestmark = pytest.mark.cluster
 
@@ -19,7 +23,7 @@ TOKEN = "byzer-test-token-5d41402abc4b2a76b9719d911017c592"
 DRIVER = '''
 import json, os, sys, time, traceback
 from byzer_kernel.runtime import create_session
-from byzer_kernel.runtime.cluster import cluster_for
+from byzer_kernel.runtime.driver_client import cluster_for
 
 class Events:
     def __init__(self): self.messages = []
@@ -39,9 +43,7 @@ def run(script):
         return {{"rows": None, "error": str(error), "kind": type(error).__name__,
                 "seconds": time.time() - started}}
 def connection():
-    c = cluster_for(session).connection
-    return None if c is None else {{"address": c.address, "how": c.how, "embedded": c.embedded,
-                                    "kind": c.kind, "dashboard_url": c.dashboard_url}}
+    return cluster_for(session).connection  # facts of the Ray the driver process uses, or None
 {body}
 report["messages"] = events.messages
 print("RESULT:" + json.dumps(report, default=str))
@@ -309,12 +311,159 @@ def test_embedded_ray_workers_share_the_driver_sys_path(tmp_path):
     report = run_driver(driver(f"""
 sys.path.append({str(tmp_path)!r})
 import byzer_user_module, ray
-report["before"] = cluster_for(session).status()
+from byzer_kernel.runtime import cluster  # the policy itself, in this process
+report["before"] = cluster.cluster_for(session).status()
 report["ray_before"] = ray.is_initialized()
-cluster_for(session).connect(None, events)
+made = cluster.cluster_for(session).connect(None, events)
 report["greeting"] = ray.get(ray.remote(lambda: byzer_user_module.greet()).remote())
-report["connection"] = connection()
+report["connection"] = {{"embedded": made.embedded}}
 """), cluster_env())
     assert report["before"]["connected"] is False and report["ray_before"] is False
     assert report["greeting"] == "hello from a user module"
     assert report["connection"]["embedded"] and report["messages"] == []
+
+
+# -- a cluster as Ray starts it: `ray start --head`, token authentication from ~/.ray/auth_token --
+@pytest.fixture(scope="module")
+def plain_head():
+    """`ray start --head` with no address or auth flags on a machine that has ~/.ray/auth_token
+    (written here by `ray get-auth-token --generate`; the embedded Ray's ray.init() writes it
+    too): Ray turns token authentication on and registers the node under the host's address."""
+    root = tempfile.mkdtemp(prefix="bkp", dir="/tmp")  # short: Ray's socket paths are limited
+    home = f"{root}/home"
+    env = user_env(home, RAY_TMPDIR=root)  # `auto` finds the cluster in $RAY_TMPDIR/ray
+    subprocess.run([RAY, "get-auth-token", "--generate"], env=env, capture_output=True,
+                   check=True, timeout=120)
+    cluster = LocalCluster(env, temp_dir=f"{root}/ray", extra_dirs=[root])
+    try:
+        cluster.start_plain_head()
+        with open(f"{home}/.ray/auth_token") as handle:
+            cluster.token = handle.read().strip()
+        yield cluster
+    finally:
+        cluster.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def test_a_plain_ray_start_cluster_through_every_address_form(plain_head):
+    """The client address, the GCS address as 127.0.0.1, localhost and the host's address (the
+    one the node registered with), and `auto` all reach the cluster, one after the other in one
+    session, with the token from ~/.ray/auth_token (named, never shown); a configured token still
+    wins over the file."""
+    head = plain_head
+    forms = [f"ray://127.0.0.1:{head.client_port}", f"127.0.0.1:{head.gcs_port}",
+             f"localhost:{head.gcs_port}", f"{head.host}:{head.gcs_port}", "auto"]
+    wrong = '!python conf "rayAuthToken=not-the-token";\n'
+    body = "".join(f"""
+report[{form!r}] = run({('!python conf "rayAddress=' + form + '";' + node_script("local"))!r})
+report[{form!r}]["connection"] = connection()
+report[{form!r}]["status"] = cluster_for(session).status()
+""" for form in forms) + f"""
+report["wrong"] = run({(wrong + '!python conf "rayAddress=127.0.0.1:' + str(head.gcs_port) + '";' + node_script("local"))!r})
+"""
+    report = run_driver(driver(body), head.env, timeout=900)
+    nodes = set()
+    for form in forms:
+        got = report[form]
+        assert got["error"] is None, (form, report)
+        assert got["seconds"] < 90, (form, got["seconds"])
+        connection = got["connection"]
+        assert connection["kind"] == ("client" if form.startswith("ray://") else "gcs"), connection
+        assert connection["how"] == "rayAddress" and not connection["embedded"]
+        assert "token from ~/.ray/auth_token" in connection["notice"]
+        assert got["status"]["connected"] and got["status"]["nodes"] == {"alive": 1, "dead": 0}
+        assert "token from ~/.ray/auth_token" in got["status"]["notice"]
+        nodes |= {row["node"] for row in got["rows"]}
+    assert len(nodes) == 1  # the one node of that cluster, whatever the spelling
+    assert report["auto"]["connection"]["address"] == f"{head.host}:{head.gcs_port}"  # found
+    for form in forms:  # one notice per connection, naming the token's source
+        notice = [m for m in report["messages"] if m.startswith(f"Ray at {form} ")]
+        assert len(notice) == 1 and notice[0].endswith("sent the token from ~/.ray/auth_token"), \
+            report["messages"]
+    assert head.token not in str(report)
+    assert report["wrong"]["kind"] == "RayConnectionError"
+    assert "refused the token from rayAuthToken" in report["wrong"]["error"]
+    assert report["wrong"]["seconds"] < 30
+
+
+# -- the embedded Ray ------------------------------------------------------------------------------
+EMBEDDED = '''
+import glob, json, os, socket, sys, time
+from byzer_kernel.runtime import cluster, ray_private
+started = time.time()
+try:
+    cluster.start_embedded(num_cpus=1, include_dashboard={dashboard})
+    error = None
+except Exception as failure:
+    error = {{"kind": type(failure).__name__, "message": str(failure)}}
+import ray, psutil
+report = {{"error": error, "seconds": time.time() - started}}
+me = psutil.Process()
+if error is None:
+    ray.get(ray.remote(lambda: 1).remote())  # a worker process too
+    sessions = [ray_private.global_node().get_session_dir_path()]
+else:
+    sessions = sorted(glob.glob(os.path.join(os.environ["RAY_TMPDIR"], "ray", "session_2*")))
+report["sessions"] = sessions
+report["logs"] = [sorted(os.listdir(os.path.join(s, "logs"))) for s in sessions]
+procs = {{p.pid: p for p in me.children(recursive=True)}}
+for proc in psutil.process_iter(["pid", "cmdline"]):
+    if any(s in " ".join(proc.info["cmdline"] or []) for s in sessions):
+        procs[proc.pid] = proc
+procs[me.pid] = me
+report["processes"], report["sockets"] = [], []
+for pid, proc in sorted(procs.items()):
+    try:
+        name = " ".join(proc.cmdline())[:120]
+        found = proc.net_connections("inet")
+    except psutil.Error:
+        continue
+    if pid != me.pid:
+        report["processes"].append(name)
+    for c in found:  # listening TCP sockets and bound, unconnected UDP ones
+        if c.status == psutil.CONN_LISTEN or (c.type == socket.SOCK_DGRAM and not c.raddr):
+            report["sockets"].append([name, c.laddr.ip, c.laddr.port])
+print("RESULT:" + json.dumps(report))
+'''
+
+
+def embedded_env(**extra):
+    """Its own HOME (ray.init writes ~/.ray/auth_token) and Ray temp dir (the sessions to look at)."""
+    root = tempfile.mkdtemp(prefix="bke", dir="/tmp")
+    return root, user_env(f"{root}/home", RAY_TMPDIR=root, **extra)
+
+
+def test_the_embedded_ray_listens_on_loopback_only():
+    """Every socket of the embedded Ray (GCS, raylet, object manager, workers, dashboard, its
+    agents, metrics export, runtime-env agent, and this driver's own) listens on 127.0.0.1."""
+    root, env = embedded_env()
+    try:
+        report = run_driver(EMBEDDED.format(dashboard=True), env, timeout=600)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    assert report["error"] is None, report
+    names = " ".join(report["processes"])
+    for part in ("gcs_server", "raylet", "dashboard.py", "DashboardAgent", "RuntimeEnvAgent",
+                 "ray::IDLE"):
+        assert part in names, (part, report["processes"])
+    assert len(report["sockets"]) >= 8, report["sockets"]
+    off_loopback = [s for s in report["sockets"]
+                    if s[1] not in ("127.0.0.1", "::ffff:127.0.0.1", "::1")]
+    assert off_loopback == [], off_loopback
+
+
+def test_a_failed_embedded_start_is_retried_once_and_leaves_no_process():
+    """With a start timeout too short to succeed, both attempts fail; each attempt's processes
+    (its raylet did start) are stopped before the next, and the error names the setting."""
+    # The GCS gets its own (generous) wait, so each attempt gets as far as starting the raylet.
+    root, env = embedded_env(BYZER_RAY_START_TIMEOUT="1", RAY_gcs_server_port_wait_time_s="90")
+    try:
+        report = run_driver(EMBEDDED.format(dashboard=False), env, timeout=600)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    assert report["error"]["kind"] == "RayConnectionError", report
+    assert "did not start" in report["error"]["message"]
+    assert "BYZER_RAY_START_TIMEOUT" in report["error"]["message"]
+    assert len(report["sessions"]) == 2, report  # the first attempt and one retry
+    assert all("raylet.out" in logs and "gcs_server.out" in logs for logs in report["logs"]), report
+    assert report["processes"] == [], report["processes"]  # nothing of either attempt is left

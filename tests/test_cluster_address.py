@@ -5,8 +5,9 @@ import threading
 import pytest
 
 from byzer_kernel.lang.errors import RayConnectionError
-from byzer_kernel.runtime.cluster import runtime_env_for
-from byzer_kernel.runtime.ray_address import parse_ray_address, resolve_kind, tcp_reachable
+from byzer_kernel.runtime.cluster import START_TIMEOUT_ENV, runtime_env_for, start_timeout
+from byzer_kernel.runtime.ray_address import (is_this_machine, parse_ray_address, resolve_kind,
+                                              tcp_reachable)
 
 
 @pytest.mark.parametrize("text, kind, host, port, init", [
@@ -70,3 +71,30 @@ def test_runtime_env_carries_python_env_items(session):
     session.python_env.update({"A": "1", "PYTHON_ENV": ":"})
     env = runtime_env_for(session)["env_vars"]
     assert env["A"] == "1" and env["PYTHON_ENV"] == ":" and env["PY_EXECUTE_USER"] == session.owner
+
+
+def test_this_machine_in_every_spelling():
+    """A GCS written as 127.0.0.1, localhost, the host name or an interface address is this
+    machine (its node is then looked up in the GCS); other hosts are not."""
+    import socket
+
+    import psutil
+
+    assert is_this_machine("127.0.0.1") and is_this_machine("localhost") and is_this_machine("[::1]")
+    assert is_this_machine("127.0.0.3")  # the loopback range (test clusters' extra nodes)
+    assert is_this_machine(socket.gethostname())
+    for addresses in psutil.net_if_addrs().values():
+        for address in addresses:
+            if address.family == socket.AF_INET:
+                assert is_this_machine(address.address)
+    assert not is_this_machine("203.0.113.7")  # TEST-NET-3: never an interface of a test machine
+    assert not is_this_machine("no-such-host.invalid")
+
+
+@pytest.mark.parametrize("value, seconds", [(None, 120.0), ("45", 45.0), ("0", 1.0), ("soon", 120.0)])
+def test_start_timeout_setting(monkeypatch, value, seconds):
+    if value is None:
+        monkeypatch.delenv(START_TIMEOUT_ENV, raising=False)
+    else:
+        monkeypatch.setenv(START_TIMEOUT_ENV, value)
+    assert start_timeout() == seconds

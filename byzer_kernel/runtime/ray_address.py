@@ -3,8 +3,9 @@
 Forms and the rule that decides between the two kinds of Ray endpoint:
 
 * ``local`` (also ``embedded``)  -> the embedded local Ray of this process.
-* ``auto`` (also pyjava's ``worker``) -> ``ray.init(address="auto")``: a Ray already running on
-  this machine (``ray start``), found through Ray's own files / ``RAY_ADDRESS``.
+* ``auto`` (also pyjava's ``worker``) -> the cluster started with ``ray start`` on this machine
+  (Ray's file ray_current_cluster) or env ``RAY_ADDRESS``, as ``ray.init()`` finds it; used through
+  its GCS address. Unlike Ray's ``address="auto"``, never some other Ray process that happens to run.
 * ``ray://host[:port]``          -> Ray client (port 10001 when omitted).
 * ``host:port``                  -> decided by asking the endpoint, not by its port number (test
   clusters and real ones move ports): a GCS answers ``NodeInfoGcsService/GetClusterId`` and lacks
@@ -14,10 +15,13 @@ Forms and the rule that decides between the two kinds of Ray endpoint:
 * ``host`` alone                 -> Ray client on port 10001.
 
 A GCS address makes this process a Ray driver, which only works on a machine that is a node of
-the cluster; remote clusters are reached with the Ray client.
+the cluster; remote clusters are reached with the Ray client. `ray start --head` registers its node
+under the host's address (not 127.0.0.1), so a GCS written as 127.0.0.1, localhost or the host's
+address all mean this machine's node: `local_node_ip` reads the address from the GCS's node table.
 """
 from __future__ import annotations
 
+import ipaddress
 import socket
 from dataclasses import dataclass
 from typing import Optional
@@ -42,6 +46,8 @@ class RayTarget:
     text: str
     host: str = ""
     port: int = 0
+    # For a GCS: the address this machine's node registered with (for `ray.init`), when known.
+    node_ip: str = ""
 
     @property
     def hostport(self) -> str:
@@ -145,3 +151,50 @@ def resolve_kind(target: RayTarget, token: Optional[str] = None) -> RayTarget:
             return target
         return RayTarget("none", target.text, target.host, target.port)
     return RayTarget(kind, target.text, target.host, target.port)
+
+
+def is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.strip("[]").split("%")[0]).is_loopback
+    except ValueError:
+        return host.lower() == "localhost"
+
+
+def is_this_machine(host: str) -> bool:
+    """True when host names this machine: a loopback address, `localhost`, the host name, or an
+    address of one of its network interfaces."""
+    host = host.strip("[]").split("%")[0]
+    if is_loopback(host) or host.lower() == socket.gethostname().lower():
+        return True
+    try:
+        addresses = {str(ipaddress.ip_address(host))}
+    except ValueError:
+        try:
+            addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+        except OSError:
+            return False
+    return any(is_loopback(a) for a in addresses) or bool(addresses & _interface_addresses())
+
+
+def _interface_addresses() -> set:
+    import ray  # noqa: F401  (puts Ray's bundled psutil on sys.path)
+    import psutil
+
+    return {a.address.split("%")[0] for addresses in psutil.net_if_addrs().values()
+            for a in addresses if a.family in (socket.AF_INET, socket.AF_INET6)}
+
+
+def local_node_ip(target: RayTarget, token: Optional[str]) -> tuple[Optional[str], list]:
+    """(address of this machine's node in the cluster whose GCS is target, or None; the addresses
+    of all its alive nodes). The head wins when several nodes run here. (None, []) when the node
+    table cannot be read."""
+    from .ray_private import gcs_alive_nodes
+
+    import grpc
+
+    try:
+        nodes = gcs_alive_nodes(target.hostport, token, GRPC_PROBE_SECONDS)
+    except grpc.RpcError:
+        return None, []
+    here = sorted((not head, address) for address, head in nodes if is_this_machine(address))
+    return (here[0][1] if here else None), [address for address, _ in nodes]

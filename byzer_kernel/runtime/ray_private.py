@@ -7,8 +7,11 @@ upgrade that moves it fails loudly at the first run instead of misbehaving.
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
-from typing import Any
+import os
+import time
+from typing import Any, Optional
 
 SUPPORTED_RAY = "ray>=2.60,<2.61"
 
@@ -54,3 +57,117 @@ def task_runtime_env(runtime_env: dict) -> tuple:
 
 def actor_runtime_env(runtime_env: dict):
     return _lookup("ray._private.utils", "parse_runtime_env_for_task_or_actor")(runtime_env)
+
+
+# -- connecting and starting Ray (runtime.cluster) ------------------------------------------------
+def refresh_auth_config() -> None:
+    """Ray's C++ layer caches RAY_AUTH_MODE / RAY_AUTH_TOKEN*: re-read them after a change (the
+    config first, then the token cache, as Ray's own test helpers do)."""
+    config = _lookup("ray._raylet", "Config")
+    loader = _lookup("ray._raylet", "AuthenticationTokenLoader")
+    config.initialize("")
+    loader.instance().reset_cache()
+
+
+def leave_client_mode() -> None:
+    """Leave Ray client mode even when its server is gone, so that `ray.init` works again."""
+    _lookup("ray._private.client_mode_hook", "_explicitly_disable_client_mode")()
+
+
+def global_node():
+    """The Ray node object of this process (None when this process started or joined none)."""
+    return _lookup("ray._private.worker", "_global_node")
+
+
+def job_config_with_sys_path(paths: list):
+    """A JobConfig whose workers on this machine start with `paths` on sys.path (the mechanism Ray
+    uses for a driver script's directory)."""
+    import inspect
+
+    job_config = _lookup("ray.job_config", "JobConfig")
+    if "_py_driver_sys_path" not in inspect.signature(job_config).parameters:
+        raise RayInternalsChanged(f"JobConfig(_py_driver_sys_path=...) is missing; install {SUPPORTED_RAY}")
+    return job_config(_py_driver_sys_path=paths)
+
+
+_CLUSTER_ENV = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
+
+
+class NodeStartTimeout(Exception):
+    """The new node did not register with its GCS in time (not a RuntimeError on purpose: Ray's
+    own wait loop swallows those)."""
+
+
+@contextlib.contextmanager
+def node_start_wait(seconds: float):
+    """While Ray starts a node in this process, wait up to `seconds` (from now) for its raylet to
+    register with the GCS. Ray waits a fixed 30 s there (`raylet_start_wait_time_s = 30` in
+    ray/_private/node.py, no setting), polling `services.get_node`, which raises RuntimeError until
+    the node is known: the wrapper polls until the deadline instead, then raises NodeStartTimeout."""
+    services = _lookup("ray._private.services")
+    original = _lookup("ray._private.services", "get_node")
+    deadline = time.monotonic() + seconds
+
+    def get_node(gcs_address, node_id):
+        while True:
+            try:
+                return original(gcs_address, node_id)
+            except RuntimeError as error:
+                if time.monotonic() >= deadline:
+                    raise NodeStartTimeout(
+                        f"the Ray node did not register within {seconds:g} s ({error})") from None
+                time.sleep(0.2)
+
+    services.get_node = get_node
+    try:
+        yield
+    finally:
+        services.get_node = original
+
+
+@contextlib.contextmanager
+def loopback_node_address():
+    """Let `ray.init` keep 127.0.0.1 as the node address. Ray swaps a loopback `_node_ip_address`
+    (and a loopback GCS host) for the host's address unless RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER is
+    off, a constant read at import (ray_constants.ENABLE_RAY_CLUSTER); the environment variable
+    is set too, for the processes Ray starts meanwhile."""
+    constants = _lookup("ray._private.ray_constants")
+    _lookup("ray._private.ray_constants", "ENABLE_RAY_CLUSTER")
+    saved_constant, saved_env = constants.ENABLE_RAY_CLUSTER, os.environ.get(_CLUSTER_ENV)
+    constants.ENABLE_RAY_CLUSTER = False
+    os.environ[_CLUSTER_ENV] = "0"
+    try:
+        yield
+    finally:
+        constants.ENABLE_RAY_CLUSTER = saved_constant
+        if saved_env is None:
+            os.environ.pop(_CLUSTER_ENV, None)
+        else:
+            os.environ[_CLUSTER_ENV] = saved_env
+
+
+def local_cluster_address() -> Optional[str]:
+    """The GCS address `ray.init()` would join: env RAY_ADDRESS, else the cluster last started with
+    `ray start` on this machine (the file ray_current_cluster in Ray's temp dir); None when there is
+    none. Unlike `address="auto"` it never picks any Ray process it finds running (another
+    kernel's embedded Ray, say)."""
+    return _lookup("ray._private.services", "canonicalize_bootstrap_address")(None)
+
+
+def gcs_alive_nodes(hostport: str, token: Optional[str], timeout: float) -> list:
+    """[(node_manager_address, is_head)] of the alive nodes in the GCS at hostport, read with
+    Ray's generated gRPC stubs (NodeInfoGcsService.GetAllNodeInfo)."""
+    import grpc
+
+    request_type = _lookup("ray.core.generated.gcs_service_pb2", "GetAllNodeInfoRequest")
+    stub_type = _lookup("ray.core.generated.gcs_service_pb2_grpc", "NodeInfoGcsServiceStub")
+    alive = _lookup("ray.core.generated.gcs_pb2", "GcsNodeInfo", "GcsNodeState", "ALIVE")
+    channel = grpc.insecure_channel(hostport)
+    try:
+        metadata = [("authorization", f"Bearer {token}")] if token else None
+        reply = stub_type(channel).GetAllNodeInfo(request_type(state_filter=alive),
+                                                  timeout=timeout, metadata=metadata)
+        return [(node.node_manager_address, bool(node.is_head_node))
+                for node in reply.node_info_list]
+    finally:
+        channel.close()
