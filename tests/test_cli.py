@@ -39,7 +39,7 @@ def test_run_failure_exits_non_zero_with_one_message(tmp_path):
     (tmp_path / "bad.byzer").write_text("select 1 as a as t;\nselect * from nope as u;\n")
     done = byzer("run", "bad.byzer", cwd=tmp_path)
     assert done.returncode == 1
-    assert done.stderr.strip().startswith("Error at line 2:1")
+    assert done.stderr.strip().startswith("TableNotFound at line 2:1")
     assert "`nope` does not exist" in done.stderr
 
 

@@ -11,12 +11,6 @@ from byzer_kernel.lang.errors import (ByzerRuntimeError, InternalError, TableNot
 BEFORE = "select 1 as a as kept;\n"
 
 
-def not_yet_switched(site: str):
-    """The raise site lives in a module another engineer owns; it switches to the new type there."""
-    return pytest.mark.xfail(reason=f"raise site {site} still raises ByzerRuntimeError", strict=False,
-                             raises=AssertionError)
-
-
 def raised_by(session, script: str) -> ByzerRuntimeError:
     with pytest.raises(ByzerRuntimeError) as info:
         session.execute(BEFORE + script)
@@ -34,12 +28,10 @@ def test_a_missing_table_is_table_not_found(session, script):
     assert "table `nowhere` does not exist" in str(error) and "known tables: kept" in str(error)
 
 
-@not_yet_switched("engine/sql.py SqlEngine.query (DuckDB's missing table)")
 def test_a_missing_table_in_sql_is_table_not_found(session):
     assert isinstance(raised_by(session, "select * from nowhere as t;"), TableNotFoundError)
 
 
-@not_yet_switched("engine/load_save.py _unknown_format")
 @pytest.mark.parametrize("script", ["load orc.`x` as t;", "save overwrite kept as orc.`x`;"])
 def test_an_unknown_format_is_its_own_type(session, script):
     error = raised_by(session, script)
@@ -47,14 +39,12 @@ def test_an_unknown_format_is_its_own_type(session, script):
     assert isinstance(error, UnknownFormatError), type(error)
 
 
-@not_yet_switched("engine/jsonstr.py variable_text")
 def test_an_undefined_variable_is_its_own_type(session):
     error = raised_by(session, "load jsonStr.`undefinedVar` as t;")
     assert "variable `undefinedVar` is not defined" in str(error)
     assert isinstance(error, UndefinedVariableError), type(error)
 
 
-@not_yet_switched("engine/commands.py assert_command / desc_command")
 @pytest.mark.parametrize("script, words", [
     ("!desc;", "usage: !desc TABLE"),
     ("!assert kept;", "usage: !assert TABLE"),

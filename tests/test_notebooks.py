@@ -99,7 +99,7 @@ def test_magic_in_a_python_notebook(tmp_path):
     assert result_text(cells[6]) == "[120, 200, 310]"
     assert result_text(cells[8]).splitlines()[-1] == "all_sales: showing 2 of 5 rows"
     error = error_of(cells[9])
-    assert error.ename == "ByzerRuntimeError" and "no_such_table" in error.traceback[0]
+    assert error.ename == "TableNotFoundError" and "no_such_table" in error.traceback[0]
     assert "| 5 |" in result_text(cells[10])
 
 

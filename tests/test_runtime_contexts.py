@@ -3,7 +3,6 @@ import os
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 import _thread
 

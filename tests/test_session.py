@@ -50,7 +50,7 @@ def test_a_failing_statement_keeps_earlier_effects_and_the_catalog(session):
         session.execute('set v="x" where scope="session";\nselect 2 as a as made;\nselect * from missing as m;\nselect 3 as a as never;')
     error = info.value
     assert error.span.line == 3 and error.span.col == 1
-    assert str(error).startswith("Error at line 3:1 in `select * from missing as m`: table `missing` does not exist")
+    assert str(error).startswith("TableNotFound at line 3:1 in `select * from missing as m`: table `missing` does not exist")
     assert {"keep", "made"} <= set(session.catalog.names()) and "never" not in session.catalog
     assert session.variables.get("v") == "x"
     assert session.execute("select a from made as again;").table.to_pylist() == [{"a": 2}]

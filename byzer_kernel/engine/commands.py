@@ -10,7 +10,7 @@ import re
 
 import pyarrow as pa
 
-from ..lang.errors import ByzerError, ByzerRuntimeError, UnsupportedStatementError
+from ..lang.errors import ByzerError, ByzerRuntimeError, UnsupportedStatementError, UsageError
 from ..lang.secrets import shown_python_pair, shown_python_value
 from ..lang.statements import CommandStatement
 from .types import spark_type_name
@@ -66,7 +66,7 @@ def python_command(session, statement, args, events):
     kind, pair = args
     decoded = decode_env_value(pair, session.variables)
     if "=" not in decoded:
-        raise ByzerRuntimeError(f"!python {kind} expects \"key=value\", got \"{shown_python_pair(kind, decoded)}\"")
+        raise UsageError(f"!python {kind} expects \"key=value\", got \"{shown_python_pair(kind, decoded)}\"")
     key, value = decoded.split("=", 1)  # no trimming, as in Byzer
     if kind == "env":
         check_env_variable(key, value)
@@ -99,7 +99,7 @@ def conf_table(store: dict, kind: str) -> pa.Table:
 def assert_command(session, statement, args, events):
     """`!assert TABLE '''EXPR''' "message"`: every row must satisfy EXPR; `:col` names a column."""
     if len(args) not in (2, 3):
-        raise ByzerRuntimeError("usage: !assert TABLE '''EXPR''' \"message\"")
+        raise UsageError("usage: !assert TABLE '''EXPR''' \"message\"")
     name, expression = args[0].strip("`"), args[1]
     message = args[2] if len(args) == 3 else ""
     table = session.table(name)
@@ -124,7 +124,7 @@ def show_command(session, statement, args, events):
 
 def desc_command(session, statement, args, events):
     if len(args) != 1:
-        raise ByzerRuntimeError("usage: !desc TABLE")
+        raise UsageError("usage: !desc TABLE")
     schema = session.table(args[0].strip("`")).schema
     return "desc", pa.table({
         "col_name": pa.array(schema.names, pa.string()),

@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.json as pajson
 
-from ..lang.errors import ByzerRuntimeError
+from ..lang.errors import UndefinedVariableError
 from .formats.json_exact import read_files_exact, read_lines_exact
 from .formats.json_options import JsonReadOptions
 from .formats.spark_json import java_order
@@ -271,7 +271,7 @@ def _to_spark_layout(table: pa.Table) -> pa.Table:
 def variable_text(session, name: str, format_name: str = "jsonStr") -> str:
     value = session.variables.get(name)
     if value is None:
-        raise ByzerRuntimeError(
+        raise UndefinedVariableError(
             f"variable `{name}` is not defined ({format_name} loads the text of a variable set with "
             f"`set {name}='''...'''`)")
     value = str(value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from ..lang.errors import ByzerRuntimeError
+from ..lang.errors import ByzerRuntimeError, UnknownFormatError, UsageError
 from ..lang.statements import LoadStatement, SaveStatement
 from .formats import IN_MEMORY_FORMATS, SAVE_EXTENSIONS, WRITERS, known_formats, loader_for
 from .formats.csv_format import check_csv_table
@@ -33,9 +33,9 @@ def _format_name(name: str, available) -> str | None:
     return None
 
 
-def _unknown_format(name: str, names) -> ByzerRuntimeError:
-    return ByzerRuntimeError(f"unknown format `{name}` (known formats: {', '.join(names)}; "
-                             "names are case-sensitive, e.g. jsonStr)")
+def _unknown_format(name: str, names) -> UnknownFormatError:
+    return UnknownFormatError(f"unknown format `{name}` (known formats: {', '.join(names)}; "
+                              "names are case-sensitive, e.g. jsonStr)")
 
 
 def _rendered_options(session, options: dict) -> dict:
@@ -64,7 +64,7 @@ def execute_save(session, statement: SaveStatement, events):
     table = session.table(session.render(statement.table))
     path_text = clean_str(session.render(statement.path.raw))
     if path_text in ("", "-"):
-        raise ByzerRuntimeError(f"save as {format_name} needs a path: write save t as {format_name}.`folder`")
+        raise UsageError(f"save as {format_name} needs a path: write save t as {format_name}.`folder`")
     target = session.resolve_path(path_text)
     options = _rendered_options(session, statement.options)
     partition_by = list(statement.partition_by)

@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 import sqlglot
 from sqlglot import exp
 
-from ..lang.errors import ByzerRuntimeError
+from ..lang.errors import ByzerRuntimeError, TableNotFoundError
 from .catalog import Catalog, normalize_table_name
 
 
@@ -42,7 +42,7 @@ class SqlEngine:
                 missing = re.search(r"Table with name (\S+) does not exist", str(error))
                 if missing:
                     known = ", ".join(self.catalog.names()) or "none"
-                    raise ByzerRuntimeError(
+                    raise TableNotFoundError(
                         f"table `{missing.group(1)}` does not exist (known tables: {known})") from error
                 raise ByzerRuntimeError(_duckdb_message(error)) from error
             except duckdb.Error as error:

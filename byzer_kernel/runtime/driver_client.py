@@ -84,8 +84,8 @@ class DriverProcess:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "byzer_kernel.runtime.driver", str(theirs.fileno()),
                  str(side_theirs.fileno()), str(os.getpid())],
-                pass_fds=(theirs.fileno(), side_theirs.fileno()), stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                start_new_session=True)
+                pass_fds=(theirs.fileno(), side_theirs.fileno()), stdin=subprocess.DEVNULL,
+                stdout=log, stderr=log, env=env, start_new_session=True)
         theirs.close()
         side_theirs.close()
         self.connection, self.side = Connection(ours.detach()), Connection(side_ours.detach())

@@ -11,7 +11,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from ..engine.run_statement import RunRequest
-from ..lang.errors import ByzerRuntimeError, SchemaError, UnsupportedStatementError
+from ..lang.errors import ByzerRuntimeError, SchemaError, UsageError
 from ..lang.schema import parse_schema
 
 SCHEMA_REQUIRED = "Using `!python conf` to specify the python return value format is required"
@@ -27,7 +27,7 @@ def run_ray(session, request: RunRequest, events) -> pa.Table:
     options = request.options
     for key in ("inputTable", "outputTable", "code"):
         if key not in options:
-            raise ByzerRuntimeError(f"`{key}` is required: run command as Ray.`` where "
+            raise UsageError(f"`{key}` is required: run command as Ray.`` where "
                                     "inputTable=\"...\" and outputTable=\"...\" and code='''...'''")
     code = resolve_code(session, options["code"])
     conf = runner_conf(session, options)
@@ -146,4 +146,4 @@ def ray_command(session, statement, args, events):
         from .driver_client import cluster_for
 
         return events.display(cluster_for(session))
-    raise UnsupportedStatementError("usage: !ray on TABLE '''code''' named OUTPUT, or !ray status")
+    raise UsageError("usage: !ray on TABLE '''code''' named OUTPUT, or !ray status")

@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ...lang.errors import ByzerRuntimeError
+from ...lang.errors import ByzerRuntimeError, UsageError
 from .csv_format import format_timestamp, read_csv_file, read_csv_files, read_csv_lines
 from .layout import input_paths, list_input_files, option, read_partitioned
 from .overwrite_guard import write_manifest
@@ -145,7 +145,7 @@ def check_text_per_row_options(table: pa.Table, options: dict) -> None:
     name_column, content_column = option(options, "fileName"), option(options, "imageColumn")
     for needed, value in (("imageColumn", content_column), ("fileName", name_column)):
         if value is None:
-            raise ByzerRuntimeError(f"{needed} is required")
+            raise UsageError(f"{needed} is required")
         if value not in table.column_names:
             raise ByzerRuntimeError(f"{needed} column `{value}` is not in the table "
                                     f"(columns: {', '.join(table.column_names)})")

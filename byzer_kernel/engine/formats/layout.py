@@ -13,7 +13,7 @@ from urllib.parse import unquote
 
 import pyarrow as pa
 
-from ...lang.errors import ByzerRuntimeError
+from ...lang.errors import ByzerRuntimeError, InternalError, UsageError
 from .overwrite_guard import check_overwrite
 from .spark_json import java_double
 
@@ -150,7 +150,7 @@ def input_paths(path_text: str) -> list[str]:
     """The paths of a comma-separated list (MLSQL's file sources accept `a,b`)."""
     parts = [p.strip() for p in path_text.split(",") if p.strip()]
     if not parts:
-        raise ByzerRuntimeError("a path is required (write load FORMAT.`path` as t)")
+        raise UsageError("a path is required (write load FORMAT.`path` as t)")
     return parts
 
 
@@ -169,7 +169,7 @@ def read_partitioned(path_text: str, resolve: Callable[[str], Path], read_file: 
         columns = partition_columns(files)
         per_file = to_tables([read_file(file) for file, _ in files])
         if len(per_file) != len(files):  # a format bug would silently mislabel rows otherwise
-            raise ByzerRuntimeError(f"internal error: {len(files)} files under {part} gave {len(per_file)} tables")
+            raise InternalError(f"{len(files)} files under {part} gave {len(per_file)} tables")
         for (_, values), table in zip(files, per_file):
             tables.append(with_partition_values(table, values, columns))
     return concat_tables(tables)
