@@ -128,9 +128,9 @@ def node_start_wait(seconds: float):
 @contextlib.contextmanager
 def loopback_node_address():
     """Let `ray.init` keep 127.0.0.1 as the node address. Ray swaps a loopback `_node_ip_address`
-    (and a loopback GCS host) for the host's address unless RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER is
-    off, a constant read at import (ray_constants.ENABLE_RAY_CLUSTER); the environment variable
-    is set too, for the processes Ray starts meanwhile."""
+    (and a loopback GCS host) for the host's address unless RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0,
+    which it reads once, at import, into ray_constants.ENABLE_RAY_CLUSTER: that constant is
+    switched off meanwhile, and the variable set for the processes Ray starts meanwhile."""
     constants = _lookup("ray._private.ray_constants")
     _lookup("ray._private.ray_constants", "ENABLE_RAY_CLUSTER")
     saved_constant, saved_env = constants.ENABLE_RAY_CLUSTER, os.environ.get(_CLUSTER_ENV)
@@ -151,7 +151,7 @@ def local_cluster_address() -> Optional[str]:
     `ray start` on this machine (the file ray_current_cluster in Ray's temp dir); None when there is
     none. Unlike `address="auto"` it never picks any Ray process it finds running (another
     kernel's embedded Ray, say)."""
-    return _lookup("ray._private.services", "canonicalize_bootstrap_address")(None)
+    return _lookup("ray._private.services", "get_ray_address_from_environment")(None, None)
 
 
 def gcs_alive_nodes(hostport: str, token: Optional[str], timeout: float) -> list:
