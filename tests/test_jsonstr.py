@@ -6,9 +6,10 @@ import pyarrow as pa
 import pytest
 
 from byzer_kernel.engine.formats.json_exact import read_lines_exact
+from byzer_kernel.engine.formats.json_fast import read_fast
 from byzer_kernel.engine.formats.json_options import JsonReadOptions
+from byzer_kernel.engine.formats.json_reader import read_json_text
 from byzer_kernel.engine.formats.spark_json import java_double
-from byzer_kernel.engine.jsonstr import _read_fast, read_json_text
 from byzer_kernel.lang.errors import ByzerRuntimeError
 
 from seed import SEED_JSON as SEED
@@ -41,7 +42,7 @@ def test_seed_document_example_seven_rows():
 
 
 def test_seed_shape_takes_the_fast_path():
-    assert _read_fast(SEED) is not None
+    assert read_fast(SEED) is not None
 
 
 def test_blank_lines_skipped_and_indentation_fine():
@@ -216,19 +217,19 @@ def test_option_primitives_as_string_and_single_quotes_off():
 
 
 def test_fast_path_declines_what_it_cannot_vouch_for():
-    assert _read_fast('{"a":1}\n{"a":"x"}') is None  # pyarrow refuses the conflict
-    assert _read_fast('{"a":99999999999999999999}') is None  # pyarrow would make it a double
-    assert _read_fast('{"a":1} {"a":2}') is None  # pyarrow would read two rows
-    assert _read_fast('{"a":\n1}') is None
-    assert _read_fast('{"a":1}\n{"A":1}') is None
-    table = _read_fast('{"d":"2024-01-01","n":{"t":"2024-01-01 10:00:00"}}')
+    assert read_fast('{"a":1}\n{"a":"x"}') is None  # pyarrow refuses the conflict
+    assert read_fast('{"a":99999999999999999999}') is None  # pyarrow would make it a double
+    assert read_fast('{"a":1} {"a":2}') is None  # pyarrow would read two rows
+    assert read_fast('{"a":\n1}') is None
+    assert read_fast('{"a":1}\n{"A":1}') is None
+    table = read_fast('{"d":"2024-01-01","n":{"t":"2024-01-01 10:00:00"}}')
     assert table.to_pylist() == [{"d": "2024-01-01", "n": {"t": "2024-01-01 10:00:00"}}]
 
 
 def test_large_input_agrees_between_fast_and_exact_paths():
     lines = [f'  {{"k{i % 7}":{i},"s":"v{i}","f":{i / 4},"n":{{"y":{i},"x":[{i}]}}}},' for i in range(3000)]
     text = "\n".join(lines)
-    fast = _read_fast(text)
+    fast = read_fast(text)
     assert fast is not None
     exact = read_lines_exact(text.split("\n"), JsonReadOptions.parse({}))
     assert fast.schema == exact.schema and fast.to_pylist() == exact.to_pylist()
@@ -249,8 +250,8 @@ def test_table_is_arrow():
 
 def test_big_input_is_checked_in_two_halves():
     lines = [f'  {{"a":{i}}},' for i in range(400_000)]  # about 5 MB: the check splits it in two
-    table = _read_fast("\n".join(lines))
+    table = read_fast("\n".join(lines))
     assert table.num_rows == 400_000 and table.column("a").to_pylist()[-1] == 399_999
     lines[-3] = '{"a":1} {"a":2}'  # a second value on a line in the second half
-    assert _read_fast("\n".join(lines)) is None
+    assert read_fast("\n".join(lines)) is None
     assert read_json_text("\n".join(lines), {}).num_rows == 400_000

@@ -5,9 +5,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from byzer_kernel.engine.formats.csv_format import read_csv_str
+from byzer_kernel.engine.formats.csv_format import read_csv_lines
 from byzer_kernel.engine.load_save import clean_str
-from byzer_kernel.lang.errors import ByzerRuntimeError
+from byzer_kernel.lang.errors import ByzerRuntimeError, UsageError
 
 from seed import SEED_LOAD as SEED_CELL
 
@@ -89,9 +89,14 @@ load csvStr.`c` where header="true" as t;""")
     assert result.table.to_pylist() == [{"name": "jack", "age": "10"}, {"name": "lily", "age": None}]
 
 
+def read_csv(text, options):
+    """A csvStr variable's text as its loader reads it."""
+    return read_csv_lines([text.split("\n")], options)
+
+
 def test_csvstr_infer_schema():
-    table = read_csv_str("i,l,d,b,s,q\n1,3000000000,1.5,true,x,\"a,b\"\n2,1,2,FALSE,3,\"\"\n",
-                         {"header": "true", "inferSchema": "true"})
+    table = read_csv("i,l,d,b,s,q\n1,3000000000,1.5,true,x,\"a,b\"\n2,1,2,FALSE,3,\"\"\n",
+                     {"header": "true", "inferSchema": "true"})
     assert [(f.name, str(f.type)) for f in table.schema] == [
         ("i", "int32"), ("l", "int64"), ("d", "double"), ("b", "bool"), ("s", "string"), ("q", "string")]
     assert table.to_pylist()[0] == {"i": 1, "l": 3000000000, "d": 1.5, "b": True, "s": "x", "q": "a,b"}
@@ -99,12 +104,12 @@ def test_csvstr_infer_schema():
 
 
 def test_csv_duplicate_and_empty_header_names():
-    table = read_csv_str("a,A,,b\n1,2,3,4", {"header": "true"})
+    table = read_csv("a,A,,b\n1,2,3,4", {"header": "true"})
     assert table.column_names == ["a0", "A1", "_c2", "b"]
 
 
 def test_csv_short_and_long_rows_are_padded_and_cut():
-    table = read_csv_str("a,b\n1\n1,2,3", {"header": "true"})
+    table = read_csv("a,b\n1\n1,2,3", {"header": "true"})
     assert table.to_pylist() == [{"a": "1", "b": None}, {"a": "1", "b": "2"}]
 
 
@@ -204,3 +209,41 @@ def test_relative_paths_resolve_under_byzer_home(session, tmp_path):
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "x.json").write_text('{"k":1}')
     assert session.execute("load json.`sub/x.json` as t;").table.num_rows == 1
+
+
+# -- options: one lookup, one rule for every format ----------------------------------------------
+@pytest.mark.parametrize("load, option, value", [
+    ('load csvStr.`c` where header="yes" as t;', "header", "yes"),
+    ('load csvStr.`c` where inferSchema="" as t;', "inferSchema", ""),
+    ('load jsonStr.`c` where allowComments="maybe" as t;', "allowComments", "maybe"),
+    ('load text.`c.txt` where wholetext="1" as t;', "wholetext", "1"),
+])
+def test_a_bad_boolean_option_is_a_usage_error_naming_option_and_value(session, tmp_path, load, option, value):
+    (tmp_path / "c.txt").write_text("x\n")
+    with pytest.raises(UsageError) as error:
+        session.execute("""set c='''{"a":1}''';\n""" + load)
+    assert f'option `{option}` must be "true" or "false", got "{value}"' in str(error.value)
+
+
+def test_a_bad_boolean_option_of_save_fails_before_the_target_is_touched(session, tmp_path):
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "notes.txt").write_text("keep")
+    session.execute("select 1 as a as t;")
+    with pytest.raises(UsageError, match='option `overwriteAnyFolder` must be "true" or "false", got "yes"'):
+        session.execute('save overwrite t as json.`out` where overwriteAnyFolder="yes";')
+    assert (tmp_path / "out" / "notes.txt").read_text() == "keep"
+
+
+def test_option_names_are_case_insensitive_for_every_format(session):
+    table = session.execute("""set c='''a,b\n1,2''';
+load csvStr.`c` where HEADER="True" and inferschema="TRUE" as t;""").table
+    assert table.to_pylist() == [{"a": 1, "b": 2}]
+    table = session.execute("""set j='''{"a":1}\noops''';
+load jsonStr.`j` where MODE="DROPMALFORMED" as t;""").table
+    assert table.to_pylist() == [{"a": 1}]
+
+
+def test_a_bad_count_option_is_a_usage_error(session):
+    with pytest.raises(UsageError, match='option `skipFirstNLines` must be a whole number of at least 0, got "-1"'):
+        session.execute("""set c='''a\n1''';
+load csvStr.`c` where skipFirstNLines="-1" as t;""")

@@ -9,8 +9,8 @@ from ..lang.statements import LoadStatement, SaveStatement
 from .formats import IN_MEMORY_FORMATS, SAVE_EXTENSIONS, WRITERS, known_formats, loader_for
 from .formats.csv_format import check_csv_table
 from .formats.file_formats import check_text_per_row_options, check_text_table, save_text_files_per_row
-from .formats.layout import (boolean_option, check_partition_columns, option, parse_file_num, prepare_target,
-                             write_parts)
+from .formats.layout import check_partition_columns, prepare_target, write_parts
+from .formats.options import boolean_option, option, whole_number_option
 from .formats.overwrite_guard import OVERWRITE_ANY_FOLDER
 
 # Spark resolves its own short names case-insensitively when Byzer's registry has no match.
@@ -71,7 +71,7 @@ def execute_save(session, statement: SaveStatement, events):
     extra = option(options, "partitionByCol")
     if extra and not partition_by:
         partition_by = [c.strip() for c in str(extra).split(",") if c.strip()]
-    file_num = parse_file_num(options)
+    file_num = whole_number_option(options, "fileNum", minimum=1)
 
     files, rows, status = 0, 0, "written"
     per_row_text = format_name == "text" and (option(options, "fileName") or option(options, "imageColumn"))

@@ -8,10 +8,17 @@ from __future__ import annotations
 
 from typing import Callable
 
-from . import file_formats
+from . import file_formats, in_memory
 from .csv_format import write_csv_file
 
-LOADERS: dict[str, Callable] = {}
+LOADERS: dict[str, Callable] = {
+    "jsonStr": in_memory.load_json_str,
+    "csvStr": in_memory.load_csv_str,
+    "json": file_formats.load_json,
+    "csv": file_formats.load_csv,
+    "parquet": file_formats.load_parquet,
+    "text": file_formats.load_text,
+}
 WRITERS: dict[str, Callable] = {
     "json": file_formats.write_json_file,
     "csv": write_csv_file,
@@ -23,22 +30,7 @@ SAVE_EXTENSIONS = {"json": ".json", "csv": ".csv", "parquet": ".snappy.parquet",
 IN_MEMORY_FORMATS = ("jsonStr", "csvStr")
 
 
-def _register() -> None:
-    from ..jsonstr import load_json_str
-
-    LOADERS.update({
-        "jsonStr": load_json_str,
-        "csvStr": file_formats.load_csv_str,
-        "json": file_formats.load_json,
-        "csv": file_formats.load_csv,
-        "parquet": file_formats.load_parquet,
-        "text": file_formats.load_text,
-    })
-
-
 def known_formats() -> list[str]:
-    if not LOADERS:
-        _register()
     return list(LOADERS)
 
 
@@ -48,6 +40,4 @@ def savable_formats() -> list[str]:
 
 
 def loader_for(name: str):
-    if not LOADERS:
-        _register()
     return LOADERS.get(name)

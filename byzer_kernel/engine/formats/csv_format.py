@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from ...lang.errors import ByzerRuntimeError
-from .layout import boolean_option, option
+from ...lang.errors import ByzerRuntimeError, UsageError
+from .options import boolean_option, option, whole_number_option
 from .spark_json import java_double
 
 _INTEGRAL = re.compile(r"[+-]?[0-9]+")
@@ -35,8 +35,8 @@ class CsvOptions:
         self.negative_inf = option(options, "negativeInf", "-Inf")
         self.comment = option(options, "comment", "")
         self.encoding = option(options, "encoding", option(options, "charset", "utf-8"))
-        self.skip_first = int(option(options, "skipFirstNLines", "0") or 0)
-        self.skip_last = int(option(options, "skipLastNLines", "0") or 0)
+        self.skip_first = whole_number_option(options, "skipFirstNLines", minimum=0, default=0)
+        self.skip_last = whole_number_option(options, "skipLastNLines", minimum=0, default=0)
 
 
 def _single_char(value: str, name: str) -> str:
@@ -44,7 +44,7 @@ def _single_char(value: str, name: str) -> str:
     if text == "\\t":
         return "\t"
     if len(text) != 1:
-        raise ByzerRuntimeError(f"option `{name}` must be a single character, got \"{value}\"")
+        raise UsageError(f"option `{name}` must be a single character, got \"{value}\"")
     return text
 
 

@@ -1,5 +1,5 @@
 """The file formats: `json`, `csv`, `parquet`, `text` loaders and savers over the Spark layout of
-`layout.py`, plus the in-variable `csvStr` loader (SPEC §3.2, §4.2)."""
+`layout.py` (SPEC §3.2, §4.2)."""
 from __future__ import annotations
 
 import datetime
@@ -11,8 +11,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ...lang.errors import ByzerRuntimeError, UsageError
-from .csv_format import format_timestamp, read_csv_file, read_csv_files, read_csv_lines
-from .layout import input_paths, list_input_files, option, read_partitioned
+from .csv_format import format_timestamp, read_csv_file, read_csv_files
+from .json_reader import read_json_files
+from .layout import input_paths, list_input_files, read_partitioned
+from .options import boolean_option, option
 from .overwrite_guard import write_manifest
 from .spark_json import java_double, json_string
 
@@ -21,8 +23,6 @@ from .spark_json import java_double, json_string
 def load_json(session, path: str, options: dict) -> pa.Table:
     """JSON Lines files (a file, a folder of part files, a glob or a comma list), read with the same
     inference as jsonStr; partition folders become columns."""
-    from ..jsonstr import read_json_files
-
     encoding = option(options, "encoding", "utf-8")
     return read_partitioned(path, session.resolve_path, lambda file: file.read_text(encoding=encoding),
                             lambda texts: read_json_files(texts, options))
@@ -82,12 +82,6 @@ def load_csv(session, path: str, options: dict) -> pa.Table:
                             lambda files_lines: read_csv_files(files_lines, options))
 
 
-def load_csv_str(session, path: str, options: dict) -> pa.Table:
-    from ..jsonstr import variable_text
-
-    return read_csv_lines([variable_text(session, path, "csvStr").split("\n")], options)
-
-
 # -- parquet -------------------------------------------------------------------------------------
 def load_parquet(session, path: str, options: dict) -> pa.Table:
     return read_partitioned(path, session.resolve_path, _read_parquet_file, list)
@@ -109,7 +103,7 @@ def write_parquet_file(table: pa.Table, path: Path, options: dict) -> None:
 def load_text(session, path: str, options: dict) -> pa.Table:
     """Columns `file` (as input_file_name(): a file: URI) and `value` (one row per line, or one per
     file with wholetext="true"); comma-separated paths allowed (MLSQLText)."""
-    whole = str(option(options, "wholetext", "false")).lower() == "true"
+    whole = boolean_option(options, "wholetext")
     files_column, values_column = [], []
     for part in input_paths(path):
         for file, _ in list_input_files(session.resolve_path(part)):

@@ -19,7 +19,6 @@ from .spark_json import java_double
 
 DEFAULT_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 _ESCAPED = set(chr(c) for c in range(1, 32)) | set("\"#%'*/:=?\\\x7f{[]^")
-SAVE_MODES = ("overwrite", "append", "ignore", "errorIfExists")
 
 
 # -- reading ----------------------------------------------------------------------------------------
@@ -255,28 +254,3 @@ def write_parts(table: pa.Table, path: Path, extension: str, file_num: Optional[
             written += 1
     (path / "_SUCCESS").touch()
     return written
-
-
-def parse_file_num(options: dict) -> Optional[int]:
-    raw = option(options, "fileNum")
-    if raw is None or str(raw).strip() == "":
-        return None
-    try:
-        count = int(str(raw).strip())
-    except ValueError:
-        raise ByzerRuntimeError(f"option fileNum must be a positive whole number, got \"{raw}\"") from None
-    if count < 1:
-        raise ByzerRuntimeError(f"option fileNum must be a positive whole number, got \"{raw}\"")
-    return count
-
-
-def boolean_option(options: dict, name: str, default: bool = False) -> bool:
-    lowered = {str(k).lower(): v for k, v in options.items()}
-    value = lowered.get(name.lower())
-    return default if value is None else str(value).strip().lower() == "true"
-
-
-def option(options: dict, name: str, default=None):
-    lowered = {str(k).lower(): v for k, v in options.items()}
-    return lowered.get(name.lower(), default)
-

@@ -1,6 +1,6 @@
 """Spark 3.3's JSON schema inference and row conversion (`JsonInferSchema`, `JacksonParser`), on
-Python values (SPEC §3.1). This is the exact, per-line path; `engine.jsonstr` puts a pyarrow fast
-path in front of it.
+Python values (SPEC §3.1). This is the exact, per-line path; `json_fast` puts a pyarrow fast path
+in front of it.
 
 Types are small tuples: ("long",), ("double",), ("boolean",), ("string",), ("null",),
 ("decimal", precision, scale), ("array", element), ("struct", ((name, type), ...)) with struct
@@ -191,26 +191,6 @@ def to_arrow_type(t: tuple) -> pa.DataType:
     if kind == "array":
         return pa.list_(to_arrow_type(t[1]))
     return pa.struct([pa.field(name, to_arrow_type(ft)) for name, ft in t[1]])
-
-
-def from_arrow_type(t: pa.DataType) -> tuple:
-    """The inverse of to_arrow_type (used when merging a fast-path table with slow-path rows)."""
-    if pa.types.is_int64(t):
-        return LONG
-    if pa.types.is_float64(t):
-        return DOUBLE
-    if pa.types.is_boolean(t):
-        return BOOLEAN
-    if pa.types.is_null(t):
-        return NULL
-    if pa.types.is_decimal(t):
-        return ("decimal", t.precision, t.scale)
-    if pa.types.is_list(t):
-        return ("array", from_arrow_type(t.value_type))
-    if pa.types.is_struct(t):
-        fields = [(t.field(i).name, from_arrow_type(t.field(i).type)) for i in range(t.num_fields)]
-        return ("struct", tuple(sorted(fields, key=lambda f: java_order(f[0]))))
-    return STRING
 
 
 # -- conversion of values to the inferred schema ------------------------------------------------

@@ -1,15 +1,13 @@
-"""`load jsonStr.`var` as t`: the text of a variable, one JSON record per line, read exactly as
-Spark 3.3's `spark.read.json(Dataset[String])` does (SPEC §3.1).
+"""The fast path of the JSON reader: the common input (one object per line, maybe indented, maybe
+a trailing comma) is checked with a few vectorised byte operations and handed to `pyarrow.json` in
+one piece; its result is then brought to Spark's types and column order (SPEC §3.1).
 
-Speed: the common input (one object per line, maybe indented, maybe a trailing comma) is checked
-with a few vectorised byte operations and handed to `pyarrow.json` in one piece; its result is then
-brought to Spark's types and column order. Anything the check or pyarrow cannot vouch for (single
-quotes, several values or a root array on a line, malformed lines, type conflicts, big integers,
-NaN/Infinity, field names equal but for case) goes through the exact per-line reader.
+`read_fast` returns None for anything the check or pyarrow cannot vouch for (single quotes, several
+values or a root array on a line, malformed lines, type conflicts, big integers, NaN/Infinity,
+field names equal but for case); the exact per-line reader (`json_exact`) takes those.
 """
 from __future__ import annotations
 
-import re
 from concurrent.futures import ThreadPoolExecutor
 from typing import Optional
 
@@ -17,57 +15,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.json as pajson
 
-from ..lang.errors import UndefinedVariableError
-from .formats.json_exact import read_files_exact, read_lines_exact
-from .formats.json_options import JsonReadOptions
-from .formats.spark_json import java_order
+from .spark_json import java_order
 
 _SPACE, _TAB, _CR = 32, 9, 13
 _BLANK = np.zeros(256, dtype=bool)
 _BLANK[[_SPACE, _TAB, _CR]] = True
 _TWO_POW_63 = float(1 << 63)
 _SPLIT_BYTES = 4 << 20
-_NOT_BLANK = re.compile(r"[^ \t\r\n]")
 
 
-def read_json_text(text: str, options: Optional[dict] = None) -> pa.Table:
-    """Spark's `spark.read.json(text.split("\\n"))` as an Arrow table."""
-    opts = JsonReadOptions.parse(options)
-    if _NOT_BLANK.search(text) is None:
-        return pa.table({})
-    if opts.fast_path_allowed:
-        table = _read_fast(text)
-        if table is not None:
-            return table
-    return read_lines_exact(text.split("\n"), opts)
-
-
-def read_json_lines_text(text: str, options: Optional[dict] = None) -> pa.Table:
-    """JSON Lines files as Spark's file reader splits them: `\\n`, `\\r\\n` or `\\r` end a line."""
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return read_json_text(text, options)
-
-
-def read_json_files(texts: list[str], options: Optional[dict] = None) -> list[pa.Table]:
-    """JSON Lines files read as Spark reads a folder of them: one schema inferred over all files,
-    returned as one table per file (each holding exactly that file's rows, so that partition values
-    can be given per file whatever rows the mode drops)."""
-    opts = JsonReadOptions.parse(options)
-    texts = [text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text for text in texts]
-    joined = "\n".join(texts)
-    if _NOT_BLANK.search(joined) is None:
-        return [pa.table({}) for _ in texts]
-    if opts.fast_path_allowed:
-        table = _read_fast(joined)
-        if table is not None:  # the fast path vouches for one row per non-blank line, in order
-            counts = [sum(1 for line in text.split("\n") if _NOT_BLANK.search(line)) for text in texts]
-            starts = np.cumsum([0] + counts[:-1])
-            return [table.slice(int(start), count) for start, count in zip(starts, counts)]
-    return read_files_exact([text.split("\n") for text in texts], opts)
-
-
-# -- the fast path --------------------------------------------------------------------------------
 def _advance_blanks(buf: np.ndarray, pos: np.ndarray, limit: np.ndarray, step: int) -> None:
     """Move each position over blanks (space, tab, CR) in direction `step`, not past `limit`."""
     inside = (pos < limit) if step > 0 else (pos > limit)
@@ -146,7 +102,8 @@ def _check_lines(data) -> Optional[int]:
     return None if rest is None else int(regular.sum()) + rest
 
 
-def _read_fast(text: str) -> Optional[pa.Table]:
+def read_fast(text: str) -> Optional[pa.Table]:
+    """The table Spark would read from `text`, or None where this path cannot vouch for it."""
     try:
         data = bytearray(text, "utf-8")
     except UnicodeEncodeError:  # lone surrogates: let the exact reader deal with them
@@ -265,20 +222,3 @@ def _to_spark_layout(table: pa.Table) -> pa.Table:
         arrays.append(column)
         fields.append(pa.field(name, target))
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
-
-
-# -- the loader -------------------------------------------------------------------------------------
-def variable_text(session, name: str, format_name: str = "jsonStr") -> str:
-    value = session.variables.get(name)
-    if value is None:
-        raise UndefinedVariableError(
-            f"variable `{name}` is not defined ({format_name} loads the text of a variable set with "
-            f"`set {name}='''...'''`)")
-    value = str(value)
-    if len(value) >= 6 and value.startswith("'''") and value.endswith("'''"):
-        value = value[3:-3]  # cleanBlockStr, as MLSQLJSonStr applies it once more
-    return value
-
-
-def load_json_str(session, path: str, options: dict) -> pa.Table:
-    return read_json_text(variable_text(session, path, "jsonStr"), options)
