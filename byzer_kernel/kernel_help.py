@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from .lang.statements import SAVE_MODES
+
 STATEMENTS = {
     "set": "`set NAME = VALUE [where type=\"text|sql|shell|conf\" and mode=\"compile|runtime\" and "
            "scope=\"session|request\"];` defines a variable used as `${NAME}` (SPEC §2).",
@@ -32,7 +34,6 @@ STATEMENTS = {
     "!desc": "`!desc TABLE;` lists the columns and types of a table.",
     "!assert": "`!assert TABLE '''EXPR''' \"message\";` fails unless every row satisfies EXPR.",
 }
-SAVE_MODES = ["overwrite", "append", "errorIfExists", "ignore"]
 CONF_KEYS = {
     "schema": "Output schema of the Python code (required): `st(field(a,long))`, a DDL string "
               "`a bigint, b string`, Spark JSON, or `file` (SPEC §5.4).",
@@ -147,7 +148,7 @@ def byzer_matches(code: str, cursor: int, session) -> tuple[list, int]:
     elif re.search(r"\brun\b[^;]*\bas\s+$", head, re.I):
         candidates = _ets(session)
     elif re.search(r"\bsave\s+$", head, re.I):
-        candidates = SAVE_MODES + _tables(session)
+        candidates = list(SAVE_MODES) + _tables(session)
     elif re.search(r"(\b(from|join|run|table|save\s+\w+)\s+|inputTable\s*=\s*[\"']|!desc\s+)$", head, re.I):
         candidates = _tables(session)
     elif prefix.startswith("!"):

@@ -10,6 +10,7 @@ from typing import Callable, Dict, List, Optional
 from . import lexer
 from .lexer import BLOCK, COMMAND, EOF, IDENT, KEYWORD, OTHER, PUNCT, QUOTED, STRING, Locator, Token
 from .statements import (
+    SAVE_MODES,
     CommandStatement,
     LoadStatement,
     PassthroughStatement,
@@ -22,7 +23,8 @@ from .statements import (
     Value,
 )
 
-SAVE_MODES = {"overwrite": "overwrite", "append": "append", "errorifexists": "errorIfExists", "ignore": "ignore"}
+# A save mode is a keyword in any case; the statement keeps Byzer's spelling.
+SAVE_MODE_SPELLING = {mode.lower(): mode for mode in SAVE_MODES}
 # Characters a raw `!command` argument may be built from, besides identifiers (rule rawCommandValue).
 RAW_COMMAND_PUNCTUATION = frozenset("-/><.~")
 STATEMENT_WORDS = ("load, save, select, set, run, train, predict, insert, create, drop, refresh, "
@@ -193,8 +195,8 @@ class ScriptParser:
 
     def save(self, first: Token) -> Statement:
         modes = []
-        while self.peek().lower in SAVE_MODES and self.peek().kind == KEYWORD:
-            modes.append(SAVE_MODES[self.advance().lower])
+        while self.peek().lower in SAVE_MODE_SPELLING and self.peek().kind == KEYWORD:
+            modes.append(SAVE_MODE_SPELLING[self.advance().lower])
         table = self.identifier("the name of the table to save").text
         self.expect_keyword(("as",), f"after the table name '{table}' of save")
         fmt, path = self.format_and_path("as")

@@ -103,6 +103,10 @@ class SelectStatement(Statement):
     keyword: ClassVar[str] = "select"
 
 
+# The save modes as Byzer spells them (SPEC §4.2); the parser and completion take them from here.
+SAVE_MODES = ("overwrite", "append", "errorIfExists", "ignore")
+
+
 @dataclass
 class SaveStatement(Statement):
     modes: list = field(default_factory=list)  # e.g. ["overwrite"]; the last one wins
