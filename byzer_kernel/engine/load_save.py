@@ -38,16 +38,12 @@ def _unknown_format(name: str, names) -> UnknownFormatError:
                               "names are case-sensitive, e.g. jsonStr)")
 
 
-def _rendered_options(session, options: dict) -> dict:
-    return {key: session.render(value.text) for key, value in options.items()}
-
-
 def execute_load(session, statement: LoadStatement, events):
     format_name = _format_name(statement.format, known_formats())
     if format_name is None:
         raise _unknown_format(statement.format, known_formats())
     path = clean_str(session.render(statement.path.raw))
-    options = _rendered_options(session, statement.options)
+    options = session.rendered_options(statement.options)
     name = session.render(statement.table)
     table = loader_for(format_name)(session, path, options)
     session.catalog.register(name, table)
@@ -66,7 +62,7 @@ def execute_save(session, statement: SaveStatement, events):
     if path_text in ("", "-"):
         raise UsageError(f"save as {format_name} needs a path: write save t as {format_name}.`folder`")
     target = session.resolve_path(path_text)
-    options = _rendered_options(session, statement.options)
+    options = session.rendered_options(statement.options)
     partition_by = list(statement.partition_by)
     extra = option(options, "partitionByCol")
     if extra and not partition_by:

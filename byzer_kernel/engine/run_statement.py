@@ -30,7 +30,7 @@ def execute_run(session, statement: RunStatement, events) -> Optional[tuple]:
         statement=statement,
         input_table=session.render(statement.input_table).strip("`"),
         path=session.render(statement.path.text) if statement.path else "",
-        options={key: session.render(value.text) for key, value in statement.options.items()},
+        options=session.rendered_options(statement.options),
         output_names=[session.render(name).strip("`") for name in statement.as_tables],
     )
     table: pa.Table = runner(session, request, events)

@@ -145,6 +145,10 @@ class Session:
         """Velocity-render text with the current variables (SPEC §2.4)."""
         return self.variables.render(text, for_select=for_select)
 
+    def rendered_options(self, options: dict) -> dict[str, str]:
+        """A `where` clause (of set, load, save, run) with every value rendered; names as written."""
+        return {name: self.render(value.text) for name, value in options.items()}
+
     def sql(self, query: str) -> pa.Table:
         """Run Spark SQL text over the catalog and return an Arrow table (DESIGN §4.2)."""
         if self._sql_engine is None:

@@ -34,7 +34,7 @@ def preprocess_sets(session, statements) -> None:
 
 def run_set(session, statement: SetStatement, stage: str) -> None:
     variables = session.variables
-    options = {name: session.render(value.text) for name, value in statement.options.items()}
+    options = session.rendered_options(statement.options)
     kind = options.get("type", "text")
     mode = options.get("mode", "runtime")
     key, command = statement.key, statement.value.text
