@@ -28,24 +28,11 @@ from typing import Optional
 
 from ..lang import errors as error_types
 from ..lang.errors import ByzerRuntimeError, PythonCodeError, RayConnectionError
-from .ray_address import parse_ray_address, tcp_reachable
-
-POLL_SECONDS = 0.25
-NOTICE_AFTER_SECONDS = 1.0  # a connect that takes longer shows "starting Ray… N s"
-INTERRUPT_GRACE_SECONDS = 30.0  # time the driver gets to stop a run before it is killed
-PROBE_EVERY_SECONDS = 2.0
-LOST_AFTER_SECONDS = 10.0  # a remote cluster that refuses TCP this long has stopped answering
+from .driver_exchange import (ENDED, POLL_SECONDS, DriverLost, Exchange, exit_text, read_into,
+                              remote_address_refuses)
 # Ray's own waits for a lost GCS / Ray client server, shortened so a loss is reported within 30 s.
 RAY_LOSS_SETTINGS = {"RAY_gcs_rpc_server_reconnect_timeout_s": "15",
                      "RAY_CLIENT_RECONNECT_GRACE_PERIOD": "10"}
-
-
-class DriverLost(Exception):
-    """The driver process ended, or its cluster went away, while a request waited for it."""
-
-    def __init__(self, reason: str, cluster_gone: bool = False):
-        super().__init__(reason)
-        self.reason, self.cluster_gone = reason, cluster_gone
 
 
 class DriverProcess:
@@ -90,7 +77,7 @@ class DriverProcess:
         side_theirs.close()
         self.connection, self.side = Connection(ours.detach()), Connection(side_ours.detach())
         self.inbox, self.arrived = collections.deque(), threading.Event()
-        threading.Thread(target=_read_into, args=(self.connection, self.inbox, self.arrived),
+        threading.Thread(target=read_into, args=(self.connection, self.inbox, self.arrived),
                          name="byzer-driver-reader", daemon=True).start()
         try:
             self._expect_ready()
@@ -106,11 +93,11 @@ class DriverProcess:
             self.arrived.clear()
         if self.inbox:
             message = self.inbox.popleft()
-            if message is not _ENDED:
+            if message is not ENDED:
                 return message
         elif self.process.poll() is None:
             return None
-        raise DriverLost(f"its driver process ended with {_exit_text(self.process.wait())}")
+        raise DriverLost(f"its driver process ended with {exit_text(self.process.wait())}")
 
     def _expect_ready(self) -> None:
         deadline = time.monotonic() + 120
@@ -165,7 +152,7 @@ class DriverProcess:
             self.start()
             self.connection.send((kind, payload))
             try:
-                return _Exchange(self, events, statement, on_connected).wait()
+                return Exchange(self, events, statement, on_connected).wait()
             except DriverLost as lost:
                 cluster_gone = lost.cluster_gone or self._cluster_gone()
                 where = self._where()
@@ -185,13 +172,7 @@ class DriverProcess:
 
     def _cluster_gone(self) -> bool:
         """After the driver ended: does its remote cluster refuse connections too?"""
-        if self._embedded():
-            return False
-        try:
-            target = parse_ray_address(str(self.ray.get("address")))
-        except RayConnectionError:
-            return True
-        return not (target.port and tcp_reachable(target.host, target.port, timeout=1.0))
+        return remote_address_refuses(self.ray)
 
     def side_request(self, kind: str, payload: dict, timeout: float = 30.0):
         """A quick read (status) answered by the driver even while it runs code."""
@@ -212,133 +193,6 @@ class DriverProcess:
 
     def _where(self) -> str:
         return "embedded (the local Ray of this kernel)" if self._embedded() else str(self.ray["address"])
-
-
-class _Exchange:
-    """Waits for the driver's answer to one request, passing on its events, prints and notices,
-    forwarding Ctrl-C, and watching for a driver or cluster that went away."""
-
-    def __init__(self, driver: DriverProcess, events, statement, on_connected=None):
-        self.driver, self.events, self.statement = driver, events, statement
-        self.on_connected = on_connected
-        self.connecting_since: Optional[float] = None
-        self.notice_shown: Optional[str] = None
-        self.interrupted_at: Optional[float] = None
-        self.unreachable_since: Optional[float] = None
-        self.next_probe = time.monotonic() + PROBE_EVERY_SECONDS
-
-    def wait(self):
-        while True:
-            try:
-                message = self.driver.next_message()
-                if message is None:
-                    self._tick()
-                elif message[0] in ("event", "stream"):
-                    self._dispatch(message)
-            except KeyboardInterrupt:
-                self._interrupt()
-                continue
-            if message is not None and message[0] not in ("event", "stream"):
-                return self._answer(message)
-
-    def _tick(self) -> None:
-        now = time.monotonic()
-        if self.connecting_since is not None and now - self.connecting_since >= NOTICE_AFTER_SECONDS:
-            self._notice(f"starting Ray… {int(now - self.connecting_since)} s")
-        if self.interrupted_at is not None and now - self.interrupted_at > INTERRUPT_GRACE_SECONDS:
-            self._interrupt()  # the driver did not stop the run in time: end it
-        if now >= self.next_probe:
-            self.next_probe = now + PROBE_EVERY_SECONDS
-            self._probe(now)
-
-    def _probe(self, now: float) -> None:
-        """A remote cluster whose address refuses connections for LOST_AFTER_SECONDS is gone,
-        whatever Ray's own (longer) waits say."""
-        facts = self.driver.ray
-        if facts is None or facts.get("embedded") or self.connecting_since is not None:
-            return
-        try:
-            target = parse_ray_address(str(facts.get("address")))
-        except RayConnectionError:
-            return
-        if not target.port or tcp_reachable(target.host, target.port, timeout=1.0):
-            self.unreachable_since = None
-        elif self.unreachable_since is None:
-            self.unreachable_since = now
-        elif now - self.unreachable_since >= LOST_AFTER_SECONDS:
-            raise DriverLost(f"{target.hostport} refused connections for {int(LOST_AFTER_SECONDS)} s",
-                             cluster_gone=True)
-
-    def _notice(self, text: Optional[str]) -> None:
-        waiting = getattr(self.events, "waiting", None)
-        if waiting is not None and text != self.notice_shown:
-            waiting(text)
-            self.notice_shown = text
-
-    def _interrupt(self) -> None:
-        if self.connecting_since is not None or self.interrupted_at is not None:
-            # Ray half-started, or a second Ctrl-C: end the driver and what it started, now.
-            self._notice(None)
-            self.driver.kill()
-            raise KeyboardInterrupt
-        self.interrupted_at = time.monotonic()
-        os.kill(self.driver.process.pid, signal.SIGINT)
-
-    def _dispatch(self, message) -> None:
-        if message[0] == "stream":
-            stream = sys.stderr if message[1] == "stderr" else sys.stdout
-            stream.write(message[2])
-            stream.flush()
-            return
-        _, name, args = message
-        if name == "ray_connecting":
-            self.connecting_since = time.monotonic()
-        elif name == "ray_connected":
-            self.connecting_since = None
-            self._notice(None)
-            self.driver.ray = args[0]
-            if self.on_connected is not None:
-                self.on_connected(args[0])
-        elif self.events is not None and name in ("progress", "progress_ended"):
-            getattr(self.events, name)(self.statement, *args)
-        elif self.events is not None and name == "message":
-            self.events.message(*args)
-
-    def _answer(self, message):
-        self._notice(None)
-        kind, value = message
-        if kind == "ok":
-            return value
-        if kind == "interrupted":
-            raise KeyboardInterrupt
-        if kind == "error":
-            error_class = getattr(error_types, value["kind"], ByzerRuntimeError)
-            if not (isinstance(error_class, type) and issubclass(error_class, error_types.ByzerError)):
-                error_class = ByzerRuntimeError
-            raise error_class(value["message"], detail=value.get("detail") or "")
-        raise error_types.InternalError.from_traceback_text(value)  # a bug of ours in the driver
-
-
-_ENDED = object()  # the reader's last word: the connection closed
-
-
-def _read_into(connection: Connection, inbox: collections.deque, arrived: threading.Event) -> None:
-    try:
-        while True:
-            inbox.append(connection.recv())
-            arrived.set()
-    except (EOFError, OSError):
-        inbox.append(_ENDED)
-        arrived.set()
-
-
-def _exit_text(code: int) -> str:
-    if code < 0:
-        try:
-            return f"signal {signal.Signals(-code).name}"
-        except ValueError:
-            return f"signal {-code}"
-    return f"exit code {code}"
 
 
 def _kill_group(pid: int) -> None:
