@@ -24,7 +24,7 @@ from .engine.session import Observer
 from .lang.errors import ByzerError, internal_error
 from .lang.errors import log as byzer_log
 from .lang.python_code import inside, python_code_spans
-from .lang.statements import Span
+from .lang.positions import point_span
 
 OPTION_HELP = "options: -o VAR, --limit N, --plan, VAR <<"
 _ASSIGN = re.compile(r"\s*([A-Za-z_]\w*)\s*<<")
@@ -115,22 +115,16 @@ def interpolate(text: str, namespace: dict) -> str:
         parts = expression.split(".")
         if not expression or not all(p.isidentifier() for p in parts):
             raise PythonVariableError(f"{{{{{expression}}}}}: only variable names (and .attributes) "
-                                      "can be interpolated", span=_span(text, match.start()))
+                                      "can be interpolated", span=point_span(text, match.start()))
         if parts[0] not in namespace:
             raise PythonVariableError(f"{{{{{expression}}}}}: Python variable `{parts[0]}` is not defined",
-                                      span=_span(text, match.start()))
+                                      span=point_span(text, match.start()))
         value = namespace[parts[0]]
         for part in parts[1:]:
             value = getattr(value, part)
         return str(value)
 
     return _PLACEHOLDER.sub(value_of, text)
-
-
-def _span(text: str, offset: int) -> Span:
-    line = text.count("\n", 0, offset) + 1
-    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return Span(line, col, offset, offset)
 
 
 def as_arrow(value: Any):

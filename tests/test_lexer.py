@@ -1,7 +1,7 @@
 """SPEC §1.3 lexical rules, one test (or a few) per rule, asserted on parsed statements and values."""
 from byzer_kernel.lang import parse
-from byzer_kernel.lang.lexer import (BLOCK, COMMAND, EOF, IDENT, KEYWORD, OTHER, PUNCT, QUOTED, STRING,
-                                     Locator, caret_detail, tokenize)
+from byzer_kernel.lang.lexer import TokenKind, tokenize
+from byzer_kernel.lang.positions import Locator, caret_detail
 from byzer_kernel.lang.statements import (CommandStatement, LoadStatement, SaveStatement, SelectStatement,
                                           SetStatement, Value)
 from parsing import only, syntax_error
@@ -210,7 +210,8 @@ def test_hash_is_fine_inside_select_text():
 # -- `!command` -----------------------------------------------------------------------------------
 def test_execute_command_is_one_token():
     tokens = tokenize("!python conf")
-    assert [(t.kind, t.text) for t in tokens] == [(COMMAND, "!python"), (IDENT, "conf"), (EOF, "")]
+    assert [(t.kind, t.text) for t in tokens] == [
+        (TokenKind.COMMAND, "!python"), (TokenKind.IDENT, "conf"), (TokenKind.EOF, "")]
     statement = only('!python conf "k=v"')
     assert isinstance(statement, CommandStatement) and statement.name == "python"
 
@@ -225,10 +226,12 @@ def test_token_kinds():
     text = "load x.`p` where k=\"v\" and j='''b''' as t; # é ~"
     kinds = [(t.kind, t.text) for t in tokenize(text)]
     assert kinds == [
-        (KEYWORD, "load"), (IDENT, "x"), (PUNCT, "."), (QUOTED, "`p`"), (KEYWORD, "where"),
-        (IDENT, "k"), (PUNCT, "="), (STRING, '"v"'), (KEYWORD, "and"), (IDENT, "j"), (PUNCT, "="),
-        (BLOCK, "'''b'''"), (KEYWORD, "as"), (IDENT, "t"), (PUNCT, ";"), (OTHER, "#"), (OTHER, "é"),
-        (PUNCT, "~"), (EOF, ""),
+        (TokenKind.KEYWORD, "load"), (TokenKind.IDENT, "x"), (TokenKind.PUNCT, "."),
+        (TokenKind.QUOTED, "`p`"), (TokenKind.KEYWORD, "where"), (TokenKind.IDENT, "k"),
+        (TokenKind.PUNCT, "="), (TokenKind.STRING, '"v"'), (TokenKind.KEYWORD, "and"), (TokenKind.IDENT, "j"),
+        (TokenKind.PUNCT, "="), (TokenKind.BLOCK, "'''b'''"), (TokenKind.KEYWORD, "as"),
+        (TokenKind.IDENT, "t"), (TokenKind.PUNCT, ";"), (TokenKind.OTHER, "#"), (TokenKind.OTHER, "é"),
+        (TokenKind.PUNCT, "~"), (TokenKind.EOF, ""),
     ]
 
 

@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from ..lang.errors import ByzerError, ByzerRuntimeError, UnsupportedStatementError, UsageError
 from ..lang.secrets import shown_python_pair, shown_python_value
-from ..lang.statements import CommandStatement
+from ..lang.statements import CommandStatement, ValueKind
 from .types import spark_type_name
 
 CONF_CATEGORY = {"conf": "python_runner_conf_cl", "env": "python_env_cl"}
@@ -42,7 +42,7 @@ def execute_command(session, statement: CommandStatement, events):
 
 def command_args(session, statement: CommandStatement) -> list[str]:
     """Quoted arguments are rendered then unquoted; raw token runs stay as written (SPEC §5.1)."""
-    return [session.render(arg.text) if arg.kind != "name" else arg.text for arg in statement.args]
+    return [session.render(arg.text) if arg.kind != ValueKind.NAME else arg.text for arg in statement.args]
 
 
 def decode_env_value(value: str, variables) -> str:

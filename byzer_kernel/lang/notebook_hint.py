@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
 from .errors import ByzerSyntaxError
-from .lexer import caret_detail
-from .statements import Span
+from .positions import caret_detail, point_span
 
 # Scala 2.12 stripMargin: a line ends at LF or FF; leading chars <= ' ' then '|' are removed.
 _MARGIN = re.compile(r"(?:\A|(?<=[\n\f]))[\x00-\x09\x0b\x0d-\x20]*\|")
@@ -124,5 +123,5 @@ def _bad_cache(text: str, header: CellHeader) -> ByzerSyntaxError:
         offset = text.index("\n", offset) + 1
     value = header.params["cache"]
     return ByzerSyntaxError(f"#%cache={value}: the cache directive must be true or false",
-                            span=Span(line=line, col=1, start=offset, end=offset),
+                            span=point_span(text, offset),
                             detail=caret_detail(text, offset))

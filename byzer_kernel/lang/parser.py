@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Callable, Dict, List, Optional
 
 from . import lexer
-from .lexer import BLOCK, COMMAND, EOF, IDENT, KEYWORD, OTHER, PUNCT, QUOTED, STRING, Locator, Token
+from .lexer import Token, TokenKind
+from .positions import Locator
 from .statements import (
     SAVE_MODES,
     CommandStatement,
@@ -21,12 +22,16 @@ from .statements import (
     SetStatement,
     Statement,
     Value,
+    ValueKind,
 )
 
 # A save mode is a keyword in any case; the statement keeps Byzer's spelling.
 SAVE_MODE_SPELLING = {mode.lower(): mode for mode in SAVE_MODES}
 # Characters a raw `!command` argument may be built from, besides identifiers (rule rawCommandValue).
 RAW_COMMAND_PUNCTUATION = frozenset("-/><.~")
+# Tokens that name something (rule `identifier`), and tokens that hold a quoted option value.
+NAME_TOKENS = (TokenKind.IDENT, TokenKind.QUOTED)
+QUOTED_VALUE_TOKENS = (TokenKind.STRING, TokenKind.BLOCK)
 STATEMENT_WORDS = ("load, save, select, set, run, train, predict, insert, create, drop, refresh, "
                    "connect, register, unregister, include or !command")
 
@@ -38,13 +43,13 @@ def parse(text: str) -> Script:
 
 def value_of(token: Token) -> Value:
     """A Value for a STRING, BLOCK_STRING, backquoted or bare token; quotes removed, nothing unescaped."""
-    if token.kind == BLOCK:
-        return Value("block", token.text[3:-3], token.text)
-    if token.kind == STRING:
-        return Value("string", token.text[1:-1], token.text)
-    if token.kind == QUOTED:
-        return Value("quoted", token.text[1:-1], token.text)
-    return Value("name", token.text, token.text)
+    if token.kind == TokenKind.BLOCK:
+        return Value(ValueKind.BLOCK, token.text[3:-3], token.text)
+    if token.kind == TokenKind.STRING:
+        return Value(ValueKind.STRING, token.text[1:-1], token.text)
+    if token.kind == TokenKind.QUOTED:
+        return Value(ValueKind.QUOTED, token.text[1:-1], token.text)
+    return Value(ValueKind.NAME, token.text, token.text)
 
 
 def clean_name(text: str) -> str:
@@ -72,13 +77,13 @@ class ScriptParser:
 
     def advance(self) -> Token:
         token = self.tokens[self.index]
-        if token.kind != EOF:
+        if token.kind != TokenKind.EOF:
             self.index += 1
         return token
 
     def error(self, token: Token, message: str):
         offset = token.start
-        if token.kind == EOF and len(self.tokens) > 1:  # point just after the last word, not at trailing blanks
+        if token.kind == TokenKind.EOF and len(self.tokens) > 1:  # just after the last word, not at trailing blanks
             offset = self.tokens[-2].end
         return lexer.syntax_error(self.text, offset, message, self.locator)
 
@@ -96,20 +101,20 @@ class ScriptParser:
         return self.advance()
 
     def at_identifier(self) -> bool:
-        return self.peek().kind in (IDENT, QUOTED)
+        return self.peek().kind in NAME_TOKENS
 
     def identifier(self, what: str) -> Token:
         token = self.peek()
-        if token.kind in (IDENT, QUOTED):
+        if token.kind in NAME_TOKENS:
             return self.advance()
-        if token.kind == KEYWORD:
+        if token.kind == TokenKind.KEYWORD:
             raise self.error(token, f"expected {what}, found keyword '{token.text}' "
                                     f"(write `{token.text}` in backquotes to use it as a name)")
         raise self.error(token, f"expected {what}, found {token.show()}")
 
     def qualified_name(self, what: str) -> str:
         parts = [self.identifier(what).text]
-        while self.peek().is_punct(".") and self.peek(1).kind in (IDENT, QUOTED):
+        while self.peek().is_punct(".") and self.peek(1).kind in NAME_TOKENS:
             self.advance()
             parts.append(self.advance().text)
         if self.peek().is_punct("."):
@@ -119,12 +124,12 @@ class ScriptParser:
 
     def at_statement_end(self) -> bool:
         token = self.peek()
-        return token.kind == EOF or token.is_punct(";")
+        return token.kind == TokenKind.EOF or token.is_punct(";")
 
     # -- script ----------------------------------------------------------------------------------
     def parse(self) -> Script:
         statements = []
-        while self.peek().kind != EOF:
+        while self.peek().kind != TokenKind.EOF:
             first = self.peek()
             if first.is_punct(";"):
                 raise self.error(first, "empty statement: unexpected ';' (remove the extra ';')")
@@ -133,22 +138,22 @@ class ScriptParser:
             end = self.peek()
             if end.is_punct(";"):
                 self.advance()
-            elif end.kind != EOF:
+            elif end.kind != TokenKind.EOF:
                 raise self.error(end, f"expected ';' after the {statement.keyword} statement, found {end.show()}")
         return Script(source=self.text, statements=statements)
 
     def statement(self, first: Token) -> Statement:
-        if first.kind == COMMAND:
+        if first.kind == TokenKind.COMMAND:
             return self.command(self.advance())
-        form = self.forms.get(first.lower) if first.kind == KEYWORD else None
+        form = self.forms.get(first.lower) if first.kind == TokenKind.KEYWORD else None
         if form is not None:
             return form(self.advance())
         if first.is_punct("!"):
             raise self.error(first, "expected a command name right after '!' (e.g. !python conf \"k=v\")")
-        if first.kind == OTHER and first.text == "#":
+        if first.kind == TokenKind.OTHER and first.text == "#":
             raise self.error(first, "'#' does not start a comment in Byzer (use -- or /* */); "
                                     f"a statement starts with {STATEMENT_WORDS}")
-        what = first.show() if first.kind == OTHER else f"unknown statement {first.show()}"
+        what = first.show() if first.kind == TokenKind.OTHER else f"unknown statement {first.show()}"
         raise self.error(first, f"{what}: a statement starts with {STATEMENT_WORDS}")
 
     def finish(self, cls, first: Token, **fields) -> Statement:
@@ -171,7 +176,7 @@ class ScriptParser:
         key = clean_name(self.qualified_name("an option name"))
         self.expect_punct("=", f"after option name '{key}'")
         token = self.peek()
-        if token.kind not in (STRING, BLOCK):
+        if token.kind not in QUOTED_VALUE_TOKENS:
             raise self.error(token, f"the value of option '{key}' must be quoted: write {key}=\"...\" "
                                     f"or {key}='''...''', found {token.show()}")
         options.pop(key, None)  # a later duplicate wins, and takes the later position
@@ -181,7 +186,7 @@ class ScriptParser:
         fmt = self.identifier(f"a format name after '{what}'").text
         self.expect_punct(".", f"between the format '{fmt}' and its path")
         token = self.peek()
-        if token.kind not in (IDENT, QUOTED):
+        if token.kind not in NAME_TOKENS:
             raise self.error(token, f"expected a path such as `...` after '{fmt}.', found {token.show()}")
         return fmt, value_of(self.advance())
 
@@ -195,7 +200,7 @@ class ScriptParser:
 
     def save(self, first: Token) -> Statement:
         modes = []
-        while self.peek().lower in SAVE_MODE_SPELLING and self.peek().kind == KEYWORD:
+        while self.peek().lower in SAVE_MODE_SPELLING and self.peek().kind == TokenKind.KEYWORD:
             modes.append(SAVE_MODE_SPELLING[self.advance().lower])
         table = self.identifier("the name of the table to save").text
         self.expect_keyword(("as",), f"after the table name '{table}' of save")
@@ -217,7 +222,7 @@ class ScriptParser:
         while not self.at_statement_end():
             self.advance()
         body = self.tokens[start:self.index]
-        if len(body) >= 2 and body[-2].is_keyword("as") and body[-1].kind in (IDENT, QUOTED):
+        if len(body) >= 2 and body[-2].is_keyword("as") and body[-1].kind in NAME_TOKENS:
             return self.finish(SelectStatement, first)
         after = self.peek()
         if body and body[-1].is_keyword("as"):
@@ -234,13 +239,13 @@ class ScriptParser:
         key = self.qualified_name("a variable name after 'set'")
         self.expect_punct("=", f"after 'set {key}'")
         token = self.peek()
-        if token.kind in (STRING, BLOCK):
+        if token.kind in QUOTED_VALUE_TOKENS:
             value = value_of(self.advance())
-        elif token.kind == QUOTED and not self.peek(1).is_punct("."):
+        elif token.kind == TokenKind.QUOTED and not self.peek(1).is_punct("."):
             value = value_of(self.advance())
-        elif token.kind in (IDENT, QUOTED):
+        elif token.kind in NAME_TOKENS:
             name = self.qualified_name(f"the value of '{key}'")
-            value = Value("name", name, name)
+            value = Value(ValueKind.NAME, name, name)
         else:
             raise self.error(token, f"expected a value for '{key}' (\"...\", '''...''', `...` or a name), "
                                     f"found {token.show()}")
@@ -285,18 +290,19 @@ class ScriptParser:
         run: Optional[List[Token]] = None  # the raw argument being built from adjacent tokens
         while not self.at_statement_end():
             token = self.peek()
-            if token.kind in (STRING, BLOCK, QUOTED):
+            if token.kind in (TokenKind.STRING, TokenKind.BLOCK, TokenKind.QUOTED):
                 args.append(value_of(self.advance()))
                 run = None
-            elif token.kind == IDENT or (token.kind == PUNCT and token.text in RAW_COMMAND_PUNCTUATION):
+            elif token.kind == TokenKind.IDENT or (token.kind == TokenKind.PUNCT
+                                                   and token.text in RAW_COMMAND_PUNCTUATION):
                 self.advance()
                 if run is not None and run[-1].end == token.start:
                     run.append(token)
                     joined = "".join(t.text for t in run)
-                    args[-1] = Value("name", joined, joined)
+                    args[-1] = Value(ValueKind.NAME, joined, joined)
                 else:
                     run = [token]
-                    args.append(Value("name", token.text, token.text))
+                    args.append(Value(ValueKind.NAME, token.text, token.text))
             else:
                 raise self.error(token, self.bad_command_argument(first, token))
         return self.finish(CommandStatement, first, name=first.text[1:], args=args)
@@ -306,9 +312,9 @@ class ScriptParser:
         if token.is_punct("="):
             return (f"'=' is not allowed in an unquoted argument of {command.text}: quote the whole "
                     "argument, e.g. \"key=value\"")
-        if token.kind == KEYWORD:
+        if token.kind == TokenKind.KEYWORD:
             return (f"keyword '{token.text}' cannot be an unquoted argument of {command.text}: "
                     f"quote it, e.g. \"{token.text}\"")
-        if token.kind == OTHER:
+        if token.kind == TokenKind.OTHER:
             return f"{token.show()} in the arguments of {command.text}: quote the argument"
         return f"unexpected {token.show()} in the arguments of {command.text}: quote the argument"

@@ -8,7 +8,7 @@ meant for it) and the `'''...'''` argument of `!ray on TABLE '''code''' named OU
 from __future__ import annotations
 
 from .errors import ByzerSyntaxError
-from .lexer import BLOCK, COMMAND, tokenize
+from .lexer import TokenKind, tokenize
 from .notebook_hint import is_header_line, parse_header
 
 
@@ -23,11 +23,11 @@ def python_code_spans(text: str) -> list[tuple[int, int]]:
         return []
     spans, command = [], None
     for index, token in enumerate(tokens):
-        if token.kind == COMMAND:
+        if token.kind == TokenKind.COMMAND:
             command = token.lower
         elif token.is_punct(";"):
             command = None
-        if token.kind != BLOCK:
+        if token.kind != TokenKind.BLOCK:
             continue
         code_option = index >= 2 and tokens[index - 1].is_punct("=") and tokens[index - 2].lower == "code"
         if code_option or command == "!ray":

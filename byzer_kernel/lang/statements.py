@@ -6,6 +6,7 @@ with the variables of that moment (SPEC §2.4), so the parser never needs the se
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import ClassVar
 
 from .secrets import shown_python_pair
@@ -21,14 +22,24 @@ class Span:
     end: int
 
 
+class ValueKind(str, Enum):
+    """How a literal was written; a string enum, so it compares and prints as its value."""
+
+    STRING = "string"  # '..' or ".."
+    BLOCK = "block"  # '''..'''
+    QUOTED = "quoted"  # `..`
+    NAME = "name"  # a bare identifier, a qualified name or a raw run of tokens
+
+    def __str__(self) -> str:
+        return self.value
+
+
 @dataclass(frozen=True)
 class Value:
-    """A literal as written: ``kind`` is ``string`` ('..' or ".."), ``block`` ('''..'''),
-    ``quoted`` (`..`) or ``name`` (a bare identifier / qualified name / raw token run).
-    ``text`` is the content with the outer quotes removed exactly as Byzer's cleanStr/cleanBlockStr do
-    (no unescaping); ``raw`` is the original token text."""
+    """A literal as written. ``text`` is the content with the outer quotes removed exactly as Byzer's
+    cleanStr/cleanBlockStr do (no unescaping); ``raw`` is the original token text."""
 
-    kind: str
+    kind: ValueKind
     text: str
     raw: str
 
