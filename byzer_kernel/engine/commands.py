@@ -18,15 +18,6 @@ from .types import spark_type_name
 CONF_CATEGORY = {"conf": "python_runner_conf_cl", "env": "python_env_cl"}
 
 
-def register(session) -> None:
-    session.commands.update({
-        "python": python_command,
-        "assert": assert_command,
-        "show": show_command,
-        "desc": desc_command,
-    })
-
-
 def execute_command(session, statement: CommandStatement, events):
     handler = session.commands.get(statement.name)
     if handler is None:
@@ -131,3 +122,12 @@ def desc_command(session, statement, args, events):
         "data_type": pa.array([spark_type_name(f.type) for f in schema], pa.string()),
         "nullable": pa.array([f.nullable for f in schema], pa.bool_()),
     })
+
+
+# What every Session starts with in `session.commands` (each Session gets its own copy to extend).
+BUILTIN_COMMANDS = {
+    "python": python_command,
+    "assert": assert_command,
+    "show": show_command,
+    "desc": desc_command,
+}

@@ -1,32 +1,32 @@
-"""Statement kind -> executor. Other layers extend a Session through `session.ets` and
-`session.commands`, never by editing this table."""
+"""Statement kind -> executor, built once. An executor runs one statement kind:
+`(session, statement, events) -> (name, table)`, or None when the statement leaves no table.
+Other layers extend a Session through `session.ets` and `session.commands`, never this table."""
 from __future__ import annotations
 
 from ..lang.errors import UnsupportedStatementError
 from ..lang.statements import (CommandStatement, LoadStatement, PassthroughStatement, RunStatement,
                                SaveStatement, SelectStatement, SetStatement, Statement)
+from .commands import execute_command
+from .load_save import execute_load, execute_save
+from .run_statement import execute_run
+from .select_statement import execute_select
+from .set_statement import execute_set
 
 
 def _unsupported(session, statement: Statement, events):
     raise UnsupportedStatementError(f"not supported by the local engine: {statement.describe()}")
 
 
+EXECUTORS = {
+    SetStatement: execute_set,
+    LoadStatement: execute_load,
+    SaveStatement: execute_save,
+    SelectStatement: execute_select,
+    RunStatement: execute_run,
+    CommandStatement: execute_command,
+    PassthroughStatement: _unsupported,
+}
+
+
 def executor_for(statement: Statement):
-    from . import commands, load_save, run_statement, select_statement, set_statement
-
-    table = {
-        SetStatement: set_statement.execute_set,
-        LoadStatement: load_save.execute_load,
-        SaveStatement: load_save.execute_save,
-        SelectStatement: select_statement.execute_select,
-        RunStatement: run_statement.execute_run,
-        CommandStatement: commands.execute_command,
-        PassthroughStatement: _unsupported,
-    }
-    return table[type(statement)]
-
-
-def register_builtin(session) -> None:
-    from . import commands
-
-    commands.register(session)
+    return EXECUTORS[type(statement)]

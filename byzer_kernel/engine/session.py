@@ -14,6 +14,9 @@ from ..lang.errors import (ByzerError, ByzerRuntimeError, InternalError, TableNo
                            log_internal_error)
 from ..lang.statements import Script, Statement
 from .catalog import Catalog
+from .commands import BUILTIN_COMMANDS
+from .executors import executor_for
+from .set_statement import preprocess_sets
 from .variables import Variables
 
 
@@ -80,9 +83,6 @@ class _Collector(Observer):
 # a folder without write permission, memory running out. They stay user errors.
 ENVIRONMENT_ERRORS = (OSError, UnicodeError, MemoryError)
 
-# An executor runs one statement kind: (session, statement, observer) -> (name, table) or None.
-Executor = Callable[["Session", Statement, Observer], Optional[tuple]]
-
 
 class Session:
     def __init__(self, home: Optional[str] = None, owner: Optional[str] = None):
@@ -95,13 +95,10 @@ class Session:
         # ETs for `run ... as NAME` keyed by capitalised name (SPEC §1.6); the runtime adds "Ray".
         self.ets: dict[str, Callable] = {}
         # `!name` commands handled in the engine or added by other layers (e.g. `!ray status`).
-        self.commands: dict[str, Callable] = {}
+        self.commands: dict[str, Callable] = dict(BUILTIN_COMMANDS)
         # Hooks run when the session closes (Ray connections, widgets refreshers...).
         self.close_hooks: list[Callable[[], None]] = []
         self._sql_engine = None
-        from .executors import register_builtin  # late: executors import Session for typing
-
-        register_builtin(self)
 
     # -- the walk of one cell ------------------------------------------------------------------
     def plan(self, text: str) -> Script:
@@ -115,9 +112,6 @@ class Session:
         """Parse and run a cell. Raises ByzerError (one message, with the statement's line:col);
         statements before the failing one keep their effects. An unexpected exception is a bug of
         ours: it becomes an InternalError, its traceback logged on the `byzer_kernel` logger."""
-        from .executors import executor_for
-        from .set_statement import preprocess_sets
-
         with _failures_named(None):
             script = self.plan(text)
         result = Result()
