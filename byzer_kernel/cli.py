@@ -18,7 +18,6 @@ from .engine import Observer
 from .lang.errors import ByzerError, InternalError, ScriptEncodingError, bounded, internal_error
 from .lang.statements import Span
 
-SCRIPT_SUFFIXES = {".byzer", ".mlsql", ".sql"}
 MACHINE_OUTPUTS = ("csv", "json")
 DEBUG_HINT = "byzer: run again with --debug to see the traceback"
 
@@ -126,12 +125,11 @@ class _StderrMessages(Observer):
         self._waiting_shown = text is not None
         sys.stderr.flush()
 
-    def display(self, obj) -> None:
-        """`!ray status` hands over the session's cluster view: print its status as text."""
+    def cluster_status(self, view) -> None:
+        """`!ray status`: the status as text."""
         from .widgets import status_text
 
-        status = getattr(obj, "status", None)
-        print(status_text(status()) if callable(status) else repr(obj), file=sys.stderr)
+        print(status_text(view.status()), file=sys.stderr)
 
 
 def run_script(path: Path, output: str, limit: int) -> int:
@@ -141,7 +139,7 @@ def run_script(path: Path, output: str, limit: int) -> int:
     with _printed_text_to_stderr(output in MACHINE_OUTPUTS):
         session = create_session()
         try:
-            result = session.execute(text, observer=_StderrMessages())
+            result = session.execute(text, events=_StderrMessages())
         finally:
             session.close()
     table = result.table

@@ -121,16 +121,17 @@ class ByzerKernel(IPythonKernel):
         from .widgets import stop_refreshing
 
         stop_refreshing()
-        runtime = sys.modules.get("byzer_kernel.runtime")
-        session = getattr(runtime, "_shared", None)
-        if session is not None:
-            session.close()
+        if self._session_if_started() is not None:
+            sys.modules["byzer_kernel.runtime"].close_shared_session()
         return await _maybe_await(super().do_shutdown(restart))
 
     def _session_if_started(self):
-        """Completion never starts a Session (nor Ray); it uses the one cells already made."""
+        """Completion never starts a Session (nor Ray), nor waits for the runtime to import; it
+        uses the Session cells already made."""
         runtime = sys.modules.get("byzer_kernel.runtime")
-        return getattr(runtime, "_shared", None)
+        # None too while the warm-up thread is still importing the runtime: no Session exists yet.
+        current_session = getattr(runtime, "current_session", None)
+        return current_session() if current_session is not None else None
 
 
 _warm_up_started = threading.Event()

@@ -9,13 +9,16 @@ the Python namespace are Byzer tables by their variable name.
 """
 from __future__ import annotations
 
+import argparse
 import html
 import logging
 import re
 import sys
 from typing import Any, Optional
 
+from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
+from IPython.core.magic_arguments import argument, magic_arguments
 from traitlets import Bool, Float, Int
 from traitlets.config import Configurable
 
@@ -60,45 +63,29 @@ def presentable_interrupt(interrupt: KeyboardInterrupt, statement) -> KeyboardIn
 
 # -- argument handling --------------------------------------------------------------------------
 
-class MagicArgs:
-    def __init__(self):
-        self.output: Optional[str] = None  # -o VAR: the result as a pandas DataFrame
-        self.assign: Optional[str] = None  # VAR <<: the same, without showing the table
-        self.limit: Optional[int] = None
-        self.plan = False
-        self.rest = ""
-
-
-def parse_magic_line(line: str) -> MagicArgs:
-    """Options first, then `VAR <<`, then (line magic) the statement, kept exactly as written."""
-    args, rest = MagicArgs(), line
-    while True:
-        rest = rest.lstrip()
-        match = re.match(r"(-o|--output|--limit|--plan)(?=\s|$)", rest)
-        if not match:
-            unknown = re.match(r"--?[A-Za-z][\w-]*", rest)
-            if unknown:
-                raise MagicUsageError(f"unknown option {unknown.group(0)} ({OPTION_HELP})")
-            break
-        option, rest = match.group(1), rest[match.end():].lstrip()
-        if option == "--plan":
-            args.plan = True
-            continue
-        value = re.match(r"\S+", rest)
-        if value is None:
-            raise MagicUsageError(f"{option} needs a value ({OPTION_HELP})")
-        rest = rest[value.end():]
-        if option == "--limit":
-            if not value.group(0).isdigit():
-                raise MagicUsageError(f"--limit needs a whole number, got {value.group(0)!r}")
-            args.limit = int(value.group(0))
-        elif not value.group(0).isidentifier():
-            raise MagicUsageError(f"{option} needs a Python variable name, got {value.group(0)!r}")
-        else:
-            args.output = value.group(0)
+def parse_magic_line(parser: argparse.ArgumentParser, line: str) -> argparse.Namespace:
+    """The options, read by the magic's declared parser (so that `%byzer?` and parsing agree), then
+    `VAR <<`, then (line magic) the statement in `rest`, kept exactly as written: argparse only
+    sees the line's words to tell where the options end."""
+    words = line.split()
+    if "--" in words:  # a Byzer comment: no option follows it
+        words = words[:words.index("--")]
+    try:
+        args, unknown = parser.parse_known_args(words)
+    except UsageError as error:  # an option without its value
+        raise MagicUsageError(f"{error} ({OPTION_HELP})") from None
+    if unknown:
+        raise MagicUsageError(f"unknown option {unknown[0]} ({OPTION_HELP})")
+    if args.limit is not None:
+        if not args.limit.isdigit():
+            raise MagicUsageError(f"--limit needs a whole number, got {args.limit!r}")
+        args.limit = int(args.limit)
+    if args.output is not None and not args.output.isidentifier():
+        raise MagicUsageError(f"-o needs a Python variable name, got {args.output!r}")
+    option_words = len(words) - len(args.statement)
+    rest = line[re.match(r"(\s*\S+){%d}" % option_words, line).end():] if option_words else line
     assign = _ASSIGN.match(rest)
-    if assign:
-        args.assign, rest = assign.group(1), rest[assign.end():]
+    args.assign, rest = (assign.group(1), rest[assign.end():]) if assign else (None, rest)
     args.rest = rest.strip()
     return args
 
@@ -144,8 +131,8 @@ def as_arrow(value: Any):
 # -- what a running cell shows ------------------------------------------------------------------
 
 class CellObserver(Observer):
-    """Messages as compact text lines, `events.display(...)` objects, progress bars, and the cluster
-    status the moment the session connects to Ray."""
+    """Messages as compact text lines, progress bars, and the cluster status for `!ray status` and
+    the moment the session connects to Ray."""
 
     def __init__(self, magics: "ByzerMagics", session):
         self.magics, self.session = magics, session
@@ -200,19 +187,8 @@ class CellObserver(Observer):
         elif self.notice is not None:
             self.notice.update(bundle, raw=True)
 
-    def display(self, obj):
-        from IPython.display import display
-
-        from .runtime.driver_client import ClusterView
-
-        if isinstance(obj, ClusterView):
-            self.magics.show_status()
-        elif hasattr(obj, "schema") and hasattr(obj, "num_rows"):
-            display(show.table_bundle(obj, self.magics.displaylimit), raw=True)
-        elif isinstance(obj, dict) and obj and all("/" in key for key in obj):
-            display(obj, raw=True)
-        else:
-            display(obj)
+    def cluster_status(self, view):
+        self.magics.show_status()  # the live widget reads the same session's view
 
     def finish(self, ok: bool) -> None:
         """Whatever the runtime reported, no bar is left running (failed or interrupted cells)."""
@@ -274,13 +250,25 @@ class ByzerMagics(Magics, Configurable):
 
         return shared_session()
 
+    # argparse formats each help text with `%`: a literal % is written %%.
+    @magic_arguments()
+    @argument("-o", "--output", metavar="VAR",
+              help="also put the result table, every row, in VAR as a pandas DataFrame")
+    @argument("--limit", metavar="N", help="rows shown of the result table (default: "
+              "ByzerMagics.displaylimit; 0: all)")
+    @argument("--plan", action="store_true", help="show the parsed statements without running them")
+    @argument("statement", nargs=argparse.REMAINDER,
+              help="[VAR <<] STATEMENT: `VAR <<` puts the result table in VAR (as -o does) without "
+                   "showing it; the statement (line magic only) is kept exactly as written")
     @no_var_expand
     @line_cell_magic
     def byzer(self, line: str = "", cell: Optional[str] = None):
-        """Run Byzer statements: `%%byzer [-o VAR] [--limit N] [--plan] [VAR <<]` or `%byzer STATEMENT`;
-        `%byzer status` shows the cluster status."""
+        """Run Byzer statements in the Session shared with the kernel: `%%byzer [options] [VAR <<]`
+        runs the cell, `%byzer [options] [VAR <<] STATEMENT` one statement, and `%byzer status`
+        shows the cluster status. `{{name}}` inserts the value of a Python variable; pandas
+        DataFrames and Arrow tables of the namespace are tables by their variable name."""
         try:
-            args = parse_magic_line(line)
+            args = parse_magic_line(ByzerMagics.byzer.parser, line)
             if cell is None:
                 text = args.rest
                 if text == "status" and not (args.output or args.assign or args.plan):
@@ -297,26 +285,26 @@ class ByzerMagics(Magics, Configurable):
         except ByzerError as error:
             raise presentable(error) from None
 
-    def run(self, text: str, args: MagicArgs):
+    def run(self, text: str, args: argparse.Namespace):
         namespace = self.shell.user_ns
         text = interpolate(text, namespace)
         session = self.session
         if args.plan:
             return RawBundle({"text/plain": session.plan(text).describe()})
         self.register_python_tables(session, text)
-        observer = CellObserver(self, session)
+        events = CellObserver(self, session)
         ok = False
         try:
-            result = session.execute(text, observer)
+            result = session.execute(text, events)
             ok = True
         except ByzerError:
             raise
         except KeyboardInterrupt as interrupt:  # the runtime has cancelled its Ray work by now
-            raise presentable_interrupt(interrupt, observer.last_statement)
+            raise presentable_interrupt(interrupt, events.last_statement)
         except Exception as error:  # a bug below the engine still gives one short message
-            raise internal_error(error, observer.last_statement) from error
+            raise internal_error(error, events.last_statement) from error
         finally:
-            observer.finish(ok)
+            events.finish(ok)
         if result.table is None:
             return None
         for name in (args.output, args.assign):

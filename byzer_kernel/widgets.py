@@ -46,26 +46,19 @@ def _amount(name: str, value: float) -> str:
 
 
 def resource_rows(status: dict) -> list[tuple[str, float, float]]:
-    """(name, used, total) for CPU, GPU, memory and object store, whatever shape status() used."""
-    rows = []
-    for name, entry in (status.get("resources") or {}).items():
-        if isinstance(entry, dict):
-            used, total = entry.get("used", 0), entry.get("total", 0)
-        else:
-            used, total = entry
-        rows.append((name, float(used or 0), float(total or 0)))
-    return rows
+    """(name, used, total) for CPU, GPU, memory and object store (runtime/cluster_status.py)."""
+    return [(name, float(entry["used"]), float(entry["total"]))
+            for name, entry in (status.get("resources") or {}).items()]
 
 
 def _count(status: dict, group: str, key: str, default="?"):
-    """Counts as the runtime gives them ({"nodes": {"alive": n}}), None when unreadable."""
-    value = (status.get(group) or {}).get(key) if isinstance(status.get(group), dict) else None
+    """Counts as the runtime gives them ({"nodes": {"alive": n}}); `default` when unreadable."""
+    value = (status.get(group) or {}).get(key)
     return default if value is None else value
 
 
 def _errors(status: dict) -> list:
-    errors = status.get("errors") or []
-    return [errors] if isinstance(errors, str) else list(errors)
+    return list(status.get("errors") or [])
 
 
 def status_facts(status: dict) -> dict:
@@ -171,6 +164,12 @@ _refresher = _Refresher()
 atexit.register(_refresher.stop)
 
 
+def keep_refreshing(view) -> None:
+    """Refresh `view` (with `comm`, `interval`, `refreshed_at` and `refresh()`, as a status view
+    has) every `interval` seconds until its comm closes or the kernel shuts down."""
+    _refresher.add(view)
+
+
 def stop_refreshing() -> None:
     """Called on kernel shutdown: no status thread outlives the kernel."""
     _refresher.stop()
@@ -187,7 +186,7 @@ def _status_view_class():
             self.session, self.interval, self.refreshed_at = session, interval, 0.0
             self.refresh()
             if interval > 0:
-                _refresher.add(self)
+                keep_refreshing(self)
             return self
 
         def refresh(self):

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from kernelspec_tools import jupyter_path_with_byzer
+
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
@@ -84,7 +86,8 @@ def lab(tmp_path_factory):
     root.mkdir()
     write_settings(settings)
     port, token = free_port(), secrets.token_hex(16)
-    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(base / "runtime"), JUPYTER_CONFIG_DIR=str(base / "config"))
+    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(base / "runtime"), JUPYTER_CONFIG_DIR=str(base / "config"),
+               JUPYTER_PATH=jupyter_path_with_byzer(base / "spec"))
     command = [
         sys.executable, "-m", "jupyterlab",
         "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",

@@ -1,10 +1,14 @@
 """`byzer run` and `byzer plan` on scripts (notebooks are covered by the notebook tests)."""
 import json
+import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+from kernelspec_tools import jupyter_path_with_byzer
 
 SCRIPT = """set rows='''
 {"a":1,"b":"x"},
@@ -62,14 +66,20 @@ def test_plan_masks_secret_python_settings(tmp_path):
                                         "3:1\t!python env '''HF_HOME=***'''"]
 
 
+def test_ray_status_prints_the_status_as_text_on_stderr(tmp_path):
+    (tmp_path / "status.byzer").write_text("!ray status;\n")
+    done = byzer("run", "status.byzer", cwd=tmp_path)
+    assert done.returncode == 0 and done.stdout == ""
+    assert "Ray: not connected (Ray starts on the first run that needs it)" in done.stderr
+
+
 def test_run_notebook_prints_its_result_tables(tmp_path):
     """The README's first command: the quickstart notebook, headless, on the embedded Ray."""
-    from pathlib import Path
-
     notebook = Path(__file__).resolve().parent.parent / "notebooks" / "quickstart.ipynb"
+    env = dict(os.environ, JUPYTER_PATH=jupyter_path_with_byzer(tmp_path / "spec"))
     done = subprocess.run([sys.executable, "-m", "byzer_kernel.cli", "run", str(notebook),
                            "--save", str(tmp_path / "out.ipynb")],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     seed_table = done.stdout.split("\n\n")[0]
     assert "| 114_jackm   | 57_product  |" in seed_table and "| 105_jackm   | 49_product  |" in seed_table

@@ -164,3 +164,22 @@ def test_ray_command_explains_its_forms(tmp_path):
     with pytest.raises(ByzerError, match=r"line 1:1 .*usage: !ray on TABLE '''code''' named OUTPUT, or !ray status"):
         session.execute("!ray start;")
     session.close()
+
+
+def test_ray_status_is_a_cluster_status_event_with_the_sessions_view(tmp_path):
+    from byzer_kernel.engine import Observer
+    from byzer_kernel.runtime import create_session
+
+    class Heard(Observer):
+        def __init__(self):
+            self.views = []
+
+        def cluster_status(self, view):
+            self.views.append(view)
+
+    session = create_session(home=str(tmp_path))
+    events = Heard()
+    assert session.execute("!ray status;", events).table is None
+    (view,) = events.views
+    assert view is session.cluster_view and "connected" in view.status()  # status never starts Ray
+    session.close()

@@ -6,7 +6,7 @@ import unittest
 
 import jupyter_kernel_test as jkt
 
-from byzer_kernel.__main__ import install_kernelspec
+from kernelspec_tools import jupyter_path_with_byzer
 
 TABLE_1 = "+---+\n| a |\n+---+\n| 1 |\n+---+\nt: 1 row"
 
@@ -30,13 +30,6 @@ def broken(session, statement, args, events):
 
 shared_session().commands["broken"] = broken
 """
-
-
-def use_byzer_kernelspec(directory: str) -> None:
-    """Install the kernelspec under a temporary prefix that Jupyter searches first."""
-    install_kernelspec(prefix=directory)
-    paths = [os.path.join(directory, "share", "jupyter"), os.environ.get("JUPYTER_PATH", "")]
-    os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in paths if p)
 
 
 class ByzerKernelTests(jkt.KernelTests):
@@ -71,7 +64,7 @@ class ByzerKernelTests(jkt.KernelTests):
         cls._home = tempfile.TemporaryDirectory()
         cls._saved_env = {k: os.environ.get(k) for k in ("BYZER_HOME", "JUPYTER_PATH")}
         os.environ["BYZER_HOME"] = cls._home.name
-        use_byzer_kernelspec(cls._spec_dir.name)
+        os.environ["JUPYTER_PATH"] = jupyter_path_with_byzer(cls._spec_dir.name)
         super().setUpClass()
 
     @classmethod

@@ -5,7 +5,7 @@ import time
 import pytest
 from jupyter_client.manager import start_new_kernel
 
-from byzer_kernel.__main__ import install_kernelspec
+from kernelspec_tools import jupyter_path_with_byzer
 
 LONG_RUN = """set rows='''
 {"n":1},
@@ -76,8 +76,7 @@ def text_of(msg) -> str:
 
 @pytest.mark.ray
 def test_interrupt_cancels_the_run_and_the_kernel_goes_on(tmp_path, monkeypatch):
-    install_kernelspec(prefix=str(tmp_path / "spec"))
-    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "spec" / "share" / "jupyter"))
+    monkeypatch.setenv("JUPYTER_PATH", jupyter_path_with_byzer(tmp_path / "spec"))
     monkeypatch.setenv("BYZER_HOME", str(tmp_path))
     monkeypatch.delenv("BYZER_RAY_ADDRESS", raising=False)
     manager, client = start_new_kernel(kernel_name="byzer")

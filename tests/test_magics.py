@@ -12,17 +12,18 @@ from byzer_kernel.magics import ByzerMagics, MagicUsageError, PythonVariableErro
 
 @pytest.fixture
 def ip(tmp_path, monkeypatch):
+    """The IPython shell with the extension loaded; each test gets a fresh shared Session, made
+    on first use with its BYZER_HOME."""
     monkeypatch.setenv("BYZER_HOME", str(tmp_path))
+    runtime.close_shared_session()
     shell = InteractiveShell.instance()
     shell.run_line_magic("load_ext", "byzer_kernel")
-    session = runtime.create_session(home=str(tmp_path))
-    monkeypatch.setattr(runtime, "_shared", session)
     magics = next(c for c in shell.configurables if isinstance(c, ByzerMagics))
     magics.displaylimit = ByzerMagics.displaylimit.default_value
     yield shell
     for name in ("df", "rows", "pdf", "arrow_t", "k"):
         shell.user_ns.pop(name, None)
-    session.close()
+    runtime.close_shared_session()
 
 
 def run(shell, cell):
@@ -122,6 +123,18 @@ def test_dataframes_and_arrow_tables_are_tables_by_name(ip):
     assert ip.user_ns["df"]["x"].tolist() == [7]
 
 
+def test_help_describes_every_option(ip):
+    help_text = ip.find_line_magic("byzer").__doc__  # what `%byzer?` shows
+    assert "%byzer [-o VAR] [--limit N] [--plan]" in help_text
+    for words in ("-o VAR, --output VAR", "--limit N", "--plan", "VAR <<", "%byzer status"):
+        assert words in help_text
+
+
+def test_options_stop_where_the_statement_starts(ip):
+    result, _ = run(ip, "%byzer --limit 1 -o df select -1 as a, '--plan  -o x' as b as t")
+    assert result.success and ip.user_ns["df"].to_dict("records") == [{"a": -1, "b": "--plan  -o x"}]
+
+
 def test_unknown_option_is_one_error(ip):
     result, captured = run(ip, "%%byzer --bogus\nselect 1 as a as t;")
     assert isinstance(result.error_in_exec, MagicUsageError)
@@ -188,5 +201,6 @@ def test_status_without_ray_is_text(ip):
 
 
 def test_magic_and_kernel_share_the_session(ip):
+    assert runtime.current_session() is None  # asking never makes one
     magics = next(c for c in ip.configurables if isinstance(c, ByzerMagics))
-    assert magics.session is runtime.shared_session()
+    assert magics.session is runtime.shared_session() is runtime.current_session()

@@ -26,11 +26,12 @@ def test_spec_8_2_hello_world_and_a_table_named_by_a_variable(session):
     assert session.execute("select title from world as t;").table.to_pylist() == [{"title": "hello world"}]
 
 
-def test_spec_8_1_table_named_by_variable_saved_and_loaded_back(session):
+def test_spec_8_1_table_named_by_variable_saved_and_loaded_back(session, tmp_path):
+    path = tmp_path / "jack_byzer_test"  # SPEC §8.1 writes to /tmp/jack_byzer_test
     result = session.execute(
         'set table1="jack"; select "a" as a as `${table1}`; '
-        'save overwrite `${table1}` as parquet.`/tmp/jack_byzer_test`; '
-        "load parquet.`/tmp/jack_byzer_test` as jackm;")
+        f"save overwrite `${{table1}}` as parquet.`{path}`; "
+        f"load parquet.`{path}` as jackm;")
     assert result.table_name == "jackm" and result.table.to_pylist() == [{"a": "a"}]
 
 
@@ -78,7 +79,7 @@ def test_observer_hears_each_statement(session):
         def statement_finished(self, statement, table):
             heard.append(("end", statement.keyword, None if table is None else table.num_rows))
 
-    session.execute('set a="1"; select 1 as x as t;', observer=Recorder())
+    session.execute('set a="1"; select 1 as x as t;', events=Recorder())
     assert heard == [("start", "set"), ("end", "set", None), ("start", "select"), ("end", "select", 1)]
 
 

@@ -1,6 +1,5 @@
 """Cluster status and run progress: text/HTML rendering, the refresh thread, and the widget
 mimebundles as a kernel sends them and as nbclient stores them."""
-import os
 import threading
 import time
 
@@ -8,7 +7,7 @@ import nbformat
 from nbclient import NotebookClient
 
 from byzer_kernel import widgets
-from byzer_kernel.__main__ import install_kernelspec
+from kernelspec_tools import jupyter_path_with_byzer
 
 CONNECTED = {
     "connected": True, "address": "127.0.0.1:6379", "how": "BYZER_RAY_ADDRESS", "embedded": False,
@@ -56,28 +55,32 @@ class FakeView:
         self.refreshed_at = time.monotonic()
 
 
-def test_refresher_refreshes_open_views_and_stops():
-    view = FakeView()
-    widgets._refresher.add(view)
-    deadline = time.monotonic() + 10
-    while view.count < 3 and time.monotonic() < deadline:
+def refresh_thread_running() -> bool:
+    return any(t.name == "byzer-status-refresh" for t in threading.enumerate())
+
+
+def wait_until(condition, seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert view.count >= 3
+    return condition()
+
+
+def test_status_views_are_refreshed_until_closed_or_shut_down():
+    view = FakeView()
+    widgets.keep_refreshing(view)
+    assert wait_until(lambda: view.count >= 3)
     view.comm = None  # closed: the thread ends by itself
-    thread = widgets._refresher.thread
-    if thread is not None:
-        thread.join(timeout=5)
-    assert not any(t.name == "byzer-status-refresh" for t in threading.enumerate())
+    assert wait_until(lambda: not refresh_thread_running())
     other = FakeView()
-    widgets._refresher.add(other)
+    widgets.keep_refreshing(other)
+    assert refresh_thread_running()
     widgets.stop_refreshing()  # kernel shutdown
-    assert not any(t.name == "byzer-status-refresh" for t in threading.enumerate())
+    assert not refresh_thread_running()
 
 
 def run_notebook(cells, tmp_path, monkeypatch):
-    install_kernelspec(prefix=str(tmp_path / "spec"))
-    monkeypatch.setenv("JUPYTER_PATH", os.pathsep.join(
-        p for p in [str(tmp_path / "spec" / "share" / "jupyter"), os.environ.get("JUPYTER_PATH", "")] if p))
+    monkeypatch.setenv("JUPYTER_PATH", jupyter_path_with_byzer(tmp_path / "spec"))
     nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "byzer", "display_name": "Byzer",
                                                            "language": "byzer"}})
     nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]

@@ -21,7 +21,8 @@ from .variables import Variables
 
 
 class Observer:
-    """What a front-end wants to hear about while a cell runs. Every method is optional."""
+    """What a front-end wants to hear about while a cell runs. Every method is optional.
+    Engine, runtime and front-ends pass it around under one name, `events`."""
 
     def statement_started(self, statement: Statement) -> None: ...
 
@@ -33,7 +34,9 @@ class Observer:
 
     def message(self, text: str) -> None: ...
 
-    def display(self, obj: Any) -> None: ...
+    def cluster_status(self, view: Any) -> None:
+        """`!ray status`: show the cluster status of `view` (the runtime's ClusterView, whose
+        `.status()` is a dict of facts; never a reason to start Ray)."""
 
     def waiting(self, text: Optional[str]) -> None:
         """A live one-line notice (e.g. "starting Ray… 4 s"), replaced by the next; None clears it."""
@@ -46,11 +49,10 @@ class Result:
     table: Optional[pa.Table] = None
     table_name: Optional[str] = None
     messages: list = field(default_factory=list)
-    displays: list = field(default_factory=list)
 
 
 class _Collector(Observer):
-    """Keeps messages/displays in the Result and forwards everything to the front-end's observer."""
+    """Keeps messages in the Result and forwards every event to the front-end's observer."""
 
     def __init__(self, result: Result, forward: Optional[Observer]):
         self.result, self.forward = result, forward or Observer()
@@ -71,9 +73,8 @@ class _Collector(Observer):
         self.result.messages.append(text)
         self.forward.message(text)
 
-    def display(self, obj):
-        self.result.displays.append(obj)
-        self.forward.display(obj)
+    def cluster_status(self, view):
+        self.forward.cluster_status(view)
 
     def waiting(self, text):
         self.forward.waiting(text)
@@ -98,6 +99,11 @@ class Session:
         self.commands: dict[str, Callable] = dict(BUILTIN_COMMANDS)
         # Hooks run when the session closes (Ray connections, widgets refreshers...).
         self.close_hooks: list[Callable[[], None]] = []
+        # `set k=v where type="conf"` items, kept as Byzer keeps its Spark configuration.
+        self.spark_conf: dict[str, str] = {}
+        # What the runtime keeps per session: its view of the Ray cluster (a ClusterView, made on
+        # first use by runtime.driver_client.cluster_for); None in a Session without the runtime.
+        self.cluster_view: Optional[Any] = None
         self._sql_engine = None
 
     # -- the walk of one cell ------------------------------------------------------------------
@@ -108,14 +114,14 @@ class Session:
         rewritten = rewrite_python_cell(text)
         return parse(text if rewritten is None else rewritten)
 
-    def execute(self, text: str, observer: Optional[Observer] = None) -> Result:
+    def execute(self, text: str, events: Optional[Observer] = None) -> Result:
         """Parse and run a cell. Raises ByzerError (one message, with the statement's line:col);
         statements before the failing one keep their effects. An unexpected exception is a bug of
         ours: it becomes an InternalError, its traceback logged on the `byzer_kernel` logger."""
         with _failures_named(None):
             script = self.plan(text)
         result = Result()
-        events = _Collector(result, observer)
+        events = _Collector(result, events)
         self.variables.begin_request()
         try:
             with _failures_named(None):

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from ..lang.errors import ByzerError, ByzerRuntimeError
 from ..lang.statements import SetStatement
-from ..lang.templates import java_str
+from ..lang.java_values import java_str
 
 PREPROCESS, PHYSICAL = "preprocess", "physical"
 
@@ -49,10 +49,7 @@ def run_set(session, statement: SetStatement, stage: str) -> None:
     elif kind == "shell":
         value = _run_shell(session, session.render(command))
     elif kind == "conf":
-        conf = getattr(session, "spark_conf", None)
-        if conf is None:
-            conf = session.spark_conf = {}
-        conf[key] = session.render(command)
+        session.spark_conf[key] = session.render(command)
         value = ""
     elif kind == "defaultParam":
         if key in variables:
@@ -81,7 +78,7 @@ def _first_value(table) -> str:
 
 
 def _run_shell(session, command: str) -> str:
-    cwd = getattr(session, "home", None)
+    cwd = session.home
     try:
         done = subprocess.run(["bash", "-c", command], capture_output=True, text=True,
                               cwd=str(cwd) if cwd and cwd.is_dir() else None)

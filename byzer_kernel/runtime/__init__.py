@@ -29,3 +29,19 @@ def shared_session() -> Session:
         if _shared is None:
             _shared = create_session()
         return _shared
+
+
+def current_session() -> Optional[Session]:
+    """The shared Session if one was made, else None: for callers that must never start one
+    (completion, inspection, shutdown)."""
+    return _shared
+
+
+def close_shared_session() -> None:
+    """Close the shared Session (its Ray connection, refreshers...); the next shared_session()
+    makes a new one. The kernel calls it on shutdown."""
+    global _shared
+    with _shared_lock:
+        session, _shared = _shared, None
+    if session is not None:
+        session.close()

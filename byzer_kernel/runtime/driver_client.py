@@ -285,9 +285,8 @@ class ClusterView:
 
 
 def cluster_for(session) -> ClusterView:
-    view = getattr(session, "_cluster_view", None)
+    view = session.cluster_view
     if view is None:
-        view = ClusterView(session)
-        session._cluster_view = view
+        view = session.cluster_view = ClusterView(session)
         session.close_hooks.append(view.close)
     return view

@@ -142,8 +142,8 @@ def ray_command(session, statement, args, events):
         for output_name in request.output_names:
             session.catalog.register(output_name, result)
         return request.output_names[-1], result
-    if args == ["status"]:  # front-ends show a ClusterView passed to display() as the status widget
+    if args == ["status"]:
         from .driver_client import cluster_for
 
-        return events.display(cluster_for(session))
+        return events.cluster_status(cluster_for(session))
     raise UsageError("usage: !ray on TABLE '''code''' named OUTPUT, or !ray status")
