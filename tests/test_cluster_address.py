@@ -5,8 +5,8 @@ import threading
 import pytest
 
 from byzer_kernel.lang.errors import RayConnectionError
-from byzer_kernel.runtime.cluster import START_TIMEOUT_ENV, runtime_env_for, start_timeout
-from byzer_kernel.runtime.ray_address import (is_this_machine, parse_ray_address, resolve_kind,
+from byzer_kernel.runtime.ray_lifecycle import START_TIMEOUT_ENV, start_timeout
+from byzer_kernel.runtime.ray_address import (Answer, is_this_machine, parse_ray_address, resolve_kind,
                                               tcp_reachable)
 
 
@@ -54,7 +54,7 @@ def test_a_port_that_is_not_ray_is_told_apart():
     try:
         target = parse_ray_address(f"127.0.0.1:{port}")
         assert tcp_reachable(target.host, target.port)
-        assert resolve_kind(target).kind == "none"
+        assert resolve_kind(target) == (target, Answer.NOTHING)
     finally:
         server.close()
 
@@ -65,12 +65,6 @@ def test_closed_port_is_not_reachable():
     port = probe.getsockname()[1]
     probe.close()
     assert not tcp_reachable("127.0.0.1", port)
-
-
-def test_runtime_env_carries_python_env_items(session):
-    session.python_env.update({"A": "1", "PYTHON_ENV": ":"})
-    env = runtime_env_for(session)["env_vars"]
-    assert env["A"] == "1" and env["PYTHON_ENV"] == ":" and env["PY_EXECUTE_USER"] == session.owner
 
 
 def test_this_machine_in_every_spelling():

@@ -276,6 +276,22 @@ def test_python_env_in_driver_tasks_and_user_tasks(data_session):
     assert "BYZER_TEST_VAR" not in os.environ
 
 
+def test_the_owner_is_py_execute_user_whatever_python_env_says(data_session):
+    """ray_et gives the code and its tasks `!python env` items plus PY_EXECUTE_USER = the owner,
+    which wins over an env item of that name (as Byzer sets it for its Python workers)."""
+    data_session.python_env.update({"PY_EXECUTE_USER": "someone-else", "PYTHON_ENV": ":"})
+    code = """
+    import os
+    def who(row):
+        return {"task": os.environ.get("PY_EXECUTE_USER"), "prefix": os.environ.get("PYTHON_ENV")}
+    context.rayContext.foreach(who)
+    driver_user = os.environ.get("PY_EXECUTE_USER")
+    assert driver_user == context.conf["OWNER"], driver_user
+    """
+    table = run(data_session, code, schema="st(field(task,string),field(prefix,string))", mode="data")
+    assert set(map(tuple, (r.values() for r in table.to_pylist()))) == {(data_session.owner, ":")}
+
+
 def test_keep_partition_num_and_code_from_a_table(data_session):
     data_session.catalog.register("batches", pa.Table.from_batches(
         [pa.record_batch({"v": [1, 2]}), pa.record_batch({"v": [3]}), pa.record_batch({"v": [4]})]))

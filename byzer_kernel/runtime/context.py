@@ -7,7 +7,6 @@ DataFrames until the run converts them onto the schema (runtime/output.py).
 """
 from __future__ import annotations
 
-import uuid
 
 import pandas as pd
 from pyjava.api.mlsql import LogClient, PythonContext, RayContext
@@ -134,6 +133,3 @@ def routed_connect(_context, url, **kwargs):
         context.run.ensure_ray(url)
     return context.rayContext
 
-
-def new_context_id() -> str:
-    return uuid.uuid4().hex

@@ -10,24 +10,15 @@ from typing import Iterator
 
 import pyarrow as pa
 
+# The partitions are the engine's balanced slices; run.py and python_exec.py import it from here.
+from ..engine.table_slices import split_table  # noqa: F401
+
 ROWS_PER_BATCH = 1000  # Byzer's data servers send batches of 1000 rows
 
 
 def partition_count(num_rows: int, cpus: int) -> int:
     """As many partitions as CPUs, at least 1, at most one per row."""
     return max(1, min(int(cpus), num_rows))
-
-
-def split_table(table: pa.Table, count: int) -> list:
-    """`count` balanced, ordered, zero-copy slices."""
-    count = max(1, count)
-    size, extra = divmod(table.num_rows, count)
-    parts, start = [], 0
-    for index in range(count):
-        length = size + (1 if index < extra else 0)
-        parts.append(table.slice(start, length))
-        start += length
-    return parts
 
 
 def keep_partitions(table: pa.Table) -> list:

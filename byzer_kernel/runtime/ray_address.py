@@ -21,15 +21,15 @@ address all mean this machine's node: `local_node_ip` reads the address from the
 """
 from __future__ import annotations
 
+import enum
 import ipaddress
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 from ..lang.errors import RayConnectionError
 
 CLIENT_PORT = 10001
-GCS_PORT = 6379
 TCP_PROBE_SECONDS = 1.5
 GRPC_PROBE_SECONDS = 2.0
 
@@ -37,12 +37,30 @@ _GCS_METHOD = "/ray.rpc.NodeInfoGcsService/GetClusterId"
 _CLIENT_METHOD = "/ray.rpc.RayletDriver/ClusterInfo"
 
 
+class AddressKind(str, enum.Enum):
+    """What an address names. ENDPOINT is a host:port whose kind a probe decides."""
+
+    EMBEDDED = "embedded"
+    AUTO = "auto"
+    CLIENT = "client"
+    GCS = "gcs"
+    ENDPOINT = "endpoint"
+
+
+class Answer(enum.Enum):
+    """What a probe found at a host:port that accepts TCP connections."""
+
+    GCS = "a Ray GCS"
+    CLIENT = "a Ray client server"
+    REFUSED = "a Ray that rejects the token sent (or its absence)"
+    NOTHING = "no Ray"
+
+
 @dataclass(frozen=True)
 class RayTarget:
-    """One parsed address. ``kind`` is embedded | auto | client | gcs | endpoint (host:port whose
-    kind a probe decides) | refused | none (probe results)."""
+    """One parsed address."""
 
-    kind: str
+    kind: AddressKind
     text: str
     host: str = ""
     port: int = 0
@@ -56,30 +74,33 @@ class RayTarget:
 
     def init_address(self) -> Optional[str]:
         """The ``address`` argument of ``ray.init`` (None for the embedded Ray)."""
-        if self.kind == "client":
+        if self.kind is AddressKind.CLIENT:
             return f"ray://{self.hostport}"
-        if self.kind == "gcs":
+        if self.kind is AddressKind.GCS:
             return self.hostport
-        if self.kind == "auto":
+        if self.kind is AddressKind.AUTO:
             return "auto"
         return None
+
+
+EMBEDDED = RayTarget(AddressKind.EMBEDDED, "local")  # the embedded local Ray
 
 
 def parse_ray_address(text: str) -> RayTarget:
     written = (text or "").strip()
     lowered = written.lower()
     if lowered in ("local", "embedded"):
-        return RayTarget("embedded", written)
+        return RayTarget(AddressKind.EMBEDDED, written)
     if lowered in ("auto", "worker"):
-        return RayTarget("auto", written)
-    kind = "endpoint"
+        return RayTarget(AddressKind.AUTO, written)
+    kind = AddressKind.ENDPOINT
     rest = written
     if lowered.startswith("ray://"):
-        kind, rest = "client", written[len("ray://"):]
+        kind, rest = AddressKind.CLIENT, written[len("ray://"):]
     rest = rest.rstrip("/")
     host, port = _split_host_port(rest, written)
     if port is None:
-        return RayTarget("client", written, host, CLIENT_PORT)
+        return RayTarget(AddressKind.CLIENT, written, host, CLIENT_PORT)
     return RayTarget(kind, written, host, port)
 
 
@@ -126,31 +147,31 @@ def _grpc_status(hostport: str, method: str, token: Optional[str]) -> str:
         channel.close()
 
 
-def endpoint_kind(target: RayTarget, token: Optional[str] = None) -> Optional[str]:
-    """'gcs' or 'client' for what answers at target, 'refused' when a Ray answers but rejects the
-    token (or its absence), None when no Ray answers there."""
+def probe(target: RayTarget, token: Optional[str] = None) -> Answer:
+    """What answers at target (two gRPC calls)."""
     gcs = _grpc_status(target.hostport, _GCS_METHOD, token)
     if gcs == "OK":
-        return "gcs"
+        return Answer.GCS
     client = _grpc_status(target.hostport, _CLIENT_METHOD, token)
     if gcs == "UNIMPLEMENTED":  # a gRPC server that is not a GCS: is it a Ray client server?
         if client == "UNAUTHENTICATED":
-            return "refused"
-        return "client" if client not in ("UNIMPLEMENTED", "UNAVAILABLE", "UNKNOWN") else None
+            return Answer.REFUSED
+        return Answer.CLIENT if client not in ("UNIMPLEMENTED", "UNAVAILABLE", "UNKNOWN") \
+            else Answer.NOTHING
     if gcs == "UNAUTHENTICATED" and client == "UNIMPLEMENTED":
-        return "refused"
-    return None
+        return Answer.REFUSED
+    return Answer.NOTHING
 
 
-def resolve_kind(target: RayTarget, token: Optional[str] = None) -> RayTarget:
-    """Fix the kind of a target that answers TCP: gcs | client as the probe says (also for a
-    written ray:// that is in fact a GCS), 'refused' (token missing or wrong) or 'none'."""
-    kind = endpoint_kind(target, token)
-    if kind is None:
-        if target.kind == "client":  # ray:// written: let Ray's client try (and say why not)
-            return target
-        return RayTarget("none", target.text, target.host, target.port)
-    return RayTarget(kind, target.text, target.host, target.port)
+def resolve_kind(target: RayTarget, token: Optional[str] = None) -> tuple[RayTarget, Answer]:
+    """(target with the kind the probe found, the probe's answer) for a target that answers TCP;
+    a written ray:// that is in fact a GCS becomes a GCS target. A written ray:// where the probe
+    finds nothing stays a client target (Ray's client then says why it cannot connect)."""
+    answer = probe(target, token)
+    if answer is Answer.NOTHING and target.kind is AddressKind.CLIENT:
+        return target, Answer.CLIENT
+    kind = {Answer.GCS: AddressKind.GCS, Answer.CLIENT: AddressKind.CLIENT}.get(answer, target.kind)
+    return replace(target, kind=kind), answer
 
 
 def is_loopback(host: str) -> bool:

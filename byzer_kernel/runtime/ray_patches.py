@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 
 _lock = threading.RLock()
@@ -37,21 +36,6 @@ def routed_connect(routed):
             yield
         finally:
             RayContext.connect = saved
-
-
-@contextlib.contextmanager
-def process_environment(env: dict):
-    """`!python env` items are environment variables of the code in the driver too."""
-    saved = {key: os.environ.get(key) for key in env}
-    os.environ.update(env)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def with_env_vars(runtime_env, env: dict):

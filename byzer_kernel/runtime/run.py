@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from ..lang.errors import ByzerError, PythonCodeError, SchemaError
 from . import output, ray_patches
+from .environment import temporary_environ
 from .context import ByzerPythonContext, routed_connect
 from .data_servers import DataServerPool
 from .partitions import keep_partitions, partition_count, split_table
@@ -171,7 +172,7 @@ class PythonRun:
         namespace = {"data_manager": context, "context": context}
         ok = False
         try:
-            with ray_patches.process_environment(self.env), \
+            with temporary_environ(self.env), \
                     ray_patches.routed_connect(routed_connect), contextlib.ExitStack() as self._stack:
                 if "ray" in sys.modules or _MENTIONS_RAY.search(code):
                     self._track_ray()

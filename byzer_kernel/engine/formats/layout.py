@@ -8,12 +8,13 @@ import re
 import shutil
 import uuid
 from pathlib import Path
-from typing import Callable, Iterable, Optional
+from typing import Callable, Optional
 from urllib.parse import unquote
 
 import pyarrow as pa
 
 from ...lang.errors import ByzerRuntimeError, InternalError, UsageError
+from ..table_slices import split_table
 from .overwrite_guard import check_overwrite
 from .spark_json import java_double
 
@@ -210,16 +211,6 @@ def escape_partition_value(value) -> str:
     return "".join(f"%{ord(ch):02X}" if ch in _ESCAPED else ch for ch in text)
 
 
-def _split_rows(table: pa.Table, pieces: int) -> Iterable[pa.Table]:
-    pieces = max(1, min(pieces, table.num_rows)) if table.num_rows else 1
-    size, extra = divmod(table.num_rows, pieces)
-    offset = 0
-    for index in range(pieces):
-        length = size + (1 if index < extra else 0)
-        yield table.slice(offset, length)
-        offset += length
-
-
 def check_partition_columns(table: pa.Table, columns: list[str]) -> None:
     missing = [c for c in columns if c not in table.column_names]
     if missing:
@@ -249,7 +240,7 @@ def write_parts(table: pa.Table, path: Path, extension: str, file_num: Optional[
     for folder, rows in groups:
         target = path / folder
         target.mkdir(parents=True, exist_ok=True)
-        for piece in _split_rows(rows, file_num or 1):
+        for piece in split_table(rows, file_num or 1):
             write_one(piece, target / f"part-{written:05d}-{job}-c000{extension}")
             written += 1
     (path / "_SUCCESS").touch()
