@@ -181,10 +181,9 @@ class ClusterManager:
 
 
 def cluster_for(session) -> ClusterManager:
-    manager = getattr(session, "_cluster_manager", None)
+    manager = session.cluster_manager
     if manager is None:
-        manager = ClusterManager(session)
-        session._cluster_manager = manager
+        manager = session.cluster_manager = ClusterManager(session)
         session.close_hooks.append(manager.close)
     return manager
 
@@ -193,7 +192,7 @@ def connection_lost_error(session, error: BaseException) -> Optional[RayConnecti
     """For the runner: when `error` (raised while code ran) means the cluster went away, the one
     clear RayConnectionError to raise instead (the connection is dropped, so the session stays
     usable); None when the error is the code's own."""
-    manager = getattr(session, "_cluster_manager", None)
+    manager = session.cluster_manager
     if manager is None or manager.connection is None:
         return None
     if not _is_connection_failure(error):

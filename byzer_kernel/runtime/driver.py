@@ -100,6 +100,7 @@ class DriverSession:
         self.python_env: dict = {}
         self.close_hooks: list = []
         self.owner, self.home = "byzer", os.getcwd()
+        self.cluster_manager = None  # cluster.ClusterManager: which Ray serves this session
 
     def update(self, request: dict) -> "DriverSession":
         self.python_conf = dict(request.get("python_conf") or {})
