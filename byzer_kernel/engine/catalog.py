@@ -29,15 +29,9 @@ class Catalog:
     def __contains__(self, name: str) -> bool:
         return normalize_table_name(name) in self._tables
 
-    def drop(self, name: str) -> None:
-        self._tables.pop(normalize_table_name(name), None)
-
     def names(self) -> list[str]:
         """Names as first written by the user, in registration order."""
         return [display for display, _ in self._tables.values()]
 
     def items(self) -> Iterator[tuple[str, pa.Table]]:
         yield from self._tables.values()
-
-    def __len__(self) -> int:
-        return len(self._tables)

@@ -23,12 +23,8 @@ class SqlEngine:
         self._registered: dict[str, int] = {}  # duckdb view name -> id() of the Arrow table behind it
         self._lock = threading.Lock()
 
-    def transpile(self, spark_sql: str) -> tuple[str, tuple]:
-        """Return DuckDB SQL and the catalog tables the query reads."""
-        return _transpile(spark_sql)
-
     def query(self, spark_sql: str) -> pa.Table:
-        duck_sql, tables = self.transpile(spark_sql)
+        duck_sql, tables = _transpile(spark_sql)
         with self._lock:
             for name in tables:
                 self._register(name)
@@ -61,7 +57,8 @@ class SqlEngine:
 
 @functools.lru_cache(maxsize=256)
 def _transpile(spark_sql: str) -> tuple[str, tuple]:
-    """Cached: notebooks re-run the same cells, and sqlglot's round trip costs milliseconds."""
+    """DuckDB SQL and the catalog tables the query reads. Cached: notebooks re-run the same cells,
+    and sqlglot's round trip costs milliseconds."""
     try:
         tree = sqlglot.parse_one(spark_sql, read="spark")
     except sqlglot.errors.ParseError as error:

@@ -10,9 +10,6 @@ from typing import Iterable, Optional, Union
 from ..lang.templates import render as render_template
 from ..lang.templates_builtins import date_builtins, template_builtin
 
-# Built-in env keys that `select` cannot see (SPEC §2.4 table: only set variables and date/today/... are).
-HIDDEN_FROM_SELECT = ("HOME", "OWNER", "SKIP_AUTH")
-
 
 def parse_visibility(visible: Union[bool, str, Iterable[str]]) -> bool:
     """True when a variable is visible to `select`; `visible="un_select"` (a comma list) hides it."""
@@ -62,9 +59,6 @@ class Variables:
 
     def __contains__(self, name: str) -> bool:
         return name in self._env
-
-    def __getitem__(self, name: str) -> str:
-        return self._env[name]
 
     def names(self) -> list:
         return list(self._env)

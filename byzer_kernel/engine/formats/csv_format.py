@@ -250,7 +250,7 @@ def read_csv_file(path: Path, options: dict) -> list[str]:
 
 # -- writing ---------------------------------------------------------------------------------------
 def spark_text(value, arrow_type: pa.DataType):
-    """A scalar as Spark casts it to text (CSV fields, partition folder names)."""
+    """A scalar as Spark's CSV writer turns it into a field."""
     if value is None:
         return None
     if isinstance(value, bool):
