@@ -5,7 +5,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from byzer_kernel.lang.errors import TemplateError
-from byzer_kernel.lang.templates import java_str, render
+from byzer_kernel.lang.java_values import java_str
+from byzer_kernel.lang.templates import render
 from byzer_kernel.lang.templates_builtins import ByzerDate, date_builtins, joda_format, template_builtin
 
 

@@ -52,6 +52,9 @@ def parse_schema(text: str) -> pa.Schema:
 class _Cursor:
     """Shared scanning helpers; positions in messages are 0-based offsets into the schema text."""
 
+    # How a grammar brackets the element types of array and map: `array(int)` or `array<int>`.
+    type_brackets = "()"
+
     def __init__(self, text: str):
         self.text, self.pos = text, 0
 
@@ -99,6 +102,26 @@ class _Cursor:
         self.skip_ws()
         return self.pos >= len(self.text)
 
+    def type(self) -> pa.DataType:
+        """One type of this grammar at the cursor (each grammar's own)."""
+        raise NotImplementedError
+
+    def collection_type(self, name: str):
+        """The rest of `array<T>` / `map<K,V>` (in this grammar's brackets) after the type name
+        ``name``; None when ``name`` is neither."""
+        if name not in ("array", "map"):
+            return None
+        opening, closing = self.type_brackets
+        self.expect(opening)
+        element = self.type()  # a map's key type
+        if name == "array":
+            self.expect(closing)
+            return pa.list_(element)
+        self.expect(",")
+        value = self.type()
+        self.expect(closing)
+        return pa.map_(element, value)
+
 
 class _SimpleSchemaParser(_Cursor):
     """`st(field(name,TYPE),...)` with TYPE in _SIMPLE_TYPES, array(T), map(K,V) or st(...)."""
@@ -136,18 +159,9 @@ class _SimpleSchemaParser(_Cursor):
         if name == "st":
             self.pos = start
             return pa.struct(self.struct_fields())
-        if name == "array":
-            self.expect("(")
-            element = self.type()
-            self.expect(")")
-            return pa.list_(element)
-        if name == "map":
-            self.expect("(")
-            key = self.type()
-            self.expect(",")
-            value = self.type()
-            self.expect(")")
-            return pa.map_(key, value)
+        collection = self.collection_type(name)
+        if collection is not None:
+            return collection
         if name in _SIMPLE_TYPES:
             return _SIMPLE_TYPES[name]
         known = ", ".join(list(_SIMPLE_TYPES) + ["array(T)", "map(K,V)", "st(...)"])
@@ -156,6 +170,8 @@ class _SimpleSchemaParser(_Cursor):
 
 class _DdlParser(_Cursor):
     """Spark DDL: `a bigint, b array<int>, c map<string,int>, d struct<x:int,y:string>, e decimal(10,2)`."""
+
+    type_brackets = "<>"
 
     def parse(self) -> pa.Schema:
         fields = []
@@ -192,18 +208,9 @@ class _DdlParser(_Cursor):
         self.skip_ws()
         start = self.pos
         name = self.word("a type").lower()
-        if name == "array":
-            self.expect("<")
-            element = self.type()
-            self.expect(">")
-            return pa.list_(element)
-        if name == "map":
-            self.expect("<")
-            key = self.type()
-            self.expect(",")
-            value = self.type()
-            self.expect(">")
-            return pa.map_(key, value)
+        collection = self.collection_type(name)
+        if collection is not None:
+            return collection
         if name == "struct":
             self.expect("<")
             fields = []

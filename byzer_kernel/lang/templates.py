@@ -3,33 +3,23 @@
 Byzer renders every statement with Velocity, so `${x}`/`$x` interpolate and `##`, `#*`, `#set`, `#if`,
 `#foreach`, `#macro`... are live, with Velocity's quirks kept: undefined references stay verbatim,
 escapes depend on whether the reference is defined, a stray `#end` fails the statement, newlines after
-directives are swallowed. This module parses; `templates_eval` evaluates.
+directives are swallowed. This module parses the template body and its directives (references and
+expressions: `templates_expressions`); `templates_eval` renders the nodes (`templates_nodes`).
 """
 from __future__ import annotations
 
 import re
 from typing import Mapping
 
-from .errors import TemplateError
-from .templates_eval import (Call, Define, Directive, Evaluate, Foreach, If, Index, Macro, MacroCall, Prop, Ref,
-                             Renderer, SetVar, java_str)
-
-__all__ = ["render", "java_str"]
+from .templates_eval import Renderer
+from .templates_expressions import IDENTIFIER, ExpressionParser
+from .templates_nodes import Define, Directive, Evaluate, Foreach, If, Macro, MacroCall, SetVar
 
 _SPECIAL = re.compile(r"[$#]")
-# Velocity 1.7 identifiers may contain '-' (so `$a-b` looks up `a-b`).
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _DIRECTIVE = re.compile(r"#(?:\{([A-Za-z][A-Za-z0-9_]*)\}|([A-Za-z][A-Za-z0-9_]*))")
 _EOL = re.compile(r"[ \t]*(?:\r\n|\n|\r)")
-_WS = re.compile(r"\s*")
-_NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
-_OPERATOR = re.compile(r"\|\||&&|==|!=|<=|>=|[<>+\-*/%!]|(?:and|or|not|eq|ne|lt|gt|le|ge)(?![A-Za-z0-9_])")
-_WORD_OPS = {"and": "&&", "or": "||", "not": "!", "eq": "==", "ne": "!=", "lt": "<", "gt": ">", "le": "<=",
-             "ge": ">="}
-_BINARY_LEVELS = [("||",), ("&&",), ("==", "!="), ("<", ">", "<=", ">="), ("+", "-"), ("*", "/", "%")]
-_BLOCK_DIRECTIVES = {"if", "foreach", "macro", "define"}
-_ARG_DIRECTIVES = _BLOCK_DIRECTIVES | {"elseif", "evaluate", "include", "parse"}
-_KNOWN = _ARG_DIRECTIVES | {"set", "else", "end", "break", "stop"}
+_DIRECTIVE_WORDS = {"if", "elseif", "else", "end", "foreach", "macro", "define", "set", "evaluate", "include",
+                    "parse", "break", "stop"}
 
 
 def render(text: str, context: Mapping[str, object]) -> str:
@@ -41,23 +31,14 @@ def render(text: str, context: Mapping[str, object]) -> str:
 
 def parse_template(text: str, nested: bool = False) -> list:
     """Nodes of ``text``; ``nested`` for the inside of a "string" (a trailing lone '#' is fine there)."""
-    parser = _Parser(text)
-    parser.nested = nested
-    return parser.parse()
+    return _Parser(text, nested).parse()
 
 
-class _Parser:
-    def __init__(self, text: str):
-        self.text = text
-        self.pos = 0
-        self.macros: set = set()
-        self.nested = False
-
-    # -- errors ------------------------------------------------------------------------------
-    def error(self, message: str, at: int) -> TemplateError:
-        line = self.text.count("\n", 0, at) + 1
-        col = at - (self.text.rfind("\n", 0, at) + 1) + 1
-        return TemplateError(f"Velocity template error at line {line}, column {col}: {message}")
+class _Parser(ExpressionParser):
+    def __init__(self, text: str, nested: bool):
+        super().__init__(text)
+        self.macros: set = set()  # names of the macros declared so far: `#name(...)` calls them
+        self.nested = nested
 
     # -- template body -------------------------------------------------------------------------
     def parse(self) -> list:
@@ -116,7 +97,7 @@ class _Parser:
                 continue
             dm = _DIRECTIVE.match(text, i)
             word = dm and (dm.group(1) or dm.group(2))
-            if not word or not (word in _KNOWN or word in self.macros):
+            if not word or not (word in _DIRECTIVE_WORDS or word in self.macros):
                 self.lone_special_at_end(i)
                 out.append(text[self.pos:i + 1])
                 self.pos = i + 1
@@ -158,16 +139,10 @@ class _Parser:
             self.pos = m.end()
 
     def open_paren(self, word: str, at: int) -> None:
-        self.skip_ws()
-        if not self.text.startswith("(", self.pos):
-            raise self.error(f"#{word} must be followed by '('", at)
-        self.pos += 1
+        self.expect("(", f"#{word} must be followed by '('", at)
 
     def close_paren(self, word: str, at: int) -> None:
-        self.skip_ws()
-        if not self.text.startswith(")", self.pos):
-            raise self.error(f"expected ')' to close #{word}(", at)
-        self.pos += 1
+        self.expect(")", f"expected ')' to close #{word}(", at)
         self.eat_eol()
 
     def directive(self, word: str, at: int):
@@ -177,12 +152,8 @@ class _Parser:
             raise self.error(f"#{word} is not supported (no template files in Byzer scripts)", at)
         self.open_paren(word, at)
         if word == "set":
-            self.skip_ws()
             target = self.target_ref(word, at)
-            self.skip_ws()
-            if not self.text.startswith("=", self.pos):
-                raise self.error("expected '=' in #set", at)
-            self.pos += 1
+            self.expect("=", "expected '=' in #set", at)
             value = self.expression()
             self.close_paren(word, at)
             return SetVar(target, value)
@@ -190,7 +161,7 @@ class _Parser:
             value = self.expression()
             self.close_paren(word, at)
             return Evaluate(value)
-        if word in self.macros and word not in _KNOWN:
+        if word in self.macros and word not in _DIRECTIVE_WORDS:
             args = self.arguments(")")
             self.eat_eol()
             return MacroCall(word, args)
@@ -211,27 +182,21 @@ class _Parser:
                     otherwise, _, _ = self.block(("end",))
                 return If(branches, otherwise)
         if word == "foreach":
-            self.skip_ws()
             var = self.target_ref(word, at)
-            self.skip_ws()
-            if not self.text.startswith("in", self.pos):
-                raise self.error("expected 'in' in #foreach", at)
-            self.pos += 2
+            self.expect("in", "expected 'in' in #foreach", at)
             items = self.expression()
             self.close_paren(word, at)
             body, _, _ = self.block(("end",))
             return Foreach(var.root, items, body)
         if word == "macro":
             self.skip_ws()
-            m = _IDENT.match(self.text, self.pos)
+            m = IDENTIFIER.match(self.text, self.pos)
             if not m:
                 raise self.error("a macro declaration requires a name", at)
             name, self.pos = m.group(), m.end()
             params = []
             while True:
-                self.skip_ws()
-                if self.text.startswith(",", self.pos):
-                    self.pos += 1
+                if self.accept(","):
                     continue
                 if not self.text.startswith("$", self.pos):
                     break
@@ -241,185 +206,7 @@ class _Parser:
             body, _, _ = self.block(("end",))
             return Macro(name, params, body)
         # define
-        self.skip_ws()
         target = self.target_ref(word, at)
         self.close_paren(word, at)
         body, _, _ = self.block(("end",))
         return Define(target.root, body)
-
-    # -- references ----------------------------------------------------------------------------
-    def reference(self, i: int):
-        """Parse `$name...`, `${name...}`, `$!name...` at i; None when the `$` is plain text."""
-        text, k = self.text, i + 1
-        quiet = text.startswith("!", k)
-        k += quiet
-        formal = text.startswith("{", k)
-        k += formal
-        m = _IDENT.match(text, k)
-        if not m:
-            return None, i + 1
-        root, k, chain = m.group(), m.end(), []
-        while k < len(text):
-            c = text[k]
-            if c == "." and (nm := _IDENT.match(text, k + 1)):
-                name, after = nm.group(), nm.end()
-                if text.startswith("(", after):
-                    saved, self.pos = self.pos, after + 1
-                    try:
-                        args = self.arguments(")")
-                        chain.append(Call(name, args))
-                        k = self.pos
-                        self.pos = saved
-                        continue
-                    except TemplateError:
-                        self.pos = saved
-                        if formal:
-                            raise
-                chain.append(Prop(name))
-                k = after
-                if text.startswith("(", after):
-                    break
-                continue
-            if c == "[":
-                saved, self.pos = self.pos, k + 1
-                try:
-                    index = self.expression()
-                    self.skip_ws()
-                    if not text.startswith("]", self.pos):
-                        raise self.error("expected ']'", k)
-                    chain.append(Index(index))
-                    k = self.pos + 1
-                    self.pos = saved
-                    continue
-                except TemplateError:
-                    self.pos = saved
-                    break
-            break
-        if formal:
-            if not text.startswith("}", k):
-                raise self.error(f"reference ${{{root}... is not closed with '}}'", i)
-            k += 1
-        return Ref(text[i:k], root, chain, quiet), k
-
-    def target_ref(self, word: str, at: int) -> Ref:
-        if not self.text.startswith("$", self.pos):
-            raise self.error(f"expected a $reference in #{word}", at)
-        ref, end = self.reference(self.pos)
-        if ref is None:
-            raise self.error(f"expected a $reference in #{word}", at)
-        self.pos = end
-        return ref
-
-    # -- expressions -----------------------------------------------------------------------------
-    def skip_ws(self) -> None:
-        self.pos = _WS.match(self.text, self.pos).end()
-
-    def arguments(self, closer: str) -> list:
-        """Expressions separated by commas or blanks, up to ``closer`` (consumed)."""
-        args = []
-        while True:
-            self.skip_ws()
-            if self.text.startswith(closer, self.pos):
-                self.pos += len(closer)
-                return args
-            if self.text.startswith(",", self.pos):
-                self.pos += 1
-                continue
-            if self.pos >= len(self.text):
-                raise self.error(f"expected '{closer}'", self.pos)
-            args.append(self.expression())
-
-    def expression(self, level: int = 0):
-        if level == len(_BINARY_LEVELS):
-            return self.unary()
-        left = self.expression(level + 1)
-        while True:
-            self.skip_ws()
-            m = _OPERATOR.match(self.text, self.pos)
-            op = m and _WORD_OPS.get(m.group(), m.group())
-            if not op or op not in _BINARY_LEVELS[level]:
-                return left
-            self.pos = m.end()
-            left = ("bin", op, left, self.expression(level + 1))
-
-    def unary(self):
-        self.skip_ws()
-        m = _OPERATOR.match(self.text, self.pos)
-        if m and _WORD_OPS.get(m.group(), m.group()) == "!":
-            self.pos = m.end()
-            return ("not", self.unary())
-        return self.primary()
-
-    def primary(self):
-        text, at = self.text, self.pos
-        c = text[at:at + 1]
-        if c == "$":
-            ref, end = self.reference(at)
-            if ref is None:
-                raise self.error("expected a reference after '$'", at)
-            self.pos = end
-            return ("ref", ref)
-        if c in ("'", '"'):
-            out, k = [], at + 1
-            while True:  # Velocity has no backslash escapes; a doubled quote is one quote
-                close = text.find(c, k)
-                if close < 0:
-                    raise self.error("string literal is not closed", at)
-                out.append(text[k:close])
-                if text.startswith(c, close + 1):
-                    out.append(c)
-                    k = close + 2
-                    continue
-                self.pos = close + 1
-                body = "".join(out)
-                return ("lit", body) if c == "'" or ("$" not in body and "#" not in body) else ("str", body)
-        if m := _NUMBER.match(text, at):  # `1..3` stops at the first dot, so ranges parse too
-            self.pos = m.end()
-            return ("lit", float(m.group()) if m.group(1) or m.group(2) else int(m.group()))
-        if c == "(":
-            self.pos += 1
-            inner = self.expression()
-            self.skip_ws()
-            if not text.startswith(")", self.pos):
-                raise self.error("expected ')'", at)
-            self.pos += 1
-            return inner
-        if c == "[":
-            self.pos += 1
-            self.skip_ws()
-            if text.startswith("]", self.pos):
-                self.pos += 1
-                return ("list", [])
-            first = self.expression()
-            self.skip_ws()
-            if text.startswith("..", self.pos):
-                self.pos += 2
-                last = self.expression()
-                self.skip_ws()
-                if not text.startswith("]", self.pos):
-                    raise self.error("expected ']' to close the range", at)
-                self.pos += 1
-                return ("range", first, last)
-            return ("list", [first] + self.arguments("]"))
-        if c == "{":
-            self.pos += 1
-            pairs = []
-            while True:
-                self.skip_ws()
-                if text.startswith("}", self.pos):
-                    self.pos += 1
-                    return ("map", pairs)
-                if text.startswith(",", self.pos):
-                    self.pos += 1
-                    continue
-                key = self.expression()
-                self.skip_ws()
-                if not text.startswith(":", self.pos):
-                    raise self.error("expected ':' in map literal", at)
-                self.pos += 1
-                pairs.append((key, self.expression()))
-        for word, value in (("true", True), ("false", False)):
-            if text.startswith(word, at) and not re.match(r"[A-Za-z0-9_]", text[at + len(word):at + len(word) + 1]):
-                self.pos = at + len(word)
-                return ("bool", value)
-        raise self.error(f"unexpected {text[at:at + 10]!r} in expression" if c else "unexpected end of text", at)

@@ -14,6 +14,8 @@ from typing import Optional
 
 import pyarrow as pa
 
+from ...lang.java_values import java_double
+
 NULL, LONG, DOUBLE, BOOLEAN, STRING = ("null",), ("long",), ("double",), ("boolean",), ("string",)
 EMPTY_STRUCT = ("struct", ())
 _LONG_MIN, _LONG_MAX = -(1 << 63), (1 << 63) - 1
@@ -246,32 +248,6 @@ _ESCAPES.update({0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f", 0x0D: "\\r"
 
 def json_string(text: str) -> str:
     return '"' + text.translate(_ESCAPES) + '"'
-
-
-def java_double(number: float) -> str:
-    """Java's Double.toString (shortest round-trip digits, Java's layout)."""
-    if number != number:
-        return "NaN"
-    if math.isinf(number):
-        return "Infinity" if number > 0 else "-Infinity"
-    if number == 0:
-        return "-0.0" if math.copysign(1.0, number) < 0 else "0.0"
-    sign = "-" if number < 0 else ""
-    text = repr(abs(number))
-    mantissa, _, exponent = text.partition("e")
-    whole, _, fraction = mantissa.partition(".")
-    digits = whole + fraction
-    point = len(whole) + (int(exponent) if exponent else 0)
-    stripped = digits.lstrip("0")
-    point -= len(digits) - len(stripped)
-    digits = stripped.rstrip("0") or "0"
-    if 1e-3 <= abs(number) < 1e7:
-        if point <= 0:
-            return f"{sign}0.{'0' * -point}{digits}"
-        if point >= len(digits):
-            return f"{sign}{digits}{'0' * (point - len(digits))}.0"
-        return f"{sign}{digits[:point]}.{digits[point:]}"
-    return f"{sign}{digits[0]}.{digits[1:] or '0'}E{point - 1}"
 
 
 def render_json(value) -> str:
