@@ -152,7 +152,7 @@ class Session:
     def sql(self, query: str) -> pa.Table:
         """Run Spark SQL text over the catalog and return an Arrow table (DESIGN §4.2)."""
         if self._sql_engine is None:
-            from .sql import SqlEngine
+            from .sql import SqlEngine  # on first use: duckdb and sqlglot take ~0.4 s to import
 
             self._sql_engine = SqlEngine(self.catalog)
         return self._sql_engine.query(query)

@@ -130,41 +130,35 @@ class _Reader:
                     return -value if sign == "-" else value
         if sign == "+":
             self.fail("leading plus sign")
-        pos = start + 1 if sign == "-" else start
-        digits_start = pos
-        while pos < len(text) and text[pos].isdigit() and text[pos].isascii():
-            pos += 1
-        if pos == digits_start:
-            self.pos = pos
-            self.fail("number without digits")
+        digits_start = start + 1 if sign == "-" else start
+        pos = self.digits(digits_start, "number without digits")
         if (text[digits_start] == "0" and pos - digits_start > 1
                 and not self.features.allow_numeric_leading_zeros):
             self.pos = digits_start
             self.fail("leading zeros")
         is_float = False
         if pos < len(text) and text[pos] == ".":
-            pos += 1
-            fraction_start = pos
-            while pos < len(text) and text[pos].isdigit() and text[pos].isascii():
-                pos += 1
-            if pos == fraction_start:
-                self.pos = pos
-                self.fail("decimal point without digits")
+            pos = self.digits(pos + 1, "decimal point without digits")
             is_float = True
         if pos < len(text) and text[pos] in "eE":
             pos += 1
             if pos < len(text) and text[pos] in "+-":
                 pos += 1
-            exponent_start = pos
-            while pos < len(text) and text[pos].isdigit() and text[pos].isascii():
-                pos += 1
-            if pos == exponent_start:
-                self.pos = pos
-                self.fail("exponent without digits")
+            pos = self.digits(pos, "exponent without digits")
             is_float = True
         self.pos = pos
         literal = text[start:pos]
         return float(literal) if is_float else int(literal)
+
+    def digits(self, pos: int, what: str) -> int:
+        """Where the run of ASCII digits starting at `pos` ends; an empty run fails with `what`."""
+        text, start = self.text, pos
+        while pos < len(text) and text[pos].isdigit() and text[pos].isascii():
+            pos += 1
+        if pos == start:
+            self.pos = pos
+            self.fail(what)
+        return pos
 
     def string(self, quote: str) -> str:
         text, pos = self.text, self.pos + 1
