@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .engine import Observer
 from .lang.errors import ByzerError, InternalError, ScriptEncodingError, bounded, internal_error
+from .lang.positions import line_col
 from .lang.statements import Span
 
 MACHINE_OUTPUTS = ("csv", "json")
@@ -82,21 +83,17 @@ def read_script(path: Path) -> str:
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as error:
-        line_start = body.rfind(b"\n", 0, error.start) + 1
-        col = len(body[line_start:error.start].decode("utf-8")) + 1  # valid: the first bad byte is later
-        line = body.count(b"\n", 0, error.start) + 1
+        valid = body[:error.start].decode("utf-8")  # the text up to the first bad byte
         raise _encoding_error(f"{path.name} is not UTF-8 text: byte 0x{body[error.start]:02x} cannot be decoded",
-                              line, col,
-                              len(body[:error.start].decode("utf-8"))) from None
+                              valid, len(valid)) from None
     nul = text.find("\0")
     if nul >= 0:  # valid UTF-8, but no script holds NUL characters: a binary file
-        line_start = text.rfind("\n", 0, nul) + 1
-        raise _encoding_error(f"{path.name} holds a NUL character: a binary file, not a script",
-                              text.count("\n", 0, nul) + 1, nul - line_start + 1, nul)
+        raise _encoding_error(f"{path.name} holds a NUL character: a binary file, not a script", text, nul)
     return text
 
 
-def _encoding_error(message: str, line: int, col: int, offset: int) -> ScriptEncodingError:
+def _encoding_error(message: str, text: str, offset: int) -> ScriptEncodingError:
+    line, col = line_col(text, offset)
     return ScriptEncodingError(message, span=Span(line, col, offset, offset + 1))
 
 
