@@ -9,8 +9,8 @@ from byzer_kernel.engine.formats.json_exact import read_lines_exact
 from byzer_kernel.engine.formats.json_fast import read_fast
 from byzer_kernel.engine.formats.json_options import JsonReadOptions
 from byzer_kernel.engine.formats.json_reader import read_json_text
-from byzer_kernel.engine.formats.spark_json import java_double
 from byzer_kernel.lang.errors import ByzerRuntimeError
+from byzer_kernel.lang.java_values import java_double
 
 from seed import SEED_JSON as SEED
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pyarrow as pa
 
 from ...lang.errors import ByzerRuntimeError, UsageError
+from ...lang.java_values import java_double
 from .options import boolean_option, option, whole_number_option
-from .spark_json import java_double
 
 _INTEGRAL = re.compile(r"[+-]?[0-9]+")
 _JAVA_DOUBLE = re.compile(r"[+-]?(NaN|Infinity|([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?[fFdD]?)")

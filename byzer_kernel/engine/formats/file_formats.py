@@ -11,12 +11,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ...lang.errors import ByzerRuntimeError, UsageError
+from ...lang.java_values import java_double
 from .csv_format import format_timestamp, read_csv_file, read_csv_files
 from .json_reader import read_json_files
 from .layout import input_paths, list_input_files, read_partitioned
 from .options import boolean_option, option
 from .overwrite_guard import write_manifest
-from .spark_json import java_double, json_string
+from .spark_json import json_string
 
 
 # -- json ----------------------------------------------------------------------------------------

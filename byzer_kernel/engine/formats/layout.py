@@ -14,9 +14,9 @@ from urllib.parse import unquote
 import pyarrow as pa
 
 from ...lang.errors import ByzerRuntimeError, InternalError, UsageError
+from ...lang.java_values import java_double
 from ..table_slices import split_table
 from .overwrite_guard import check_overwrite
-from .spark_json import java_double
 
 DEFAULT_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 _ESCAPED = set(chr(c) for c in range(1, 32)) | set("\"#%'*/:=?\\\x7f{[]^")
