@@ -2,6 +2,7 @@
 `layout.py` (SPEC §3.2, §4.2)."""
 from __future__ import annotations
 
+import base64
 import datetime
 import decimal
 import math
@@ -49,8 +50,6 @@ def _json_value(value, arrow_type: pa.DataType) -> str:
     if isinstance(value, datetime.date):
         return json_string(value.isoformat())
     if isinstance(value, bytes):
-        import base64
-
         return json_string(base64.b64encode(value).decode("ascii"))
     if isinstance(value, dict):
         fields = {f.name: f.type for f in arrow_type} if pa.types.is_struct(arrow_type) else {}

@@ -13,6 +13,7 @@ from typing import Optional
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.json as pajson
 
 from .spark_json import java_order
@@ -162,8 +163,6 @@ def _leaf_arrays(array: pa.Array, t: pa.DataType):
 
 def _types_agree_with_spark(table: pa.Table) -> bool:
     """Where pyarrow's inference can differ from Spark's, decline the fast path."""
-    import pyarrow.compute as pc
-
     if _has_type(table.schema, lambda t: pa.types.is_struct(t) and _names_clash(t)):
         return False
     if _names_clash(table.schema):
