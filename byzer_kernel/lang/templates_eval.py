@@ -42,6 +42,9 @@ class _Block:
 
 # -- the renderer -------------------------------------------------------------------------------
 class Renderer:
+    """One render of one statement: its variables (a copy of the context), the macros declared so
+    far, and ``parse`` for the "strings" and #evaluate text that are templates themselves."""
+
     def __init__(self, context: Mapping[str, object], parse: Callable[[str, bool], list]):
         # A copy: `#set` and loop variables never change the caller's variables.
         self.scope = dict(context)
