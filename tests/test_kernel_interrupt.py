@@ -85,6 +85,10 @@ def test_interrupt_cancels_the_run_and_the_kernel_goes_on(tmp_path, monkeypatch)
         started = collect(client, msg_id, until_idle=False, timeout=180,
                           stop=lambda m: m["msg_type"] == "display_data" and "partitions" in text_of(m))
         manager.interrupt_kernel()  # the partitions were handed to Ray: the bar shows them
+        # While the embedded Ray started, the cell showed a live notice, cleared once Ray was up.
+        notices = [text_of(m) for m in started if m["msg_type"] in ("display_data", "update_display_data")
+                   and (text_of(m).startswith("starting Ray…") or text_of(m) == "")]
+        assert notices and notices[0].startswith("starting Ray…") and notices[-1] == ""
         messages = started + collect(client, msg_id)
         reply = reply_to(client, msg_id)
         assert reply["status"] == "error" and reply["ename"] == "KeyboardInterrupt"
