@@ -1,7 +1,7 @@
 """Result tables and messages as mimebundles (`text/html` + `text/plain`), shared by the kernel,
 the %%byzer magic and the `byzer` command.
 
-Rows with `content` and `mime` columns are shown as Byzer Notebook shows them (SPEC §7.3): the
+Rows with `content` and `mime` columns are shown as Byzer Notebook shows them (docs/spec.md §7.3): the
 first row's `mime` decides between an image, HTML and Markdown.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The Byzer kernel: an IPythonKernel whose cells run through the %%byzer magic (DESIGN §4.3), so
+"""The Byzer kernel: an IPythonKernel whose cells run through the %%byzer magic (docs/design.md §4.3), so
 widgets, comms, `display()` and `%config` work as in any IPython kernel.
 
 A cell starting with `%%python` runs its Python in the same process; any other cell starting with

@@ -1,5 +1,5 @@
 """`%%byzer` / `%byzer` for IPython, loaded with `%load_ext byzer_kernel`; the Byzer kernel runs its
-cells through the same magic (DESIGN §4.3), so both share one Session per process.
+cells through the same magic (docs/design.md §4.3), so both share one Session per process.
 
     %%byzer [-o VAR] [--limit N] [--plan] [VAR <<]
     %byzer [options] STATEMENT        %byzer status

@@ -1,4 +1,4 @@
-"""The seed document's example (shared/seed), used by several test modules."""
+"""The seed document's example (kept in this repository), used by several test modules."""
 
 SEED_JSON = """
 {"Busn_A":114,"Busn_B":57},

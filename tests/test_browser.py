@@ -29,7 +29,7 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 SERVER_START_SECONDS = 120
 RESULT_WAIT_MS = 300_000
 
-# DESIGN §1: the cell that must run as written.
+# docs/design.md §1: the cell that must run as written.
 SEED_CELL = """set jsonStr='''
 {"Busn_A":114,"Busn_B":57},
 {"Busn_A":55,"Busn_B":134}

@@ -1,4 +1,4 @@
-"""Real Ray clusters started with `ray start` (DESIGN §4.5), and the embedded Ray's start.
+"""Real Ray clusters started with `ray start` (docs/design.md §4.5), and the embedded Ray's start.
 
 Only one Ray can be connected per process, so every run happens in a fresh process
 (cluster_tools.run_driver) that prints its findings as one JSON line; the clusters are stopped by

@@ -1,4 +1,4 @@
-"""jsonStr reading, rule by rule of SPEC §3.1 (Spark 3.3 `spark.read.json(Dataset[String])`)."""
+"""jsonStr reading, rule by rule of docs/spec.md §3.1 (Spark 3.3 `spark.read.json(Dataset[String])`)."""
 import math
 from decimal import Decimal
 

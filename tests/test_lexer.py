@@ -1,4 +1,4 @@
-"""SPEC §1.3 lexical rules, one test (or a few) per rule, asserted on parsed statements and values."""
+"""docs/spec.md §1.3 lexical rules, one test (or a few) per rule, asserted on parsed statements and values."""
 from byzer_kernel.lang import parse
 from byzer_kernel.lang.lexer import TokenKind, tokenize
 from byzer_kernel.lang.positions import Locator, caret_detail

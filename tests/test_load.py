@@ -1,4 +1,4 @@
-"""`load FORMAT.`path` [where ...] as t` (SPEC §3): formats, options, paths, errors."""
+"""`load FORMAT.`path` [where ...] as t` (docs/spec.md §3): formats, options, paths, errors."""
 import json
 
 import pyarrow as pa

@@ -1,4 +1,4 @@
-"""Byzer Notebook `#%python` cell rewrite (SPEC §7.1-7.2)."""
+"""Byzer Notebook `#%python` cell rewrite (docs/spec.md §7.1-7.2)."""
 import re
 
 import pytest

@@ -1,4 +1,4 @@
-"""Statement forms of SPEC §1.2, the where/options clause (§1.4), spans and syntax errors."""
+"""Statement forms of docs/spec.md §1.2, the where/options clause (§1.4), spans and syntax errors."""
 import pytest
 
 from byzer_kernel.lang import parse

@@ -1,4 +1,4 @@
-"""`pythonExec` (DESIGN §5): another interpreter runs the code through pyjava's worker protocol.
+"""`pythonExec` (docs/design.md §5): another interpreter runs the code through pyjava's worker protocol.
 
 The other interpreter is a virtualenv made by the test from the base Python, with a .pth that lends
 it this environment's packages (pyjava, pandas, pyarrow): a different executable and sys.prefix,

@@ -1,4 +1,4 @@
-"""The Ray ET driven directly (no parser): what the code sees and the RayContext API (SPEC §6, §9)."""
+"""The Ray ET driven directly (no parser): what the code sees and the RayContext API (docs/spec.md §6, §9)."""
 import os
 import subprocess
 import sys

@@ -1,4 +1,4 @@
-"""runtime.output: result rows -> Arrow, by position (SPEC §6.7, DESIGN §4.6)."""
+"""runtime.output: result rows -> Arrow, by position (docs/spec.md §6.7, docs/design.md §4.6)."""
 import datetime
 import decimal
 

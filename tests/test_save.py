@@ -1,4 +1,4 @@
-"""`save [mode] t as FORMAT.`path` [where ...] [partitionBy ...]` (SPEC §4.2) and round trips."""
+"""`save [mode] t as FORMAT.`path` [where ...] [partitionBy ...]` (docs/spec.md §4.2) and round trips."""
 import json
 from pathlib import Path
 

@@ -1,4 +1,4 @@
-"""lang.schema: the four schema kinds of SPEC §5.4 and their errors."""
+"""lang.schema: the four schema kinds of docs/spec.md §5.4 and their errors."""
 import pyarrow as pa
 import pytest
 

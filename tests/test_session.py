@@ -1,4 +1,4 @@
-"""The walk of a cell (DESIGN §3): last table (SPEC §1.8), SPEC §8 examples, errors that lose nothing."""
+"""The walk of a cell (docs/design.md §3): last table (docs/spec.md §1.8), docs/spec.md §8 examples, errors that lose nothing."""
 import pytest
 
 from byzer_kernel.engine import Observer
@@ -27,7 +27,7 @@ def test_spec_8_2_hello_world_and_a_table_named_by_a_variable(session):
 
 
 def test_spec_8_1_table_named_by_variable_saved_and_loaded_back(session, tmp_path):
-    path = tmp_path / "jack_byzer_test"  # SPEC §8.1 writes to /tmp/jack_byzer_test
+    path = tmp_path / "jack_byzer_test"  # docs/spec.md §8.1 writes to /tmp/jack_byzer_test
     result = session.execute(
         'set table1="jack"; select "a" as a as `${table1}`; '
         f"save overwrite `${{table1}}` as parquet.`{path}`; "

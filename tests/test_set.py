@@ -1,4 +1,4 @@
-"""`set` (SPEC §2.1-§2.3, §1.7, §8.1) and the Variables it writes."""
+"""`set` (docs/spec.md §2.1-§2.3, §1.7, §8.1) and the Variables it writes."""
 import pyarrow as pa
 import pytest
 

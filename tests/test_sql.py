@@ -1,4 +1,4 @@
-"""Spark SQL semantics on DuckDB over the Arrow catalog (SPEC §4.1, DESIGN §4.2)."""
+"""Spark SQL semantics on DuckDB over the Arrow catalog (docs/spec.md §4.1, docs/design.md §4.2)."""
 from decimal import Decimal
 
 import pyarrow as pa

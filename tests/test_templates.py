@@ -1,4 +1,4 @@
-"""Velocity 1.7 rendering (SPEC §2.4). Expected outputs were checked against Apache Velocity 1.7 itself."""
+"""Velocity 1.7 rendering (docs/spec.md §2.4). Expected outputs were checked against Apache Velocity 1.7 itself."""
 import re
 from datetime import datetime, timedelta
 

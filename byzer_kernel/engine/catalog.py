@@ -1,4 +1,4 @@
-"""The table catalog: Byzer views as pyarrow Tables, names case-insensitive as in Spark (SPEC §1.5)."""
+"""The table catalog: Byzer views as pyarrow Tables, names case-insensitive as in Spark (docs/spec.md §1.5)."""
 from __future__ import annotations
 
 from typing import Iterator, Optional

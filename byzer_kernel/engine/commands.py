@@ -1,6 +1,6 @@
 """`!command` statements run by the engine: `!python conf|env`, `!assert`, `!show tables`, `!desc`.
 
-Names are looked up with their original case, as Byzer does (SPEC §1.6); other layers add their own
+Names are looked up with their original case, as Byzer does (docs/spec.md §1.6); other layers add their own
 commands to `session.commands` (the runtime adds `!ray`).
 """
 from __future__ import annotations
@@ -32,13 +32,13 @@ def execute_command(session, statement: CommandStatement, events):
 
 
 def command_args(session, statement: CommandStatement) -> list[str]:
-    """Quoted arguments are rendered then unquoted; raw token runs stay as written (SPEC §5.1)."""
+    """Quoted arguments are rendered then unquoted; raw token runs stay as written (docs/spec.md §5.1)."""
     return [session.render(arg.text) if arg.kind != ValueKind.NAME else arg.text for arg in statement.args]
 
 
 def decode_env_value(value: str, variables) -> str:
     """Byzer's ScriptEnvDecode: in each space-separated token containing `:`, `:key` (the text after
-    the first `:`) becomes the variable's value when such a variable exists (SPEC §2.5)."""
+    the first `:`) becomes the variable's value when such a variable exists (docs/spec.md §2.5)."""
     tokens = []
     for token in value.split(" "):
         if ":" in token:

@@ -1,4 +1,4 @@
-"""The `load` and `save` executors (SPEC §3, §4.2): render path/options, find the data source by
+"""The `load` and `save` executors (docs/spec.md §3, §4.2): render path/options, find the data source by
 its Byzer name, read into the catalog or write Spark's folder layout."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`run|train|predict T as ET.`path` where ... [as OUT]` (SPEC §1.2, §6.1): render, find the ET, register."""
+"""`run|train|predict T as ET.`path` where ... [as OUT]` (docs/spec.md §1.2, §6.1): render, find the ET, register."""
 from __future__ import annotations
 
 import uuid

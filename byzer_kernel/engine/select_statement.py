@@ -1,4 +1,4 @@
-"""`select ... as name` (SPEC §1.5, §4.1): render the whole text, then split off the trailing name."""
+"""`select ... as name` (docs/spec.md §1.5, §4.1): render the whole text, then split off the trailing name."""
 from __future__ import annotations
 
 import re

@@ -1,4 +1,4 @@
-"""The Session: one per kernel / magic process / `byzer run`. DESIGN §3 is the walk implemented here."""
+"""The Session: one per kernel / magic process / `byzer run`. docs/design.md §3 is the walk implemented here."""
 from __future__ import annotations
 
 import os
@@ -44,7 +44,7 @@ class Observer:
 
 @dataclass
 class Result:
-    """What one `Session.execute` produced: the last table (SPEC §1.8) and what was said on the way."""
+    """What one `Session.execute` produced: the last table (docs/spec.md §1.8) and what was said on the way."""
 
     table: Optional[pa.Table] = None
     table_name: Optional[str] = None
@@ -93,7 +93,7 @@ class Session:
         self.variables = Variables(home=str(self.home), owner=self.owner)
         self.python_conf: dict[str, str] = {}
         self.python_env: dict[str, str] = {}
-        # ETs for `run ... as NAME` keyed by capitalised name (SPEC §1.6); the runtime adds "Ray".
+        # ETs for `run ... as NAME` keyed by capitalised name (docs/spec.md §1.6); the runtime adds "Ray".
         self.ets: dict[str, Callable] = {}
         # `!name` commands handled in the engine or added by other layers (e.g. `!ray status`).
         self.commands: dict[str, Callable] = dict(BUILTIN_COMMANDS)
@@ -142,7 +142,7 @@ class Session:
 
     # -- services used by executors -----------------------------------------------------------
     def render(self, text: str, for_select: bool = False) -> str:
-        """Velocity-render text with the current variables (SPEC §2.4)."""
+        """Velocity-render text with the current variables (docs/spec.md §2.4)."""
         return self.variables.render(text, for_select=for_select)
 
     def rendered_options(self, options: dict) -> dict[str, str]:
@@ -150,7 +150,7 @@ class Session:
         return {name: self.render(value.text) for name, value in options.items()}
 
     def sql(self, query: str) -> pa.Table:
-        """Run Spark SQL text over the catalog and return an Arrow table (DESIGN §4.2)."""
+        """Run Spark SQL text over the catalog and return an Arrow table (docs/design.md §4.2)."""
         if self._sql_engine is None:
             from .sql import SqlEngine  # on first use: duckdb and sqlglot take ~0.4 s to import
 
@@ -158,7 +158,7 @@ class Session:
         return self._sql_engine.query(query)
 
     def resolve_path(self, path: str) -> Path:
-        """Relative paths resolve under BYZER_HOME (DESIGN §5); `~` expands."""
+        """Relative paths resolve under BYZER_HOME (docs/design.md §5); `~` expands."""
         p = Path(path).expanduser()
         return p if p.is_absolute() else self.home / p
 

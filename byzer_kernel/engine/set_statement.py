@@ -1,4 +1,4 @@
-"""`set key = value [where type=... and mode=... and scope=... and visible=...]` (SPEC §2.1-§2.3, §1.7).
+"""`set key = value [where type=... and mode=... and scope=... and visible=...]` (docs/spec.md §2.1-§2.3, §1.7).
 
 A script's sets run twice, as in Byzer: once in the pre-process pass (`preprocess_sets`, before any
 statement runs, so `!commands` see every variable) and again in order with the other statements.
@@ -17,13 +17,13 @@ PREPROCESS, PHYSICAL = "preprocess", "physical"
 
 
 def execute_set(session, statement: SetStatement, events) -> None:
-    """Run a set in the physical pass; a set leaves no table behind (SPEC §1.8)."""
+    """Run a set in the physical pass; a set leaves no table behind (docs/spec.md §1.8)."""
     run_set(session, statement, PHYSICAL)
     return None
 
 
 def preprocess_sets(session, statements) -> None:
-    """The pre-process pass: every set of the script, in order, before anything runs (SPEC §1.7)."""
+    """The pre-process pass: every set of the script, in order, before anything runs (docs/spec.md §1.7)."""
     for statement in statements:
         if isinstance(statement, SetStatement):
             try:
@@ -41,7 +41,7 @@ def run_set(session, statement: SetStatement, stage: str) -> None:
 
     if kind == "sql":
         if mode == "compile" and stage == PHYSICAL and key in variables:
-            return  # executed in the pre-process pass and not overwritten (SPEC §2.2)
+            return  # executed in the pre-process pass and not overwritten (docs/spec.md §2.2)
         if mode != "compile" and stage == PREPROCESS:
             value = ""  # a runtime sql set is empty until the statement itself runs
         else:

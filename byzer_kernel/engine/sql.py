@@ -1,4 +1,4 @@
-"""Spark SQL over the Arrow catalog: sqlglot (spark -> duckdb) then DuckDB, zero-copy (DESIGN §4.2)."""
+"""Spark SQL over the Arrow catalog: sqlglot (spark -> duckdb) then DuckDB, zero-copy (docs/design.md §4.2)."""
 from __future__ import annotations
 
 import functools

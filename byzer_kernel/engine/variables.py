@@ -1,4 +1,4 @@
-"""Byzer variables (SPEC §2.2-§2.4): the env that `set` writes and every statement is rendered with.
+"""Byzer variables (docs/spec.md §2.2-§2.4): the env that `set` writes and every statement is rendered with.
 
 Byzer keeps one env per request (one `Session.execute`: a cell or a script run); `scope="session"`
 values are also kept in a session store that seeds the env of every later request.
@@ -81,13 +81,13 @@ class Variables:
         return context
 
     def render(self, text: str, for_select: bool = False) -> str:
-        """Velocity-render text (SPEC §2.4); ``for_select`` hides un_select variables and HOME/OWNER."""
+        """Velocity-render text (docs/spec.md §2.4); ``for_select`` hides un_select variables and HOME/OWNER."""
         if "$" not in text and "#" not in text:
             return text
         return render_template(text, self.context(for_select))
 
     def rerender_all(self) -> None:
-        """SPEC §2.3: after a set, render every value against the whole env and keep what changed,
+        """docs/spec.md §2.3: after a set, render every value against the whole env and keep what changed,
         so that forward references resolve whatever the order of the sets."""
         context = None
         for key, value in list(self._env.items()):

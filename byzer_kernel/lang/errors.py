@@ -1,4 +1,4 @@
-"""The one exception family of the project (DESIGN §4.7).
+"""The one exception family of the project (docs/design.md §4.7).
 
 Every error carries the span of the statement it belongs to, so that each front-end can print one
 message of the form ``line 3:1 in `load jsonStr.`x` as t`: <what went wrong>``. `str(error)` is

@@ -1,4 +1,4 @@
-"""Byzer's lexical rules (SPEC §1.3): text -> tokens, and the syntax errors that point into the text.
+"""Byzer's lexical rules (docs/spec.md §1.3): text -> tokens, and the syntax errors that point into the text.
 
 Follows DSLSQL.g4 token for token: keywords are case-insensitive but reserved (a keyword is never an
 identifier unless backquoted), whitespace and comments are dropped, every character that starts no

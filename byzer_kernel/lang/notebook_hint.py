@@ -1,4 +1,4 @@
-"""Byzer Notebook's `#%python` cell rewrite (SPEC §7.1-7.2): a Python cell with `#%key=value` header
+"""Byzer Notebook's `#%python` cell rewrite (docs/spec.md §7.1-7.2): a Python cell with `#%key=value` header
 lines becomes `!python conf ...; run command as Ray.`` where ... code='''<body>''';` plus a tail.
 
 Reproduces Byzer Notebook's Scala (BaseHint._parse, PythonHint.rewrite) including its quirks:

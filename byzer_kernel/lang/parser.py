@@ -1,6 +1,6 @@
-"""Tokens -> typed statements (SPEC §1.2, rule `sql` of DSLSQL.g4), one recursive-descent method per form.
+"""Tokens -> typed statements (docs/spec.md §1.2, rule `sql` of DSLSQL.g4), one recursive-descent method per form.
 
-Differences from Byzer, on purpose (DESIGN §5): the last statement of a cell may omit its `;`, and
+Differences from Byzer, on purpose (docs/design.md §5): the last statement of a cell may omit its `;`, and
 `save errorIfExists` is accepted. Errors point at the offending token with a caret line.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Schema strings of `!python conf "schema=..."` -> pyarrow Schema (SPEC §5.4).
+"""Schema strings of `!python conf "schema=..."` -> pyarrow Schema (docs/spec.md §5.4).
 
 Four kinds, chosen on the trimmed text as Byzer's `Ray.schemaFromStr` does:
 ``{...}`` Spark JSON schema, ``st(...)`` Byzer's simple schema, ``file`` and otherwise Spark DDL.

@@ -1,7 +1,7 @@
-"""Typed statements produced by the parser (SPEC §1.2).
+"""Typed statements produced by the parser (docs/spec.md §1.2).
 
 Values are kept as the user wrote them, *before* template rendering: rendering happens at run time
-with the variables of that moment (SPEC §2.4), so the parser never needs the session.
+with the variables of that moment (docs/spec.md §2.4), so the parser never needs the session.
 """
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ class Statement:
         return short_text(self.text)
 
 
-# Options are kept in written order; a later duplicate key wins (SPEC §1.4).
+# Options are kept in written order; a later duplicate key wins (docs/spec.md §1.4).
 Options = dict  # dict[str, Value]
 
 
@@ -110,11 +110,11 @@ class LoadStatement(Statement):
 @dataclass
 class SelectStatement(Statement):
     # The whole statement text (starting with `select`): it is rendered first and only then split
-    # into SQL and the trailing `as name` (SPEC §1.5).
+    # into SQL and the trailing `as name` (docs/spec.md §1.5).
     keyword: ClassVar[str] = "select"
 
 
-# The save modes as Byzer spells them (SPEC §4.2); the parser and completion take them from here.
+# The save modes as Byzer spells them (docs/spec.md §4.2); the parser and completion take them from here.
 SAVE_MODES = ("overwrite", "append", "errorIfExists", "ignore")
 
 

@@ -1,4 +1,4 @@
-"""Apache Velocity 1.7 compatible rendering of statement text (SPEC §2.4).
+"""Apache Velocity 1.7 compatible rendering of statement text (docs/spec.md §2.4).
 
 Byzer renders every statement with Velocity, so `${x}`/`$x` interpolate and `##`, `#*`, `#set`, `#if`,
 `#foreach`, `#macro`... are live, with Velocity's quirks kept: undefined references stay verbatim,

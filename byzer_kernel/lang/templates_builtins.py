@@ -1,4 +1,4 @@
-"""Objects Byzer puts in every Velocity context (SPEC §2.4): `date` (a Joda DateTime look-alike),
+"""Objects Byzer puts in every Velocity context (docs/spec.md §2.4): `date` (a Joda DateTime look-alike),
 the day strings `today`, `yesterday`, `tomorrow`, `theDayBeforeYesterday`, and `template`."""
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ def create_session(**kwargs) -> Session:
 
 
 def shared_session() -> Session:
-    """The one Session of this process, shared by the kernel and the %%byzer magic (DESIGN §4.3)."""
+    """The one Session of this process, shared by the kernel and the %%byzer magic (docs/design.md §4.3)."""
     global _shared
     with _shared_lock:
         if _shared is None:

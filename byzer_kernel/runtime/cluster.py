@@ -1,4 +1,4 @@
-"""Ray connection manager (DESIGN §4.5).
+"""Ray connection manager (docs/design.md §4.5).
 
     connection = cluster_for(session).connect(code_address, events)   # lazily, once per session
     connection.address / connection.how / connection.embedded

@@ -1,7 +1,7 @@
 """The `context` (pyjava PythonContext) and its `rayContext` (pyjava RayContext) given to user code.
 
 Subclasses of pyjava's classes, so code, type hints and `isinstance` checks written for Byzer work
-unchanged (DESIGN §4.4). They keep pyjava's attributes and method names; what differs is where the
+unchanged (docs/design.md §4.4). They keep pyjava's attributes and method names; what differs is where the
 data comes from: the run's Arrow partitions instead of JVM sockets, and results kept as rows or
 DataFrames until the run converts them onto the schema (runtime/output.py).
 """

@@ -1,4 +1,4 @@
-"""pyjava-protocol one-shot data servers (SPEC §6.2 step 3).
+"""pyjava-protocol one-shot data servers (docs/spec.md §6.2 step 3).
 
 Byzer serves each input partition from a socket that accepts ONE connection and writes the
 partition as an Arrow IPC stream; pyjava's `RayContext.fetch_once_as_rows(server)` (and friends)

@@ -1,4 +1,4 @@
-"""The Ray driver process: where the user's Python code runs and Ray is connected (DESIGN §4.4).
+"""The Ray driver process: where the user's Python code runs and Ray is connected (docs/design.md §4.4).
 
 Ray ties a driver's life to its raylet and GCS: when they go, the driver process exits, and with a
 GCS address it takes up to a minute to do so. The kernel therefore never calls `ray.init` itself:

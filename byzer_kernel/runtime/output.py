@@ -1,4 +1,4 @@
-"""Rows produced by Python code -> an Arrow table of the declared schema, BY POSITION (SPEC §6.7).
+"""Rows produced by Python code -> an Arrow table of the declared schema, BY POSITION (docs/spec.md §6.7).
 
 pyjava chunks rows by 1024 and names each chunk's columns after the key order of its first row;
 Byzer then reads the columns by ordinal. So position i of the schema takes the value of the i-th key

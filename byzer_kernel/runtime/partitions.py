@@ -1,4 +1,4 @@
-"""Input partitions and the rows Python code sees (SPEC §6.2 step 3, §6.6).
+"""Input partitions and the rows Python code sees (docs/spec.md §6.2 step 3, §6.6).
 
 A partition is a zero-copy slice of the input Arrow table. Rows are handed to user code the way
 pyjava hands them over (Arrow -> pandas -> `to_dict('records')`), with a faster path that gives the

@@ -1,4 +1,4 @@
-"""`pythonExec`: run the code in another interpreter through pyjava's worker protocol (DESIGN §5).
+"""`pythonExec`: run the code in another interpreter through pyjava's worker protocol (docs/design.md §5).
 
     table = run_with_interpreter(interpreter=path, code=code, conf=conf, env=env, schema=schema,
                                  input_table=table, model_table=None, keep_partition_num=False,
@@ -18,7 +18,7 @@ The engine plays the JVM's part, as Byzer's ArrowPythonRunner does:
    traceback. We then send END_OF_STREAM and the worker exits.
 With dataMode=data the worker's rows are `(host, port, server_id)` of pyjava's RayDataServer
 actors (started by the code's own `RayContext.connect` in that interpreter, on a real cluster);
-each is read with the same framing and the shards are concatenated (SPEC §6.4).
+each is read with the same framing and the shards are concatenated (docs/spec.md §6.4).
 
 ints are 4-byte big-endian signed, as pyjava's `read_int`/`write_int`.
 """

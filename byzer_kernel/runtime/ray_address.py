@@ -1,4 +1,4 @@
-"""Ray addresses: what a written address means and whether something answers there (DESIGN §4.5).
+"""Ray addresses: what a written address means and whether something answers there (docs/design.md §4.5).
 
 Forms and the rule that decides between the two kinds of Ray endpoint:
 

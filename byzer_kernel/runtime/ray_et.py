@@ -1,5 +1,5 @@
 """The `Ray` ET (`run command as Ray.`` where ...`) and the `!ray on T '''code''' named OUT` macro
-(SPEC §6.1, §6.2). Turns a rendered request into a PythonRun and its table."""
+(docs/spec.md §6.1, §6.2). Turns a rendered request into a PythonRun and its table."""
 from __future__ import annotations
 
 import json
@@ -79,7 +79,7 @@ def resolve_input(session, name: str) -> pa.Table:
 
 
 def runner_conf(session, options: dict) -> dict:
-    """SPEC §6.2 step 2: HOME/OWNER/GROUP_ID, every `!python conf` item, confTable rows, timezone."""
+    """docs/spec.md §6.2 step 2: HOME/OWNER/GROUP_ID, every `!python conf` item, confTable rows, timezone."""
     session.python_conf["pythonMode"] = "ray"  # Byzer records it at every run
     group_id = uuid.uuid4().hex
     conf = {"HOME": str(session.home), "OWNER": session.owner, "GROUP_ID": group_id}
@@ -114,7 +114,7 @@ def local_timezone() -> str:
 
 
 def other_interpreter(python_exec, events):
-    """An existing interpreter that is not ours runs the code (DESIGN §5); a missing one is a warning."""
+    """An existing interpreter that is not ours runs the code (docs/design.md §5); a missing one is a warning."""
     if not python_exec or python_exec in ("python", "python3"):
         return None
     path = Path(python_exec).expanduser()

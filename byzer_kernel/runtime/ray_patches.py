@@ -1,4 +1,4 @@
-"""What changes in pyjava and Ray while the user's code runs, restored afterwards (DESIGN §4.4).
+"""What changes in pyjava and Ray while the user's code runs, restored afterwards (docs/design.md §4.4).
 
 * `pyjava.api.mlsql.RayContext.connect` is routed to the session's cluster manager.
 * Every task and actor the code starts (through `RemoteFunction._remote` / `ActorClass._remote`)
@@ -74,7 +74,7 @@ class StartedWork:
 def track_ray_work(env: dict, started: StartedWork):
     """Imports Ray (it does not start it): a task the code starts later is covered as well.
     Tasks get `max_retries=0` unless the user set it: Ray would silently rerun user code whose
-    worker died (DESIGN: crashes are user errors)."""
+    worker died (docs/design.md §4.7: crashes are user errors)."""
     import ray
 
     from . import ray_private

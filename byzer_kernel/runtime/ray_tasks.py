@@ -1,4 +1,4 @@
-"""What runs inside a Ray task for `foreach` / `map_iter` (DESIGN §4.4).
+"""What runs inside a Ray task for `foreach` / `map_iter` (docs/design.md §4.4).
 
 The partition arrives as an Arrow table from the object store, the user's function turns its rows
 into result rows, and those go back as an Arrow table of the declared schema (by position).

@@ -1,4 +1,4 @@
-"""One execution of Python code for `run command as Ray` (SPEC §6.2-§6.7, DESIGN §4.4).
+"""One execution of Python code for `run command as Ray` (docs/spec.md §6.2-§6.7, docs/design.md §4.4).
 
 The code runs in the driver process (driver.py), never in the kernel, with `context`/`data_manager` in its globals. The input table is
 split into partitions lazily: `collect`/`to_pandas` read them in place, `foreach`/`map_iter`/

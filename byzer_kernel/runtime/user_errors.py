@@ -1,4 +1,4 @@
-"""Failures of the user's Python code, shown with the code's own lines (SPEC §6.8, DESIGN §4.7).
+"""Failures of the user's Python code, shown with the code's own lines (docs/spec.md §6.8, docs/design.md §4.7).
 
 The code is compiled as `<string>` like pyjava's worker does, so frames read
 `File "<string>", line N`; linecache cannot find that source, so the code line is added here.

@@ -1,4 +1,4 @@
-"""Data sources by their Byzer name, looked up case-sensitively as DataSourceRegistry does (SPEC §1.6).
+"""Data sources by their Byzer name, looked up case-sensitively as DataSourceRegistry does (docs/spec.md §1.6).
 
 A loader is `load(session, path, options) -> pa.Table` (path rendered and cleaned, options rendered);
 a saver writes one table file: `write(table, file_path, options)`; `SAVE_EXTENSIONS` names the

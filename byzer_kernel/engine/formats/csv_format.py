@@ -1,4 +1,4 @@
-"""CSV as Spark 3.3 reads and writes it (`csvStr` SPEC §3.2, `csv` files): header, inferSchema
+"""CSV as Spark 3.3 reads and writes it (`csvStr` docs/spec.md §3.2, `csv` files): header, inferSchema
 (int/long/decimal/double/boolean/string), `_c0.._cN` names without a header, empty fields -> null."""
 from __future__ import annotations
 

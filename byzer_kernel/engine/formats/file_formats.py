@@ -1,5 +1,5 @@
 """The file formats: `json`, `csv`, `parquet`, `text` loaders and savers over the Spark layout of
-`layout.py` (SPEC §3.2, §4.2)."""
+`layout.py` (docs/spec.md §3.2, §4.2)."""
 from __future__ import annotations
 
 import base64

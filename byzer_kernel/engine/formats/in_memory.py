@@ -1,5 +1,5 @@
-"""The formats that read the text of a variable instead of a path: `load jsonStr.`var`` (SPEC §3.1,
-MLSQLJSonStr) and `load csvStr.`var`` (SPEC §3.2, MLSQLCsvStr). They only load: Byzer refuses to
+"""The formats that read the text of a variable instead of a path: `load jsonStr.`var`` (docs/spec.md §3.1,
+MLSQLJSonStr) and `load csvStr.`var`` (docs/spec.md §3.2, MLSQLCsvStr). They only load: Byzer refuses to
 save into them."""
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Read the first JSON value of a line the way Spark's Jackson parser is configured by default
-(SPEC §3.1): single quotes allowed, NaN/Infinity allowed, no comments, no unquoted names, no leading
+(docs/spec.md §3.1): single quotes allowed, NaN/Infinity allowed, no comments, no unquoted names, no leading
 zeros, no trailing commas. Whatever follows the first value is never looked at.
 
 `first_value` tries the C-accelerated `json` decoder first (it accepts a subset of that grammar)

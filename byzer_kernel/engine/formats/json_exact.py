@@ -1,5 +1,5 @@
 """Lines of JSON text -> Arrow table, one line at a time, exactly as Spark 3.3's
-`spark.read.json(Dataset[String])` does (SPEC §3.1). Used for every input the fast path declines."""
+`spark.read.json(Dataset[String])` does (docs/spec.md §3.1). Used for every input the fast path declines."""
 from __future__ import annotations
 
 from typing import Iterable

@@ -1,6 +1,6 @@
 """The fast path of the JSON reader: the common input (one object per line, maybe indented, maybe
 a trailing comma) is checked with a few vectorised byte operations and handed to `pyarrow.json` in
-one piece; its result is then brought to Spark's types and column order (SPEC §3.1).
+one piece; its result is then brought to Spark's types and column order (docs/spec.md §3.1).
 
 `read_fast` returns None for anything the check or pyarrow cannot vouch for (single quotes, several
 values or a root array on a line, malformed lines, type conflicts, big integers, NaN/Infinity,

@@ -1,4 +1,4 @@
-"""JSON text -> Arrow as Spark 3.3 reads it (SPEC §3.1): `spark.read.json(Dataset[String])` for a
+"""JSON text -> Arrow as Spark 3.3 reads it (docs/spec.md §3.1): `spark.read.json(Dataset[String])` for a
 jsonStr variable, the file reader for JSON Lines files. The pyarrow fast path (`json_fast`) takes
 what it can vouch for; the exact per-line reader (`json_exact`) takes everything else."""
 from __future__ import annotations

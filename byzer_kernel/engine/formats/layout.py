@@ -1,5 +1,5 @@
 """Files on disk as Spark lays them out: input listing (file, folder, glob, comma list), `k=v`
-partition folders, part-file names, `_SUCCESS`, and the save modes (SPEC §4.2)."""
+partition folders, part-file names, `_SUCCESS`, and the save modes (docs/spec.md §4.2)."""
 from __future__ import annotations
 
 import datetime

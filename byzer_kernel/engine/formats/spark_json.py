@@ -1,5 +1,5 @@
 """Spark 3.3's JSON schema inference and row conversion (`JsonInferSchema`, `JacksonParser`), on
-Python values (SPEC §3.1). This is the exact, per-line path; `json_fast` puts a pyarrow fast path
+Python values (docs/spec.md §3.1). This is the exact, per-line path; `json_fast` puts a pyarrow fast path
 in front of it.
 
 Types are small tuples: ("long",), ("double",), ("boolean",), ("string",), ("null",),
