@@ -309,9 +309,11 @@ def test_embedded_ray_workers_share_the_driver_sys_path(tmp_path):
 sys.path.append({str(tmp_path)!r})
 import byzer_user_module, ray
 from byzer_kernel.runtime import cluster  # the policy itself, in this process
-report["before"] = cluster.cluster_for(session).status()
+from byzer_kernel.runtime.driver import DriverSession
+here = DriverSession()
+report["before"] = cluster.cluster_for(here).status()
 report["ray_before"] = ray.is_initialized()
-made = cluster.cluster_for(session).connect(None, events)
+made = cluster.cluster_for(here).connect(None, events)
 report["greeting"] = ray.get(ray.remote(lambda: byzer_user_module.greet()).remote())
 report["connection"] = {{"embedded": made.embedded}}
 """), cluster_env())

@@ -4,6 +4,7 @@
     connection.address / connection.how / connection.embedded
     cluster_for(session).status() -> dict for the status widget
     connection_lost_error(session, error) -> RayConnectionError | None   (the runner's hook)
+    start_embedded(num_cpus=..., include_dashboard=...)   # hold the embedded Ray (tests, warm-up)
 
 Which Ray serves a run:
 1. a configured address wins: `!python conf "rayAddress=..."`, else env `BYZER_RAY_ADDRESS`. It must
@@ -186,6 +187,12 @@ def cluster_for(session) -> ClusterManager:
         manager = session.cluster_manager = ClusterManager(session)
         session.close_hooks.append(manager.close)
     return manager
+
+
+def start_embedded(**overrides) -> Optional[str]:
+    """Start the embedded Ray now and hold it for the life of the process (ray_lifecycle says how);
+    returns the dashboard URL, if any. RayConnectionError when it cannot start."""
+    return ray_lifecycle.start_embedded(**overrides)
 
 
 def connection_lost_error(session, error: BaseException) -> Optional[RayConnectionError]:
