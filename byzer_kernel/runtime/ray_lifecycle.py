@@ -21,7 +21,7 @@ from typing import Optional
 
 from ..lang.errors import RayConnectionError
 from . import ray_private
-from .environment import temporary_environ
+from .environment import restore, snapshot, temporary_environ
 from .ray_address import EMBEDDED, AddressKind, RayTarget, is_loopback
 
 # Embedded Ray sizing, overridable for bigger machines.
@@ -331,15 +331,11 @@ def apply_auth_env(token: Optional[str]) -> None:
     it in the C++ layer: set or restore the variables, then refresh Ray's caches."""
     global _auth_env_saved
     if _auth_env_saved is None:
-        _auth_env_saved = {name: os.environ.get(name) for name in _AUTH_VARS}
+        _auth_env_saved = snapshot(_AUTH_VARS)
     if token:
         os.environ["RAY_AUTH_MODE"] = "token"
         os.environ["RAY_AUTH_TOKEN"] = token
         os.environ.pop("RAY_AUTH_TOKEN_PATH", None)
     else:
-        for name, value in _auth_env_saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+        restore(_auth_env_saved)
     ray_private.refresh_auth_config()
