@@ -130,7 +130,9 @@ class PythonRun:
                     self.events.progress(self.statement, done, len(refs), rows)
         finally:
             for ref in pending:  # a failure or Ctrl-C: stop the partitions still running
-                ray.cancel(ref, force=True)
+                # Not force=True: that kills the worker, which may by then be running the next
+                # run's task (with no retries, that task would fail as a crash).
+                ray.cancel(ref)
         self.distributed = pa.concat_tables(results) if results else self.schema.empty_table()
         return None
 
