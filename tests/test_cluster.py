@@ -255,52 +255,6 @@ report["connection"] = connection()
         cluster.stop()
 
 
-def test_cluster_dying_during_a_run_gives_a_clear_error_and_the_session_goes_on(tmp_path):
-    cluster = LocalCluster(cluster_env())
-    marker = tmp_path / "task-started"
-    try:
-        cluster.start_head(num_cpus=1)
-        dying = f"""
-!python conf "schema=st(field(a,long))";
-!python conf "rayAddress={cluster.client_address}";
-run command as Ray.`` where inputTable="command" and outputTable="out" and code='''
-import pathlib, time
-import ray
-from pyjava.api.mlsql import RayContext
-RayContext.connect(globals(), "127.0.0.1:10001")  # the configured rayAddress wins
-@ray.remote
-def slow():
-    pathlib.Path({str(marker)!r}).write_text("started")
-    time.sleep(120)
-    return 1
-context.build_result([{{"a": ray.get(slow.remote())}}])
-''';
-"""
-        report = run_driver(driver(f"""
-import threading, pathlib
-sys.path.insert(0, "tests")
-from cluster_tools import LocalCluster
-doomed = LocalCluster(dict(os.environ), temp_dir={cluster.temp_dir!r}, gcs_port={cluster.gcs_port})
-def kill_when_started():
-    while not pathlib.Path({str(marker)!r}).exists():
-        time.sleep(0.2)
-    doomed.kill()
-threading.Thread(target=kill_when_started, daemon=True).start()
-report["dying"] = run({dying!r})
-report["after"] = run({('!python conf "rayAddress=local";' + node_script("local"))!r})
-report["connection"] = connection()
-"""), cluster_env(), timeout=400)
-        assert report["dying"]["error"] is not None
-        assert report["dying"]["kind"] == "RayConnectionError", report
-        assert "stopped answering during the run" in report["dying"]["error"]
-        assert cluster.client_address in report["dying"]["error"]
-        print(report["dying"]["error"])
-        assert report["after"]["error"] is None, report
-        assert report["connection"]["embedded"]
-    finally:
-        cluster.stop()
-
-
 def test_embedded_ray_workers_share_the_driver_sys_path(tmp_path):
     """A module importable in the kernel only through sys.path is importable in Ray workers, so
     functions pickled by reference run there; status() before any run starts nothing."""

@@ -75,8 +75,10 @@ def acquire(target: RayTarget, how: str, token: Optional[str], user) -> "ActiveR
         except Exception as error:
             disconnect_process()
             # A fresh head's first Ray client session sometimes fails to start its server
-            # process ("Initialization failure from server"); a second one normally works.
-            if attempt == 1 and isinstance(error, ConnectionAbortedError):
+            # process ("Initialization failure from server", or a channel closed at once on a
+            # loaded machine); a second one normally works.
+            if attempt == 1 and (isinstance(error, ConnectionAbortedError) or (
+                    target.kind is AddressKind.CLIENT and isinstance(error, ConnectionError))):
                 continue
             if isinstance(error, RayConnectionError):
                 raise
