@@ -10,8 +10,8 @@ processes, and sends it one request at a time over an inherited socket:
     ("start_embedded", {...}) -> start the embedded Ray now and hold it
     ("close_session", {...}), ("shutdown", {})
 
-and, on a second socket served by a thread of its own, ("status", {...}) -> the cluster-status
-dict of a session, so that the status view refreshes while code runs.
+and, on a second socket served by a thread of its own, (number, "status", {...}) -> (number,
+"ok", the cluster-status dict of a session), so that the status view refreshes while code runs.
 
 While a request runs, events go back as ("event", name, args) and text the code prints as
 ("stream", "stdout"|"stderr", text); the answer is ("ok", value), ("interrupted", None),
@@ -193,16 +193,16 @@ class Driver:
         """Status reads, answered on their own thread while the main thread may run code."""
         while True:
             try:
-                kind, request = side.recv()
+                number, kind, request = side.recv()
             except (EOFError, OSError):
                 return
             try:
                 if kind != "status":
                     raise ValueError(f"unknown side request {kind!r}")
-                reply = ("ok", self.status(request))
+                answer, value = "ok", self.status(request)
             except Exception:  # a bug of ours; status reads guard Ray's own failures
-                reply = ("internal", traceback.format_exc())
-            side.send(reply)
+                answer, value = "internal", traceback.format_exc()
+            side.send((number, answer, value))
 
 
 def _follow_kernel(request: dict) -> None:

@@ -6,8 +6,9 @@
     start_embedded(**overrides); shutdown()   # tests, benchmarks, kernel exit
 
 One driver process serves every session of this process and is started on first need. If it
-ends (its cluster went away, or it crashed), the run that was waiting gets one RayConnectionError
-naming the address, and the next request starts a new one.
+ends while a run waits, the run gets one error: a RayConnectionError naming the address when its
+remote cluster went away too, else a PythonCodeError (the code ended its process: exit, signal,
+out of memory). The next request starts a new driver.
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from ..lang import errors as error_types
 from ..lang.errors import ByzerRuntimeError, PythonCodeError, RayConnectionError
 from .driver_exchange import (ENDED, POLL_SECONDS, DriverLost, Exchange, exit_text, read_into,
                               remote_address_refuses)
+
 # Ray's own waits for a lost GCS / Ray client server, shortened so a loss is reported within 30 s.
 RAY_LOSS_SETTINGS = {"RAY_gcs_rpc_server_reconnect_timeout_s": "15",
                      "RAY_CLIENT_RECONNECT_GRACE_PERIOD": "10"}
@@ -42,6 +44,7 @@ class DriverProcess:
         # Status reads travel apart from runs, so the status view can refresh while a run goes on.
         self.side: Optional[Connection] = None
         self.side_lock = threading.Lock()
+        self.side_count = 0  # numbers side requests, so a late answer is never taken for another
         # Messages arrive through a reader thread, so a Ctrl-C in the kernel's main thread can
         # never cut one in half.
         self.inbox: collections.deque = collections.deque()
@@ -154,7 +157,7 @@ class DriverProcess:
             try:
                 return Exchange(self, events, statement, on_connected).wait()
             except DriverLost as lost:
-                cluster_gone = lost.cluster_gone or self._cluster_gone()
+                cluster_gone = lost.cluster_gone or remote_address_refuses(self.ray)
                 where = self._where()
                 self.kill()
                 if cluster_gone:
@@ -170,21 +173,22 @@ class DriverProcess:
     def _embedded(self) -> bool:
         return self.ray is None or bool(self.ray.get("embedded"))
 
-    def _cluster_gone(self) -> bool:
-        """After the driver ended: does its remote cluster refuse connections too?"""
-        return remote_address_refuses(self.ray)
-
     def side_request(self, kind: str, payload: dict, timeout: float = 30.0):
         """A quick read (status) answered by the driver even while it runs code."""
         with self.side_lock:
             side, process = self.side, self.process
             if side is None or process is None or process.poll() is not None:
                 raise DriverLost("the driver process is not running")
+            self.side_count += 1
+            deadline = time.monotonic() + timeout
             try:
-                side.send((kind, payload))
-                if not side.poll(timeout):
-                    raise DriverLost(f"the driver process gave no {kind} within {timeout:.0f} s")
-                answer, value = side.recv()
+                side.send((self.side_count, kind, payload))
+                while True:  # an answer to an earlier read that timed out is skipped
+                    if not side.poll(max(deadline - time.monotonic(), 0)):
+                        raise DriverLost(f"the driver process gave no {kind} within {timeout:.0f} s")
+                    number, answer, value = side.recv()
+                    if number == self.side_count:
+                        break
             except (EOFError, OSError) as error:
                 raise DriverLost(f"the driver process went away ({error})") from None
             if answer != "ok":
