@@ -348,7 +348,7 @@ def test_interrupt_cancels_tasks_and_actors(data_session):
     holder = Holder.options(name="byzer_test_holder").remote()
     ray.get(holder.ping.remote())
     def slow(row):
-        time.sleep(60)
+        time.sleep(300)  # longer than the test waits: only the cancel frees the CPUs
         return {"x": "a", "y": "b"}
     rc.foreach(slow)
     """

@@ -59,7 +59,7 @@ class StartedWork:
 
         for ref in self.task_refs:
             try:
-                ray.cancel(ref, recursive=True)  # not force: see run.PythonRun.distribute
+                ray.cancel(ref, force=True, recursive=True)  # on Ctrl-C only: see run.distribute
             except Exception:  # already finished, or not cancellable: nothing left to stop
                 pass
         for actor in self.actors:

@@ -115,6 +115,7 @@ class PythonRun:
         results: list = [None] * len(refs)
         pending, done, rows = list(refs), 0, 0
         self.events.progress(self.statement, 0, len(refs), 0)
+        interrupted = False
         try:
             while pending:
                 ready, pending = ray.wait(pending, num_returns=1, timeout=WAIT_SLICE)
@@ -128,11 +129,15 @@ class PythonRun:
                     results[i] = value
                     done, rows = done + 1, rows + parts[i].num_rows
                     self.events.progress(self.statement, done, len(refs), rows)
+        except KeyboardInterrupt:
+            interrupted = True
+            raise
         finally:
             for ref in pending:  # a failure or Ctrl-C: stop the partitions still running
-                # Not force=True: that kills the worker, which may by then be running the next
-                # run's task (with no retries, that task would fail as a crash).
-                ray.cancel(ref)
+                # Ctrl-C must stop even code asleep in C: force kills the worker. After a failed
+                # partition, a polite cancel: a forced one can kill a worker that has already
+                # taken the next run's task, which (with no retries) would fail as a crash.
+                ray.cancel(ref, force=interrupted)
         self.distributed = pa.concat_tables(results) if results else self.schema.empty_table()
         return None
 
