@@ -77,6 +77,7 @@ class ByzerKernel(IPythonKernel):
                                             cell_id=cell_id)
         finally:
             self.shell.byzer_cell = None
+            start_driver_after_first_cell()
 
     async def do_complete(self, code, cursor_pos):
         if python_cell(code) is not None:
@@ -138,8 +139,7 @@ _warm_up_started = threading.Event()
 
 
 def start_warm_up() -> None:
-    """Arrow, DuckDB and sqlglot load in the background while the kernel starts, then the Python
-    driver process starts (never Ray itself)."""
+    """Arrow, DuckDB and sqlglot load in the background while the kernel starts (never Ray)."""
     if not _warm_up_started.is_set():
         _warm_up_started.set()
         threading.Thread(target=_warm_up, name="byzer-warm-up", daemon=True).start()
@@ -150,10 +150,27 @@ def _warm_up() -> None:
         from .runtime import shared_session
 
         shared_session().sql("select 1 as a")
+    except Exception:  # the first cell reports any real problem itself
+        pass
+
+
+_driver_started = threading.Event()
+
+
+def start_driver_after_first_cell() -> None:
+    """The Python driver process (not Ray) starts once the first cell is done, while the user
+    reads it: started with the kernel, it would compete with the first cell for the CPU."""
+    if not _driver_started.is_set():
+        _driver_started.set()
+        threading.Thread(target=_start_driver, name="byzer-driver-start", daemon=True).start()
+
+
+def _start_driver() -> None:
+    try:
         from .runtime.driver_client import prestart
 
         prestart()
-    except Exception:  # the first cell reports any real problem itself
+    except Exception:  # the first Python cell reports any real problem itself
         pass
 
 

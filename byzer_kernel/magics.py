@@ -23,7 +23,7 @@ from traitlets import Bool, Float, Int
 from traitlets.config import Configurable
 
 from . import display as show
-from .engine.session import Observer
+from .engine.observer import Observer
 from .lang.errors import ByzerError, internal_error
 from .lang.errors import log as byzer_log
 from .lang.python_code import inside, python_code_spans

@@ -16,30 +16,9 @@ from ..lang.statements import Script, Statement
 from .catalog import Catalog
 from .commands import BUILTIN_COMMANDS
 from .executors import executor_for
+from .observer import Observer
 from .set_statement import preprocess_sets
 from .variables import Variables
-
-
-class Observer:
-    """What a front-end wants to hear about while a cell runs. Every method is optional.
-    Engine, runtime and front-ends pass it around under one name, `events`."""
-
-    def statement_started(self, statement: Statement) -> None: ...
-
-    def statement_finished(self, statement: Statement, table: Optional[pa.Table]) -> None: ...
-
-    def progress(self, statement: Statement, done: int, total: int, rows: int = 0) -> None: ...
-
-    def progress_ended(self, statement: Statement, ok: bool) -> None: ...
-
-    def message(self, text: str) -> None: ...
-
-    def cluster_status(self, view: Any) -> None:
-        """`!ray status`: show the cluster status of `view` (the runtime's ClusterView, whose
-        `.status()` is a dict of facts; never a reason to start Ray)."""
-
-    def waiting(self, text: Optional[str]) -> None:
-        """A live one-line notice (e.g. "starting Ray… 4 s"), replaced by the next; None clears it."""
 
 
 @dataclass

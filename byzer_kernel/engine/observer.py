@@ -1,0 +1,32 @@
+"""The Observer: what a front-end hears while a cell runs. Its own module, free of Arrow and the
+engine, so that a front-end can subclass it without loading them (kernel start-up)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pyarrow as pa
+
+    from ..lang.statements import Statement
+
+
+class Observer:
+    """What a front-end wants to hear about while a cell runs. Every method is optional.
+    Engine, runtime and front-ends pass it around under one name, `events`."""
+
+    def statement_started(self, statement: "Statement") -> None: ...
+
+    def statement_finished(self, statement: "Statement", table: "Optional[pa.Table]") -> None: ...
+
+    def progress(self, statement: "Statement", done: int, total: int, rows: int = 0) -> None: ...
+
+    def progress_ended(self, statement: "Statement", ok: bool) -> None: ...
+
+    def message(self, text: str) -> None: ...
+
+    def cluster_status(self, view: Any) -> None:
+        """`!ray status`: show the cluster status of `view` (the runtime's ClusterView, whose
+        `.status()` is a dict of facts; never a reason to start Ray)."""
+
+    def waiting(self, text: Optional[str]) -> None:
+        """A live one-line notice (e.g. "starting Ray… 4 s"), replaced by the next; None clears it."""
