@@ -97,7 +97,6 @@ class DriverSession:
 
     def __init__(self):
         self.python_conf: dict = {}
-        self.python_env: dict = {}
         self.close_hooks: list = []
         self.owner, self.home = "byzer", os.getcwd()
         self.cluster_manager = None  # cluster.ClusterManager: which Ray serves this session
@@ -187,7 +186,6 @@ class Driver:
             finally:
                 self.busy = False
             self.channel.send(reply)
-
 
     def serve_side(self, side: Connection) -> None:
         """Status reads, answered on their own thread while the main thread may run code."""
