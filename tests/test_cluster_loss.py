@@ -83,6 +83,7 @@ def test_a_cluster_killed_mid_run_is_one_error_in_time_and_the_kernel_goes_on(cl
     assert report["kind"] == "RayConnectionError", report
     assert address.replace("ray://", "") in report["error"]
     assert "stopped answering" in report["error"]
+    print(f"{form}: the error came {report['seconds']:.1f} s after the kill")
     assert report["seconds"] < 30, report  # the bound: reported within 30 s of the loss
     assert report["kept"] == [{"a": 1}]
     assert report["after"] == [{"a": 1}] and report["after_embedded"]
