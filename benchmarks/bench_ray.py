@@ -1,4 +1,4 @@
-"""`run command as Ray` with the seed's `echo` foreach, side by side (one Ray, one process):
+"""`run command as Ray` with the seed's `echo` foreach, side by side (one Ray):
 
   ours      the project's Ray ET (partitions through the object store, rows -> Arrow by position)
   (a)       pyjava 0.6.21's own path, as Byzer drives it: one-shot Arrow socket servers for the input
@@ -147,7 +147,8 @@ def plain_ray(table: pa.Table, partitions: int) -> pa.Table:
 
 # -- memory ----------------------------------------------------------------------------------------
 class PeakMemory:
-    """Samples RSS of this process and of its child processes (Ray's raylet, workers, plasma)."""
+    """Samples RSS of this process and of its child processes (Ray's raylet, workers, plasma, and
+    for ours the driver process)."""
 
     def __init__(self):
         self.me = psutil.Process()
@@ -195,9 +196,13 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--cpus", type=int, default=2)
     args = parser.parse_args()
-    ray.init(num_cpus=args.cpus, include_dashboard=False, log_to_driver=False, namespace="default")
+    context = ray.init(num_cpus=args.cpus, include_dashboard=False, log_to_driver=False,
+                       namespace="default")
     session = create_session()
-    session.python_conf.update({"schema": SCHEMA, "dataMode": "data", "runIn": "driver"})
+    # Our runs go through the project's driver process, connected to this same Ray by its GCS
+    # address: all three sides share one Ray (and the driver process counts among the children).
+    session.python_conf.update({"schema": SCHEMA, "dataMode": "data", "runIn": "driver",
+                                "rayAddress": context.address_info["gcs_address"]})
     rng = np.random.default_rng(7)
     big = pa.table({"Busn_A": rng.integers(0, 200, args.rows), "Busn_B": rng.integers(0, 200, args.rows)})
     seed = pa.table({"Busn_A": [a for a, _ in SEED], "Busn_B": [b for _, b in SEED]})
