@@ -30,6 +30,7 @@ from typing import Optional
 
 from ..lang.errors import RayConnectionError
 from . import ray_lifecycle, ray_private
+from .user_errors import error_line
 from .ray_address import (EMBEDDED, AddressKind, Answer, RayTarget, is_this_machine, local_node_ip,
                           parse_ray_address, resolve_kind, tcp_reachable)
 
@@ -165,10 +166,9 @@ class ClusterManager:
             where = self.connection.address if self.connection else "(none)"
             self.connection = None
             ray_lifecycle.disconnect_process()
-        first = (str(error).strip().splitlines() or [type(error).__name__])[0]
         return RayConnectionError(
             f"the Ray cluster at {where} stopped answering during the run "
-            f"({type(error).__name__}: {first[:200]}); the next run connects again")
+            f"({type(error).__name__}: {error_line(error, 200)}); the next run connects again")
 
     def status(self) -> dict:
         from .cluster_status import cluster_status

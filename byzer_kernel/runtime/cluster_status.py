@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Optional
 
+from ..lang.errors import first_line
+
 _RESOURCES = ("CPU", "GPU", "memory", "object_store_memory")
 
 
@@ -53,8 +55,7 @@ def _guarded(status: dict, part: str, read) -> None:
     try:
         read()
     except Exception as error:  # one unreadable part must not hide the others
-        text = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        status["errors"].append(f"{part}: {type(error).__name__}: {text[:200]}")
+        status["errors"].append(f"{part}: {type(error).__name__}: {first_line(str(error), 200)}")
 
 
 def _nodes(status: dict, ray) -> None:

@@ -104,17 +104,15 @@ class DriverProcess:
 
     def _expect_ready(self) -> None:
         deadline = time.monotonic() + 120
-        message = None
-        while message is None:
-            try:
+        try:
+            message = self.next_message()
+            while message is None and time.monotonic() < deadline:
                 message = self.next_message()
-            except DriverLost:
-                message = ("ended",)
-            if message is None and time.monotonic() > deadline:
-                message = ("silent",)
-        kind = message[0]
-        if kind != "ready":
-            raise ByzerRuntimeError(f"the Python driver process did not start ({kind}; see {self.log_path})")
+        except DriverLost as lost:
+            message = (str(lost),)
+        if message is None or message[0] != "ready":
+            why = "it did not answer" if message is None else message[0]
+            raise ByzerRuntimeError(f"the Python driver process did not start ({why}; see {self.log_path})")
 
     def stop(self) -> None:
         """End the driver and every process of its group (the embedded Ray included)."""

@@ -33,7 +33,7 @@ def run_ray(session, request: RunRequest, events) -> pa.Table:
     for key in ("inputTable", "outputTable", "code"):
         if key not in options:
             raise UsageError(f"`{key}` is required: run command as Ray.`` where "
-                                    "inputTable=\"...\" and outputTable=\"...\" and code='''...'''")
+                             "inputTable=\"...\" and outputTable=\"...\" and code='''...'''")
     code = resolve_code(session, options["code"])
     conf = runner_conf(session, options)
     try:

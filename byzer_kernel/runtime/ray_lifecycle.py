@@ -23,6 +23,7 @@ from ..lang.errors import RayConnectionError
 from . import ray_private
 from .environment import restore, snapshot, temporary_environ
 from .ray_address import EMBEDDED, AddressKind, RayTarget, is_loopback
+from .user_errors import error_line
 
 # Embedded Ray sizing, overridable for bigger machines.
 EMBEDDED_CPUS_ENV = "BYZER_RAY_NUM_CPUS"
@@ -210,12 +211,7 @@ def _start_embedded_ray(**init_args):
                 raise RayConnectionError(
                     f"the embedded local Ray did not start (twice, {seconds:g} s each; "
                     f"{START_TIMEOUT_ENV} sets the time): {type(error).__name__}: "
-                    f"{_first_line(error)}") from None
-
-
-def _first_line(error: BaseException) -> str:
-    lines = str(error).strip().splitlines()
-    return lines[0][:300] if lines else type(error).__name__
+                    f"{error_line(error)}") from None
 
 
 def _descendants() -> list:
@@ -280,13 +276,13 @@ def _quiet_token_notice() -> None:
 
 
 def _init_failure(target: RayTarget, how: str, error: BaseException) -> str:
-    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    text = error_line(error)
     where = "the embedded local Ray" if target.kind is AddressKind.EMBEDDED else \
         f"the Ray cluster at {target.text} ({how})"
     hint = ""
     if "uthenticat" in text or "token" in text.lower():
         hint = ' (it needs a token: !python conf "rayAuthToken=..." or env BYZER_RAY_AUTH_TOKEN)'
-    return f"could not connect to {where}: {type(error).__name__}: {text[:300]}{hint}"
+    return f"could not connect to {where}: {type(error).__name__}: {text}{hint}"
 
 
 def _dashboard_url(context) -> Optional[str]:

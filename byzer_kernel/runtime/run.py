@@ -1,7 +1,8 @@
-"""One execution of Python code for `run command as Ray` (docs/spec.md §6.2-§6.7, docs/design.md §4.4).
+"""One execution of Python code for `run command as Ray` (docs/spec.md §6.2-§6.7,
+docs/design.md §4.4).
 
-The code runs in the driver process (driver.py), never in the kernel, with `context`/`data_manager` in its globals. The input table is
-split into partitions lazily: `collect`/`to_pandas` read them in place, `foreach`/`map_iter`/
+The code runs in the driver process (driver.py), never in the kernel, with `context`/
+`data_manager` in its globals. The input table is split into partitions lazily: `collect`/`to_pandas` read them in place, `foreach`/`map_iter`/
 `to_dataset` move them through Ray's object store, `data_servers()` serves them over pyjava's socket
 protocol. Ray is connected only when one of those needs it.
 """
@@ -25,7 +26,7 @@ from .context import ByzerPythonContext, routed_connect
 from .data_servers import DataServerPool
 from .partitions import keep_partitions, partition_count, split_table
 from .ray_tasks import remote_apply
-from .user_errors import RemoteCodeError, syntax_error_text, user_traceback
+from .user_errors import RemoteCodeError, error_line, syntax_error_text, user_traceback
 
 # Code that names the `ray` module (not RayContext / ray_context) may start Ray work itself.
 _MENTIONS_RAY = re.compile(r"\bray\b")
@@ -158,7 +159,7 @@ class PythonRun:
             if lost is not None:
                 raise lost from None
             raise PythonCodeError(f"partition {i + 1} of {count}: {type(error).__name__}: "
-                                  f"{_first_line(error)}") from None
+                                  f"{error_line(error)}") from None
 
     def to_dataset(self):
         self.ensure_ray()
@@ -241,12 +242,8 @@ def crash_cause(error: BaseException) -> str:
     for line in text.splitlines():
         if "exit detail" in line.lower():
             return "the Ray worker running it died: " + line.split(":", 1)[-1].strip()[:300]
-    return f"the Ray worker running it died ({_first_line(error)})"
+    return f"the Ray worker running it died ({error_line(error)})"
 
-
-def _first_line(error: BaseException) -> str:
-    lines = str(error).strip().splitlines()
-    return lines[0][:300] if lines else type(error).__name__
 
 
 def _is_local(address: str) -> bool:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import traceback
 from dataclasses import dataclass, field
 
+from ..lang.errors import first_line
+
 CODE_FILENAME = "<string>"
 
 
@@ -19,6 +21,11 @@ class UserFailure:
 
     exception_line: str
     frames: list = field(default_factory=list)  # [(lineno, function name)] inside <string>
+
+
+def error_line(error: BaseException, limit: int = 300) -> str:
+    """The first line of an exception's message, or its type's name when it says nothing."""
+    return first_line(str(error), limit) or type(error).__name__
 
 
 def describe_exception(error: BaseException) -> UserFailure:
