@@ -25,6 +25,7 @@ Starting, adopting and ending the Ray of this process: ray_lifecycle.py.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
@@ -204,7 +205,7 @@ def connection_lost_error(session, error: BaseException) -> Optional[RayConnecti
         return None
     if not _is_connection_failure(error):
         return None
-    if ray_lifecycle.still_connected(manager.connection) and _answers(manager.connection):
+    if ray_lifecycle.still_connected(manager.connection) and _keeps_answering(manager.connection):
         return None
     return manager.connection_lost(error)
 
@@ -219,6 +220,20 @@ def _is_connection_failure(error: BaseException) -> bool:
                                   exceptions.ObjectLostError, exceptions.LocalRayletDiedError))
     except (ImportError, AttributeError):
         return False
+
+
+# A cluster dies process by process: a node's death can reach the run a moment before the GCS
+# stops taking connections, so a remote cluster has to keep answering this long to count as alive.
+DYING_CLUSTER_SECONDS = 5.0
+
+
+def _keeps_answering(connection: RayConnection) -> bool:
+    deadline = time.monotonic() + DYING_CLUSTER_SECONDS
+    while _answers(connection):
+        if connection.embedded or time.monotonic() >= deadline:
+            return True
+        time.sleep(0.2)
+    return False
 
 
 def _answers(connection: RayConnection) -> bool:
