@@ -1,7 +1,6 @@
-"""Spark SQL over the Arrow catalog: sqlglot (spark -> duckdb) then DuckDB, zero-copy (docs/design.md §4.2)."""
+"""Spark SQL over the Arrow catalog: translated by sparksql/, run on DuckDB, zero-copy (docs/design.md §4.2)."""
 from __future__ import annotations
 
-import functools
 import re
 import threading
 from typing import Sequence
@@ -9,10 +8,9 @@ from typing import Sequence
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
-import sqlglot
-from sqlglot import exp
 
 from ..lang.errors import ByzerRuntimeError, TableNotFoundError
+from . import sparksql
 from .catalog import Catalog, normalize_table_name
 
 
@@ -20,11 +18,13 @@ class SqlEngine:
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
         self._con = duckdb.connect()
+        sparksql.prepare(self._con)
         self._registered: dict[str, int] = {}  # duckdb view name -> id() of the Arrow table behind it
         self._lock = threading.Lock()
 
     def query(self, spark_sql: str) -> pa.Table:
-        duck_sql, tables = _transpile(spark_sql)
+        translation = sparksql.translate(spark_sql)
+        duck_sql, tables = translation.duck_sql, translation.tables
         with self._lock:
             for name in tables:
                 self._register(name)
@@ -53,41 +53,6 @@ class SqlEngine:
         if self._registered.get(key) != id(table):
             self._con.register(key, table)
             self._registered[key] = id(table)
-
-
-@functools.lru_cache(maxsize=256)
-def _transpile(spark_sql: str) -> tuple[str, tuple]:
-    """DuckDB SQL and the catalog tables the query reads. Cached: notebooks re-run the same cells,
-    and sqlglot's round trip costs milliseconds."""
-    try:
-        tree = sqlglot.parse_one(spark_sql, read="spark")
-    except sqlglot.errors.ParseError as error:
-        raise ByzerRuntimeError(f"SQL syntax error: {_first_line(error)}") from error
-    ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
-    tables = []
-    for table in tree.find_all(exp.Table):
-        name = table.name
-        if name and not table.db and name.lower() not in ctes and name not in tables:
-            tables.append(name)
-    return _spark_semantics(tree).sql(dialect="duckdb"), tuple(tables)
-
-
-def _spark_semantics(tree: exp.Expression) -> exp.Expression:
-    """Where sqlglot's DuckDB output differs from Spark's result: `unix_timestamp()` is the current
-    time and every `unix_timestamp` is a bigint; a bare `decimal` is Spark's decimal(10,0), not
-    DuckDB's DECIMAL(18,3)."""
-
-    def fix(node):
-        if isinstance(node, exp.DataType) and node.this == exp.DataType.Type.DECIMAL and not node.expressions:
-            return exp.DataType.build("DECIMAL(10, 0)")
-        if isinstance(node, exp.StrToUnix):
-            if isinstance(node.this, exp.CurrentTimestamp):
-                node = exp.TimeToUnix(this=exp.CurrentTimestamp())
-            if not isinstance(node.parent, exp.Cast):
-                return exp.cast(node, exp.DataType.build("bigint"))
-        return node
-
-    return tree.transform(fix)
 
 
 def _to_arrow(relation) -> pa.Table:
@@ -127,5 +92,3 @@ def _duckdb_message(error: Exception) -> str:
     return re.sub(r"^\w+ Error: ", "", text)
 
 
-def _first_line(error: Exception) -> str:
-    return str(error).strip().splitlines()[0]
