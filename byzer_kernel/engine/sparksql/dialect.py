@@ -3,16 +3,19 @@
 of the registry as plain calls in Spark's argument order; `LocalDuckDB` writes what DuckDB runs."""
 from __future__ import annotations
 
+from sqlglot import exp
 from sqlglot.dialects.duckdb import DuckDB
 from sqlglot.dialects.spark import Spark
 from sqlglot.generators.duckdb import DuckDBGenerator
 from sqlglot.parsers.spark import SparkParser
+from sqlglot.tokens import TokenType
 
 ORIGINAL_NAME = "spark_name"
 
 
 class ByzerSparkParser(SparkParser):
     FUNCTIONS = dict(SparkParser.FUNCTIONS)  # narrowed by use_registry()
+    FUNCTION_PARSERS = dict(SparkParser.FUNCTION_PARSERS)  # likewise
 
 
 class ByzerSpark(Spark):
@@ -33,3 +36,44 @@ def use_registry(names) -> None:
     in Spark's order, rather than as sqlglot's typed nodes."""
     ByzerSparkParser.FUNCTIONS = {name: build for name, build in SparkParser.FUNCTIONS.items()
                                   if name.lower() not in names}
+    ByzerSparkParser.FUNCTION_PARSERS = {
+        name: _plain_call_first(parse) if name.lower() in names else parse
+        for name, parse in SparkParser.FUNCTION_PARSERS.items()}
+
+
+# Words that make a call special syntax: SUBSTRING(s FROM 2 FOR 3), POSITION(x IN s),
+# TRIM(BOTH x FROM s), OVERLAY(s PLACING x FROM 2), CHAR(65 USING utf8).
+_SYNTAX_WORDS = {TokenType.FROM, TokenType.IN, TokenType.FOR, TokenType.USING}
+_SYNTAX_TEXTS = {"PLACING", "BOTH", "LEADING", "TRAILING"}
+
+
+def _plain_call_first(parse_special):
+    """A registered function that sqlglot parses specially (SUBSTRING, TRIM, POSITION, DECODE,
+    CHAR...): the plain call `f(a, b)` parses as exp.Anonymous, like every registered function
+    (Spark's argument order, the name as written); only the keyword form keeps sqlglot's node."""
+
+    def parse(parser):
+        name = parser._tokens[parser._index - 2]
+        if _keyword_form(parser):
+            return parse_special(parser)
+        args = parser._parse_csv(parser._parse_lambda)
+        call = parser.expression(exp.Anonymous(this=name.text, expressions=args))
+        return call.update_positions(name)
+
+    return parse
+
+
+def _keyword_form(parser) -> bool:
+    depth, index = 0, parser._index
+    while index < len(parser._tokens):
+        token = parser._tokens[index]
+        if token.token_type == TokenType.L_PAREN:
+            depth += 1
+        elif token.token_type == TokenType.R_PAREN:
+            if depth == 0:
+                return False
+            depth -= 1
+        elif depth == 0 and (token.token_type in _SYNTAX_WORDS or token.text.upper() in _SYNTAX_TEXTS):
+            return True
+        index += 1
+    return False

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from .dialect import ORIGINAL_NAME
+from .registry import NAMES
 
 
 def name_projections(tree: exp.Expression) -> None:
@@ -22,6 +23,9 @@ def name_projections(tree: exp.Expression) -> None:
 
 
 def pretty(node: exp.Expression) -> str:
+    render = NAMES.get(str(node.this).lower() if isinstance(node, exp.Anonymous) else type(node))
+    if render is not None:
+        return render(node)
     render = _RENDER.get(type(node))
     if render is not None:
         return render(node)

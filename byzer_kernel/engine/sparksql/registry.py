@@ -40,6 +40,7 @@ class SparkFunction:
 
 FUNCTIONS: dict[str, SparkFunction] = {}
 NODES: dict[type, Callable[[exp.Expression], exp.Expression]] = {}  # sqlglot node class -> rewrite
+NAMES: dict = {}  # registered function name or sqlglot node class -> Spark's name of the column
 MACROS: list[str] = []  # CREATE MACRO statements, in dependency order
 UDFS: list[dict] = []  # keyword arguments of DuckDBPyConnection.create_function
 
@@ -68,6 +69,19 @@ def spark_node(*classes: type):
         for cls in classes:
             NODES[cls] = rewrite
         return rewrite
+
+    return register
+
+
+def spark_name(*keys):
+    """Register how Spark names an unaliased column of a registered function (by name) or of a
+    sqlglot node class, where it differs from `name(arg, ...)` (Spark shows the default arguments
+    it adds, and prints some functions as operators): `naming(node) -> str`."""
+
+    def register(naming):
+        for key in keys:
+            NAMES[key.lower() if isinstance(key, str) else key] = naming
+        return naming
 
     return register
 
