@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..lang.errors import ByzerRuntimeError, TableNotFoundError
-from . import sparksql
+from . import case_columns, sparksql
 from .catalog import Catalog, normalize_table_name
 
 
@@ -42,8 +42,10 @@ class SqlEngine:
                         f"table `{missing.group(1)}` does not exist (known tables: {known})") from error
                 raise ByzerRuntimeError(_duckdb_message(error)) from error
             except duckdb.Error as error:
-                raise ByzerRuntimeError(_duckdb_message(error)) from error
-        return as_spark_result(table, hugeint)
+                ambiguous = case_columns.ambiguity(str(error), {n: self.catalog.get(n) for n in tables
+                                                                if self.catalog.get(n) is not None})
+                raise ByzerRuntimeError(ambiguous or _duckdb_message(error)) from error
+        return as_spark_result(case_columns.with_public_names(table), hugeint)
 
     def _register(self, name: str) -> None:
         table = self.catalog.get(name)
@@ -51,7 +53,7 @@ class SqlEngine:
         if table is None:
             return  # DuckDB reports the missing table in its own words, with the position
         if self._registered.get(key) != id(table):
-            self._con.register(key, table)
+            self._con.register(key, case_columns.registrable(table))  # {"b":1,"B":2} keeps both
             self._registered[key] = id(table)
 
 
