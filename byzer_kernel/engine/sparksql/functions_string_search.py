@@ -1,0 +1,181 @@
+"""Spark's string functions that trim, search, replace and join text, on DuckDB (see
+functions_string.py for how strings and binaries are told apart)."""
+from __future__ import annotations
+
+from sqlglot import exp
+
+from ...lang.errors import ByzerRuntimeError
+from .functions_string import with_defaults
+from .naming import pretty
+from .registry import duck, macro, spark_function, spark_name, spark_node
+
+
+# ---- trimming -----------------------------------------------------------------------------------
+
+# Spark trims spaces only (not tabs or newlines), as DuckDB's one-argument trims do. Binaries
+# are trimmed as text (Spark casts them to string). The two-argument trim/ltrim/rtrim of Spark
+# 3.3 take the characters first: ltrim('xy', s) is TRIM(LEADING 'xy' FROM s).
+_TRIMS = {"BOTH": "trim", "LEADING": "ltrim", "TRAILING": "rtrim"}
+_TRIM_SIDES = {name: side for side, name in _TRIMS.items()}
+
+
+def _trim(side: str, text, characters=None):
+    function = _TRIMS[side]
+    return duck(f"{function}(_0)", text) if characters is None \
+        else duck(f"{function}(_0, _1)", text, characters)
+
+
+def _trim_function(name):
+    side = _TRIM_SIDES[name]
+
+    @spark_function(name, inputs=["string", "string"], result="string")
+    def trim_call(first, second=None):
+        return _trim(side, first) if second is None else _trim(side, second, first)
+
+    @spark_name(name)
+    def trim_call_name(node):
+        if len(node.expressions) == 1:
+            return f"{name}({pretty(node.expressions[0])})"
+        characters, text = node.expressions
+        return f"TRIM({side} {pretty(characters)} FROM {pretty(text)})"
+
+
+for _name in _TRIM_SIDES:
+    _trim_function(_name)
+
+
+@spark_function("btrim", inputs=["string", "string"], result="string")
+def btrim(text, characters=None):
+    return _trim("BOTH", text, characters)
+
+
+def _trim_side(node) -> str:
+    return str(node.args.get("position") or "BOTH").upper()
+
+
+@spark_node(exp.Trim)
+def trim_syntax(node):
+    """TRIM([BOTH | LEADING | TRAILING] [chars] FROM s)."""
+    text = exp.TryCast(this=node.this, to=exp.DataType.build("text"))
+    characters = node.expression
+    if characters is not None:
+        characters = exp.TryCast(this=characters, to=exp.DataType.build("text"))
+    return _trim(_trim_side(node), text, characters)
+
+
+@spark_name(exp.Trim)
+def trim_syntax_name(node):
+    side = _trim_side(node)
+    if node.expression is None:
+        return f"{_TRIMS[side]}({pretty(node.this)})"
+    return f"TRIM({side} {pretty(node.expression)} FROM {pretty(node.this)})"
+
+
+# ---- searching ----------------------------------------------------------------------------------
+
+@spark_function("instr", inputs=["string", "string"], result="int")
+def instr(text, substring_):
+    return duck("instr(_0, _1)", text, substring_)
+
+
+@spark_function("locate", "position", inputs=["string", "string", "int"], result="int")
+def locate(substring_, text, start=None):
+    """1-based, from `start`; 0 when absent, for a start below 1 or NULL; '' is found at 1."""
+    if start is None:
+        return duck("instr(_1, _0)", substring_, text)
+    return duck("CASE WHEN _2 IS NULL OR _2 < 1 THEN 0 "
+                "WHEN _0 = '' THEN CASE WHEN _1 IS NOT NULL THEN 1 END "
+                "WHEN instr(substring(_1, _2), _0) = 0 THEN 0 "
+                "ELSE instr(substring(_1, _2), _0) + _2 - 1 END", substring_, text, start)
+
+
+spark_name("locate", "position")(with_defaults(2, "1"))
+
+
+@spark_node(exp.StrPosition)
+def position_syntax(node):
+    """POSITION(sub IN s)."""
+    found = locate(*(exp.TryCast(this=arg, to=exp.DataType.build("text"))
+                     for arg in (node.args["substr"], node.this)))
+    return exp.cast(found, exp.DataType.build("int"))
+
+
+@spark_name(exp.StrPosition)
+def position_syntax_name(node):
+    return f"locate({pretty(node.args['substr'])}, {pretty(node.this)}, 1)"
+
+
+@spark_function("find_in_set", inputs=["string", "string"], result="int")
+def find_in_set(text, text_list):
+    """The 1-based place of `text` in a comma-separated list; 0 if absent or if it has a comma."""
+    return duck("CASE WHEN _0 IS NULL OR _1 IS NULL THEN NULL WHEN contains(_0, ',') THEN 0 "
+                "ELSE coalesce(list_position(string_split(_1, ','), _0), 0) END", text, text_list)
+
+
+# contains/startswith/endswith on two strings or two binaries; binaries compare hex digits
+# (a match must start on a byte, hence the even number of digits before it).
+for _name, _text, _bytes in (
+        ("contains", "contains(a, b)", "regexp_matches(hex(a), '^(..)*' || hex(b))"),
+        ("startswith", "starts_with(a, b)", "starts_with(hex(a), hex(b))"),
+        ("endswith", "ends_with(a, b)", "ends_with(hex(a), hex(b))")):
+    macro(f"CREATE MACRO spark_{_name}(a BLOB, b BLOB) AS {_bytes}, "
+          f"(a, b) AS {_text.replace('a, b', 'CAST(a AS VARCHAR), CAST(b AS VARCHAR)')}")
+
+    def _register(name):
+        @spark_function(name, result="boolean")
+        def search(text, pattern):
+            return duck(f"spark_{name}(_0, _1)", text, pattern)
+
+    _register(_name)
+
+
+@spark_function("elt", inputs=["int", "string"], result="string")
+def elt(index, *values):
+    """The index-th value; NULL when out of range."""
+    cases = " ".join(f"WHEN {i + 1} THEN _{i + 1}" for i in range(len(values)))
+    return duck(f"CASE _0 {cases} END", index, *values)
+
+
+# ---- replacing ----------------------------------------------------------------------------------
+
+@spark_function("replace", inputs=["string", "string", "string"], result="string")
+def replace(text, search, replacement=None):
+    return duck("replace(_0, _1, _2)", text, search,
+                replacement if replacement is not None else exp.Literal.string(""))
+
+
+spark_name("replace")(with_defaults(2, ""))
+
+
+@spark_function("translate", inputs=["string", "string", "string"], result="string")
+def translate(text, matching, replacement):
+    return duck("translate(_0, _1, _2)", text, matching, replacement)
+
+
+@spark_function("split_part", inputs=["string", "string", "int"], result="string")
+def split_part(text, delimiter, part):
+    if isinstance(part, exp.Literal) and str(part.this) == "0" or \
+            isinstance(part, exp.TryCast) and part.this == exp.Literal.number(0):
+        raise ByzerRuntimeError("function `split_part`: the part number 0 is invalid "
+                                "(parts count from 1, or from -1 at the end)")
+    return duck("CASE WHEN _1 = '' THEN CASE WHEN abs(_2) = 1 THEN _0 ELSE '' END "
+                "ELSE split_part(_0, _1, _2) END", text, delimiter, part)
+
+
+# ---- concatenating ------------------------------------------------------------------------------
+
+# concat_ws skips NULLs and joins the elements of array arguments (skipping NULL elements; an
+# empty array adds nothing): each argument becomes a string or NULL before DuckDB's concat_ws.
+macro("CREATE MACRO spark_ws_part(a VARCHAR[], sep) AS "
+      "CASE WHEN len(list_filter(a, lambda x: x IS NOT NULL)) > 0 "
+      "THEN array_to_string(list_filter(a, lambda x: x IS NOT NULL), sep) END, "
+      "(a VARCHAR, sep) AS a, (a, sep) AS CAST(a AS VARCHAR)")
+
+
+@spark_function("concat_ws", result="string")
+def concat_ws(separator, *values):
+    separator = exp.TryCast(this=separator, to=exp.DataType.build("text"))
+    if not values:
+        return duck("CASE WHEN _0 IS NOT NULL THEN '' END", separator)
+    parts = ", ".join(f"spark_ws_part(_{i + 1}, _0)" for i in range(len(values)))
+    return duck(f"concat_ws(_0, {parts})", separator, *values)
