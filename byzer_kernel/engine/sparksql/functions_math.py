@@ -13,6 +13,8 @@ from .functions_math_types import (decimal_type, dtype, is_decimal, is_fractiona
 from .naming import pretty
 from .registry import duck, macro, spark_function, spark_name
 
+from . import functions_math_arith  # noqa: F401,E402  (the family's other modules)
+
 # A double rounds as Spark rounds it: through its shortest decimal form (Java's Double.toString),
 # so round(1.005D, 2) is 1.01. Only values within a hair of a tie take that (slower) way; the
 # rest round in binary, which gives the same answer away from ties.
