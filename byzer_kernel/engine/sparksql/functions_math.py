@@ -13,8 +13,6 @@ from .functions_math_types import (decimal_type, dtype, is_decimal, is_fractiona
 from .naming import pretty
 from .registry import duck, macro, spark_function, spark_name
 
-from . import functions_math_arith  # noqa: F401,E402  (the family's other modules)
-
 # A double rounds as Spark rounds it: through its shortest decimal form (Java's Double.toString),
 # so round(1.005D, 2) is 1.01. Only values within a hair of a tie take that (slower) way; the
 # rest round in binary, which gives the same answer away from ties.
@@ -160,3 +158,7 @@ def _ceil_name(node):
     if len(node.expressions) == 1 and name != "ceiling":
         name = name.upper()
     return f"{name}({', '.join(pretty(a) for a in node.expressions)})"
+
+
+# The family's other modules (imported last: they use this module's helpers).
+from . import functions_math_arith, functions_math_scalar  # noqa: F401,E402
