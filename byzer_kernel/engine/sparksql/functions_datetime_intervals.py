@@ -29,15 +29,36 @@ _DAY_TIME_FIELDS = ["DAY", "HOUR", "MINUTE", "SECOND"]
 
 
 def interval_kind(node: exp.Expression):
-    """The Spark interval type of a rewritten expression, when the query shows it."""
+    """The Spark interval type of a rewritten expression, when the query shows it: a sum of
+    day-time intervals spans the fields of both (`interval 5 days 3 hours` is DAY TO HOUR)."""
     if SPARK_TYPE in node.meta:
         return node.meta[SPARK_TYPE]
     if isinstance(node, (exp.Paren, exp.Neg, exp.Alias)):
         return interval_kind(node.this)
     if isinstance(node, (exp.Add, exp.Sub)):
         left, right = interval_kind(node.this), interval_kind(node.expression)
-        return left if left == right else None
+        if left is None or right is None or family(left) != family(right) or family(left) == CALENDAR:
+            return left if left == right else None
+        order = _DAY_TIME_FIELDS if family(left) == DAY_TIME else ["YEAR", "MONTH"]
+        fields = [*_span_of(left), *_span_of(right)]
+        return _kind_name(min(fields, key=order.index), max(fields, key=order.index))
     return None
+
+
+def family(kind: str) -> str:
+    """YEAR_MONTH, DAY_TIME or CALENDAR: how the interval is kept in DuckDB."""
+    if kind == CALENDAR:
+        return CALENDAR
+    return YEAR_MONTH if _span_of(kind)[0] in _MONTHS else DAY_TIME
+
+
+def _span_of(kind: str) -> tuple:
+    words = kind.upper().split()[1:]
+    return words[0], words[-1]
+
+
+def _kind_name(start: str, end: str) -> str:
+    return f"interval {start.lower()}" + ("" if start == end else f" to {end.lower()}")
 
 
 def _tagged(node: exp.Expression, kind: str) -> exp.Expression:
@@ -68,7 +89,7 @@ def interval_literal(node):
 
 def interval_of(kind: str, amount: exp.Expression) -> exp.Expression:
     """A DuckDB INTERVAL of `amount` months (year-month) or microseconds (day-time)."""
-    template = "to_months(_0)" if kind == YEAR_MONTH else "to_microseconds(_0)"
+    template = "to_months(_0)" if family(kind) == YEAR_MONTH else "to_microseconds(_0)"
     return _tagged(duck(template, amount), kind)
 
 
@@ -80,8 +101,9 @@ def _unit_name(unit: str) -> str:
 def _single(text: str, unit: str):
     amount = decimal.Decimal(text.strip())
     if unit in _MONTHS:
-        return YEAR_MONTH, int(amount * _MONTHS[unit])
-    return DAY_TIME, int(amount * _MICROS[unit])
+        return _kind_name(unit, unit), int(amount * _MONTHS[unit])
+    field = {"WEEK": "DAY", "MILLISECOND": "SECOND", "MICROSECOND": "SECOND"}.get(unit, unit)
+    return _kind_name(field, field), int(amount * _MICROS[unit])
 
 
 def _span(text: str, start: str, end: str):
@@ -91,13 +113,13 @@ def _span(text: str, start: str, end: str):
     if start in _MONTHS:
         years, _, months = body.partition("-") if start != end else (body, "", "0")
         total = int(years) * _MONTHS[start] + int(months or 0)
-        return YEAR_MONTH, -total if negative else total
+        return _kind_name(start, end), -total if negative else total
     fields = _DAY_TIME_FIELDS[_DAY_TIME_FIELDS.index(start):_DAY_TIME_FIELDS.index(end) + 1]
     values = re.split(r"[ :]", body)
     if len(values) != len(fields):
         raise ValueError(text)
     micros = sum(decimal.Decimal(v) * _MICROS[f] for v, f in zip(values, fields))
-    return DAY_TIME, int(-micros if negative else micros)
+    return _kind_name(start, end), int(-micros if negative else micros)
 
 
 # --------------------------------------------------------------------------------- constructors
@@ -187,7 +209,7 @@ def _extract(field_text: str, source: exp.Expression, function: str) -> exp.Expr
     field = _FIELD_OF.get(field_text.upper())
     kind = interval_kind(source)
     if kind is not None:
-        found = _OF_INTERVAL.get((kind, field))
+        found = _OF_INTERVAL.get((family(kind), field))
         if found is None:
             raise ByzerRuntimeError(f"{function}: the field '{field_text}' cannot be taken from an {kind}")
         template, spark_type = found
