@@ -17,6 +17,14 @@ class ByzerSparkParser(SparkParser):
     FUNCTIONS = dict(SparkParser.FUNCTIONS)  # narrowed by use_registry()
     FUNCTION_PARSERS = dict(SparkParser.FUNCTION_PARSERS)  # likewise
 
+    def _parse_extract(self):
+        """EXTRACT(field FROM x) keeps the field as written: Spark's column name shows it."""
+        field = self._curr
+        node = super()._parse_extract()
+        if isinstance(node, exp.Extract) and field is not None:
+            node.meta[ORIGINAL_NAME] = field.text
+        return node
+
 
 class ByzerSpark(Spark):
     ORIGINAL_NAME_META_KEY = ORIGINAL_NAME

@@ -16,6 +16,7 @@ from sqlglot import exp
 
 from ...lang.errors import ByzerRuntimeError
 from .functions_datetime import TIMESTAMP, constant_text
+from .dialect import ORIGINAL_NAME
 from .naming import pretty
 from .registry import duck, spark_function, spark_name, spark_node
 
@@ -225,4 +226,5 @@ def _extract(field_text: str, source: exp.Expression, function: str) -> exp.Expr
 
 @spark_name(exp.Extract)
 def extract_name(node):
-    return f"extract({node.this.name} FROM {pretty(node.expression)})"
+    field = node.meta.get(ORIGINAL_NAME) or node.this.name
+    return f"extract({field} FROM {pretty(node.expression)})"
