@@ -116,8 +116,9 @@ def duck(template: str, *args: exp.Expression) -> exp.Expression:
 
 
 def prepare(connection) -> None:
-    """Install the macros and UDFs the registered builders use."""
-    for sql in MACROS:
-        connection.execute(sql)
+    """Install the UDFs and macros the registered builders use (UDFs first: DuckDB binds a
+    macro's body when it is created, so a macro may call a UDF)."""
     for options in UDFS:
         connection.create_function(**options)
+    for sql in MACROS:
+        connection.execute(sql)
