@@ -244,3 +244,4 @@ def overlay_syntax_name(node):
 # The family's other modules (they use the helpers above).
 from . import functions_string_search  # noqa: E402,F401
 from . import functions_string_codec  # noqa: E402,F401
+from . import functions_regex  # noqa: E402,F401
