@@ -389,3 +389,39 @@ SELECT (1 FROM people
 
 -- query: spark_rejects_unknown_function
 SELECT no_such_function(1)
+
+-- query: grouping_sets_only_id
+SELECT dept, age, grouping__id FROM people GROUP BY GROUPING SETS ((age), (dept)) ORDER BY dept, age
+
+-- query: grouping_id_having
+SELECT dept, count(*) AS n, grouping_id() AS g FROM people GROUP BY dept WITH ROLLUP HAVING grouping(dept) = 1
+
+-- query: window_types
+SELECT id, ntile(2) OVER (ORDER BY id), percent_rank() OVER (ORDER BY id), cume_dist() OVER (ORDER BY id), dense_rank() OVER (ORDER BY dept), lead(name, 1, 'none') OVER (ORDER BY id) FROM people ORDER BY id
+
+-- query: window_aggregates
+SELECT id, sum(salary) OVER (PARTITION BY dept), count(*) OVER (), avg(id) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) FROM people ORDER BY id
+
+-- query: struct_field_names
+SELECT struct(id, name AS n, 1), struct(p.*, true) FROM (SELECT id, name FROM people WHERE id = 1) p
+
+-- query: stack_columns
+SELECT id, stack(2, id, name, 0, 'z') FROM people WHERE id < 3 ORDER BY id, col0
+
+-- query: values_alias_only
+SELECT t.col1, col2 FROM VALUES (1, 2.5), (2, NULL) AS t ORDER BY col1
+
+-- query: range_negative_step
+SELECT id FROM range(5, 0, -2)
+
+-- query: in_mixed_literals
+SELECT 1 IN ('1', 2), 'a' IN (1, 2), NULL IN (1), 3 IN (1, NULL), id IN (1, NULL) FROM people ORDER BY id
+
+-- query: xpath_subset
+SELECT xpath('<a><b x="1"/><b x="2"/></a>', 'a/b/@x'), xpath_string('<a><b>x<c>y</c></b></a>', 'a/b'), xpath_int('<a><b>1</b><b>2</b></a>', 'sum(a/b)'), xpath_double('<a>x</a>', 'a'), xpath_boolean('<a><b/></a>', '//b')
+
+-- query: aes_ecb_roundtrip
+SELECT base64(aes_encrypt('Byzer', '0000111122223333', 'ECB')), CAST(aes_decrypt(aes_encrypt('Byzer', '000011112222333344445555'), '000011112222333344445555') AS STRING)
+
+-- query: spark_rejects_count_qualified_star_join
+SELECT count(e.*) FROM people p JOIN events e ON p.id = e.user_id

@@ -15,6 +15,9 @@ ORIGINAL_NAME = "spark_name"
 
 class ByzerSparkParser(SparkParser):
     FUNCTIONS = dict(SparkParser.FUNCTIONS)  # narrowed by use_registry()
+    # Spark has no `ARRAY[...]` literal: `array(1, 2)[0]` (a registry call, so named `array`) and a
+    # column named `array` are subscripted, not taken for a constructor.
+    ARRAY_CONSTRUCTORS: dict = {}
     FUNCTION_PARSERS = dict(SparkParser.FUNCTION_PARSERS)  # likewise
 
     def _parse_extract(self):

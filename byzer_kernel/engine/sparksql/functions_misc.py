@@ -119,6 +119,19 @@ def input_file_block():
     return exp.Literal.number(-1)
 
 
+@spark_node(exp.In)
+def in_list(node: exp.In) -> exp.In:
+    """Spark compares `x IN (...)` in the values' wider common type, which for strings mixed with
+    numbers is string (`'a' IN (1, 2)` is false; DuckDB would fail to read 'a' as a number). Only
+    literals show their type here, so only they decide."""
+    values = [node.this, *node.expressions]
+    literals = [v for v in values if isinstance(v, exp.Literal)]
+    if any(v.is_string for v in literals) and any(not v.is_string for v in literals):
+        node.set("this", exp.cast(node.this, "VARCHAR"))
+        node.set("expressions", [exp.cast(v, "VARCHAR") for v in node.expressions])
+    return node
+
+
 @spark_function("try_element_at")
 def try_element_at(collection, key):
     return exp.Bracket(this=collection, expressions=[key], offset=1, safe=True)
@@ -142,6 +155,7 @@ _JAVA_STATIC = {
     ("java.lang.Math", "min"): (2, "CAST(least(_0, _1) AS VARCHAR)"),
     ("java.lang.Math", "random"): (0, "CAST(random() AS VARCHAR)"),
     ("java.lang.Math", "floorDiv"): (2, "CAST(_0 // _1 AS VARCHAR)"),
+    ("java.lang.String", "valueOf"): (1, "CAST(_0 AS VARCHAR)"),
 }
 
 

@@ -47,10 +47,11 @@ def _push_window_down(node: exp.Window) -> exp.Expression:
                if _applies_window(candidate) and not _inside_aggregate(candidate, outer)]
     if not targets:
         return node
-    spec = {key: value for key, value in node.args.items() if key != "this" and value is not None}
     for target in targets:
-        wrapped = exp.Window(this=target.copy(), **{k: v.copy() if isinstance(v, exp.Expression)
-                                                    else [i.copy() for i in v] for k, v in spec.items()})
+        if isinstance(target.parent, exp.Filter):  # `agg(x) FILTER (WHERE ...) OVER (...)`
+            target = target.parent
+        wrapped = node.copy()
+        wrapped.set("this", target.copy())
         if target is outer:
             return wrapped
         target.replace(wrapped)

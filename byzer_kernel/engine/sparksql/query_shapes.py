@@ -60,8 +60,7 @@ def grouping_id(columns: list) -> exp.Expression:
 def select(node: exp.Select) -> exp.Select:
     _reject_qualified_count_star(node)
     _resolve_grouping_id(node)
-    _order_like_spark_window(node)
-    return node
+    return _order_after_generator(node)
 
 
 def _resolve_grouping_id(node: exp.Select) -> None:
@@ -83,21 +82,36 @@ def _resolve_grouping_id(node: exp.Select) -> None:
         column.replace(replacement)
 
 
-def _order_like_spark_window(node: exp.Select) -> None:
-    """Without ORDER BY, Spark returns a window query's rows as its window operator sorted them:
-    by the partition keys, then the window's order. DuckDB's order is arbitrary, so the outermost
-    query takes Spark's (cheap: DuckDB has already sorted the same keys for the window)."""
-    if node.parent is not None or node.args.get("order") or node.args.get("limit") \
-            or node.args.get("distinct") or node.args.get("group"):
-        return
-    window = next((w for w in node.expressions for w in w.find_all(exp.Window)), None)
-    if window is None:
-        return
-    keys = [exp.Ordered(this=key.copy(), nulls_first=True) for key in window.args.get("partition_by") or []]
-    order = window.args.get("order")
-    keys += [key.copy() for key in order.expressions] if order is not None else []
-    if keys:
-        node.set("order", exp.Order(expressions=keys))
+def _order_after_generator(node: exp.Select) -> exp.Expression:
+    """`SELECT stack(...) ... ORDER BY col0`: DuckDB cannot sort by the columns a struct UNNEST
+    makes in the same SELECT, so the ORDER BY (and LIMIT) move to a query around it."""
+    order = node.args.get("order")
+    if order is None:
+        return node
+    generated = {name.lower() for projection in node.expressions for name in _generated_names(projection)}
+    keys = {column.name.lower() for column in order.find_all(exp.Column) if not column.table}
+    if not generated & keys:
+        return node
+    limit, offset = node.args.get("limit"), node.args.get("offset")
+    inner = node.copy()
+    for key in ("order", "limit", "offset"):
+        inner.set(key, None)
+    outer = exp.select("*").from_(exp.Subquery(this=inner, alias=exp.TableAlias(
+        this=exp.to_identifier("generated"))))
+    outer.set("order", order.copy())
+    outer.set("limit", limit.copy() if limit is not None else None)
+    outer.set("offset", offset.copy() if offset is not None else None)
+    return outer
+
+
+def _generated_names(projection: exp.Expression) -> list:
+    """The columns an `UNNEST([struct, ...], max_depth := 2)` projection expands to."""
+    unnest = projection.this if isinstance(projection, exp.Alias) else projection
+    if not isinstance(unnest, exp.Explode) or not isinstance(unnest.this, exp.Array) \
+            or not unnest.this.expressions:
+        return []
+    first = unnest.this.expressions[0]
+    return [field.this.name for field in first.expressions if isinstance(field, exp.PropertyEQ)]
 
 
 # --- FROM: inline tables, range ---------------------------------------------------------------
