@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 from ..lang.errors import ByzerRuntimeError, TableNotFoundError
 from . import case_columns, sparksql
 from .catalog import Catalog, normalize_table_name
+from .types import spark_interval_column, spark_type_name
 
 
 class SqlEngine:
@@ -21,9 +22,10 @@ class SqlEngine:
         sparksql.prepare(self._con)
         self._registered: dict[str, int] = {}  # duckdb view name -> id() of the Arrow table behind it
         self._lock = threading.Lock()
+        self._schemas: dict = {}  # Arrow schema -> its columns' Spark types
 
     def query(self, spark_sql: str) -> pa.Table:
-        translation = sparksql.translate(spark_sql)
+        translation = sparksql.translate(spark_sql, self._table_schema)
         duck_sql, tables = translation.duck_sql, translation.tables
         with self._lock:
             for name in tables:
@@ -45,7 +47,20 @@ class SqlEngine:
                 ambiguous = case_columns.ambiguity(str(error), {n: self.catalog.get(n) for n in tables
                                                                 if self.catalog.get(n) is not None})
                 raise ByzerRuntimeError(ambiguous or _duckdb_message(error)) from error
-        return as_spark_result(case_columns.with_public_names(table), hugeint)
+        return as_spark_result(case_columns.with_public_names(table), hugeint, translation.spark_types)
+
+    def _table_schema(self, name: str):
+        """A catalog table's columns as (name, Spark type) pairs (Spark's implicit casts depend
+        on them), remembered per Arrow schema."""
+        table = self.catalog.get(name)
+        if table is None:
+            return None
+        schema = table.schema
+        columns = self._schemas.get(schema)
+        if columns is None:
+            columns = tuple((field.name, spark_type_name(field.type)) for field in schema)
+            self._schemas[schema] = columns
+        return columns
 
     def _register(self, name: str) -> None:
         table = self.catalog.get(name)
@@ -62,12 +77,18 @@ def _to_arrow(relation) -> pa.Table:
     return to_table()
 
 
-def as_spark_result(table: pa.Table, hugeint: Sequence[bool] = ()) -> pa.Table:
+def as_spark_result(table: pa.Table, hugeint: Sequence[bool] = (), declared: Sequence = ()) -> pa.Table:
     """Give results the types Spark would: DuckDB sums integers into HUGEINT where Spark gives
     bigint (`hugeint[i]` says column i is one: in Arrow it looks just like a real decimal(38,0),
-    e.g. `cast(x as decimal(38,0))`, which must stay a decimal), and may hand out large/view strings."""
+    e.g. `cast(x as decimal(38,0))`, which must stay a decimal), and may hand out large/view strings.
+    `declared[i]` is the Spark type the translation knows column i to have (an interval kind)."""
     columns, changed = [], False
     for index, (field, column) in enumerate(zip(table.schema, table.columns)):
+        spark_type = declared[index] if index < len(declared) else None
+        if spark_type and spark_type.startswith("interval") and pa.types.is_interval(field.type):
+            columns.append(spark_interval_column(column, spark_type))
+            changed = True
+            continue
         target = _spark_type(field.type, column, index < len(hugeint) and hugeint[index])
         if target is not None:
             column, changed = column.cast(target), True

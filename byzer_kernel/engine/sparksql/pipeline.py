@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import Callable, Optional
 
 import sqlglot
 from sqlglot import exp
 
 from ...lang.errors import ByzerRuntimeError
+from .casts import SPARK_TYPE, spark_type
+from .coercion import INPUTS_CAST, coerce
 from .dialect import ByzerSpark, LocalDuckDB
 from .naming import name_projections
 from .registry import FUNCTIONS, NODES
@@ -18,19 +21,87 @@ from .registry import FUNCTIONS, NODES
 class Translation:
     duck_sql: str
     tables: tuple  # catalog tables the query reads, as written
+    spark_types: tuple = ()  # per result column, a Spark type DuckDB's cannot tell (intervals), or None
+
+
+def translate(spark_sql: str, table_schema: Optional[Callable] = None) -> Translation:
+    """Spark SQL -> DuckDB SQL. `table_schema(name)` gives a catalog table's columns as a tuple of
+    (name, Spark type) pairs, or None: Spark's implicit casts depend on them, so the cached
+    translation is keyed on the text and the schemas of the tables it reads."""
+    tables = _parsed(spark_sql)[1]
+    schemas = tuple((name, table_schema(name)) for name in tables) if table_schema else ()
+    return _translated(spark_sql, schemas)
 
 
 @functools.lru_cache(maxsize=256)
-def translate(spark_sql: str) -> Translation:
-    """Cached: notebooks re-run the same cells, and sqlglot's round trip costs milliseconds."""
+def _parsed(spark_sql: str) -> tuple:
+    """Cached: notebooks re-run the same cells, and sqlglot's parse costs milliseconds."""
     try:
         tree = sqlglot.parse_one(spark_sql, dialect=ByzerSpark)
     except sqlglot.errors.ParseError as error:
-        raise ByzerRuntimeError(f"SQL syntax error: {str(error).strip().splitlines()[0]}") from None
-    tables = _tables_read(tree)
-    name_projections(tree)
+        raise ByzerRuntimeError(syntax_error_message(error)) from None
+    spark_precedence(tree)
+    return tree, _tables_read(tree)
+
+
+@functools.lru_cache(maxsize=256)
+def _translated(spark_sql: str, schemas: tuple) -> Translation:
+    tree, tables = _parsed(spark_sql)
+    tree = tree.copy()
+    name_projections(tree, spark_sql)
+    tree = coerce(tree, _schema_types(schemas))
     tree = rewrite(tree)
-    return Translation(tree.sql(dialect=LocalDuckDB), tables)
+    return Translation(tree.sql(dialect=LocalDuckDB), tables, _declared_types(tree))
+
+
+def _declared_types(tree: exp.Expression) -> tuple:
+    """Per result column, the Spark type DuckDB's type cannot tell (an interval's kind), or None."""
+    from .functions_datetime_intervals import interval_kind
+
+    select = tree
+    while isinstance(select, exp.SetOperation):
+        select = select.this
+    if not isinstance(select, exp.Select):
+        return ()
+    return tuple(interval_kind(projection) for projection in select.expressions)
+
+
+def _schema_types(schemas: tuple) -> dict:
+    types = {}
+    for name, columns in schemas:
+        if columns is not None:
+            types[name.lower()] = {column.lower(): spark_type(text) for column, text in columns}
+    return types
+
+
+def syntax_error_message(error: sqlglot.errors.ParseError) -> str:
+    """sqlglot's complaint with the position in the statement's own terms (line:col)."""
+    detail = error.errors[0] if getattr(error, "errors", None) else {}
+    description = str(detail.get("description") or str(error).strip().splitlines()[0])
+    line, col = detail.get("line"), detail.get("col")
+    near = str(detail.get("highlight") or "").strip()
+    where = f" at line {line}:{col}" if line else ""
+    return f"SQL syntax error{where}{f' near {near!r}' if near else ''}: {description}"
+
+
+def spark_precedence(tree: exp.Expression) -> None:
+    """Spark parses `||` at the level of `+` and `-`, left to right (`'a' || 1 + 2` is
+    `concat('a', 1) + 2`); sqlglot binds `+` and `-` tighter."""
+    for pipes in list(tree.find_all(exp.DPipe)):
+        if isinstance(pipes.expression, (exp.Add, exp.Sub)) and pipes.parent is not None:
+            placeholder = exp.Null()
+            pipes.replace(placeholder)
+            placeholder.replace(_left_to_right(pipes))
+
+
+def _left_to_right(pipes: exp.DPipe) -> exp.Expression:
+    """`a || b + c`, which sqlglot reads as `a || (b + c)`: `(a || b) + c`."""
+    right = pipes.expression
+    if not isinstance(right, (exp.Add, exp.Sub)):
+        return pipes
+    pipes.set("expression", right.this)
+    right.set("this", _left_to_right(pipes))
+    return right
 
 
 def _tables_read(tree: exp.Expression) -> tuple:
@@ -49,6 +120,8 @@ def rewrite(tree: exp.Expression) -> exp.Expression:
     for node in reversed(list(tree.walk(bfs=False))):
         replacement = _rewritten(node)
         if replacement is not None and replacement is not node:
+            if SPARK_TYPE in node.meta and SPARK_TYPE not in replacement.meta:
+                replacement.meta[SPARK_TYPE] = node.meta[SPARK_TYPE]  # for builders above
             if node is tree:
                 tree = replacement
             else:
@@ -62,7 +135,7 @@ def _rewritten(node: exp.Expression):
         if function is None:
             return None
         args = list(node.expressions)
-        if function.inputs is not None:
+        if function.inputs is not None and not node.meta.get(INPUTS_CAST):
             args = [_as(arg, function.inputs[min(i, len(function.inputs) - 1)])
                     for i, arg in enumerate(args)]
         try:

@@ -1,0 +1,433 @@
+"""Spark's types of the expressions of a parsed (Spark-side) query, as Spark 3.3's analyzer derives
+them: literals (`1.5` is a decimal(2,1)), columns of the catalog tables, subqueries and CTEs,
+arithmetic (decimal precision and scale as in DecimalPrecision), conditionals (the wider type of
+the branches, strings winning), aggregates, and registered functions with a declared result.
+
+`SparkTypes(schema).of(node)` answers a sqlglot DataType, or None where it cannot tell (the
+coercion phase then leaves the expression to DuckDB). The widening rules are Spark's
+TypeCoercion.findTightestCommonType / findWiderTypeForTwo.
+"""
+from __future__ import annotations
+
+import decimal
+from typing import Optional
+
+from sqlglot import exp
+
+from .casts import FRACTIONAL, INTEGRAL_BITS, TEXT, TIMESTAMPS, spark_type
+from .registry import FUNCTIONS
+
+T = exp.DataType.Type
+MAX_PRECISION = 38
+_INTEGRAL_DIGITS = {T.TINYINT: 3, T.SMALLINT: 5, T.INT: 10, T.BIGINT: 20}
+_NUMERIC_RANK = {T.TINYINT: 0, T.SMALLINT: 1, T.INT: 2, T.BIGINT: 3, T.FLOAT: 5, T.DOUBLE: 6}
+NULL_TYPE = exp.DataType(this=T.NULL)
+BOOLEAN = spark_type("boolean")
+STRING = spark_type("string")
+DOUBLE = spark_type("double")
+BIGINT = spark_type("bigint")
+_PREDICATES = (exp.Predicate, exp.Not, exp.And, exp.Or, exp.Exists, exp.Between, exp.In, exp.Is)
+
+
+def kind(data_type: Optional[exp.DataType]):
+    return data_type.this if data_type is not None else None
+
+
+def is_integral(t) -> bool:
+    return kind(t) in INTEGRAL_BITS
+
+
+def is_decimal(t) -> bool:
+    return kind(t) == T.DECIMAL
+
+
+def is_text(t) -> bool:
+    return kind(t) in TEXT
+
+
+def is_numeric(t) -> bool:
+    return kind(t) in _NUMERIC_RANK or is_decimal(t)
+
+
+def decimal_of(precision: int, scale: int) -> exp.DataType:
+    return exp.DataType.build(f"decimal({precision}, {scale})")
+
+
+def precision_scale(t: exp.DataType) -> tuple[int, int]:
+    """A decimal's (precision, scale); an integral type as the decimal Spark widens it to."""
+    if t.this in _INTEGRAL_DIGITS:
+        return _INTEGRAL_DIGITS[t.this], 0
+    params = [int(p.this.this) for p in t.expressions]
+    return (params + [10, 0][len(params):])[:2] if params else (10, 0)
+
+
+def bounded_decimal(precision: int, scale: int) -> exp.DataType:
+    """DecimalType.adjustPrecisionScale (spark.sql.decimalOperations.allowPrecisionLoss)."""
+    if precision <= MAX_PRECISION:
+        return decimal_of(precision, scale)
+    integral = precision - scale
+    return decimal_of(MAX_PRECISION, max(MAX_PRECISION - integral, min(scale, 6)))
+
+
+def literal_type(text: str) -> exp.DataType:
+    """A numeric literal: int, bigint, else a decimal of its digits; with an exponent a double."""
+    if "e" in text.lower():
+        return DOUBLE
+    if "." not in text:
+        value = int(text)
+        if -2**31 <= value < 2**31:
+            return spark_type("int")
+        if -2**63 <= value < 2**63:
+            return BIGINT
+    sign, digits, exponent = decimal.Decimal(text).as_tuple()
+    scale = max(-exponent, 0)
+    return decimal_of(max(len(digits), scale), scale)
+
+
+def tightest(a, b) -> Optional[exp.DataType]:
+    """findTightestCommonType: no precision lost (int and bigint, any type and NULL)."""
+    if a is None or b is None:
+        return None
+    if a == b:
+        return a
+    if a.this == T.NULL:
+        return b
+    if b.this == T.NULL:
+        return a
+    if a.this in _NUMERIC_RANK and b.this in _NUMERIC_RANK:
+        return a if _NUMERIC_RANK[a.this] >= _NUMERIC_RANK[b.this] else b
+    if {a.this, b.this} <= TIMESTAMPS | {T.DATE}:  # a date with a timestamp is a timestamp
+        return a if a.this in TIMESTAMPS else b
+    return None
+
+
+def wider(a, b, strings=True) -> Optional[exp.DataType]:
+    """findWiderTypeForTwo: decimals widen to hold both, a decimal with a double is a double, and
+    (with `strings`) a string with any atomic type but binary and boolean is a string."""
+    found = tightest(a, b)
+    if found is not None or a is None or b is None:
+        return found
+    if is_numeric(a) and is_numeric(b):
+        if kind(a) in FRACTIONAL or kind(b) in FRACTIONAL:
+            return DOUBLE
+        (p1, s1), (p2, s2) = precision_scale(a), precision_scale(b)
+        scale = max(s1, s2)
+        return bounded_decimal(max(p1 - s1, p2 - s2) + scale, scale)
+    if strings and (is_text(a) or is_text(b)):
+        other = b if is_text(a) else a
+        if kind(other) not in (T.BINARY, T.BOOLEAN, T.ARRAY, T.MAP, T.STRUCT):
+            return STRING
+    return None
+
+
+def wider_all(types, strings=True) -> Optional[exp.DataType]:
+    result = NULL_TYPE
+    for t in types:
+        result = wider(result, t, strings)
+        if result is None:
+            return None
+    return result
+
+
+class SparkTypes:
+    """The Spark types of one query's expressions, over `schema`: table name (lower case) ->
+    {column name (lower case): DataType}."""
+
+    def __init__(self, schema: dict):
+        self.schema = schema
+        self._memo: dict[int, Optional[exp.DataType]] = {}
+
+    def of(self, node: Optional[exp.Expression]) -> Optional[exp.DataType]:
+        if node is None:
+            return None
+        key = id(node)
+        if key not in self._memo:
+            self._memo[key] = None  # a cycle (an alias naming itself) stays unknown
+            self._memo[key] = self._derive(node)
+        return self._memo[key]
+
+    def _derive(self, node):
+        rule = _RULES.get(type(node))
+        if rule is not None:
+            return rule(self, node)
+        if isinstance(node, _PREDICATES):
+            return BOOLEAN
+        if isinstance(node, exp.Anonymous):
+            function = FUNCTIONS.get(str(node.this).lower())
+            return spark_type(function.result) if function is not None and function.result else None
+        return None
+
+    # -- columns and relations --------------------------------------------------------------
+    def column(self, node: exp.Column):
+        name = node.name.lower()
+        select = node.find_ancestor(exp.Select)
+        while select is not None:
+            sources = self.sources(select)
+            if node.table:
+                columns = sources.get(node.table.lower())
+                if columns is not None:
+                    return columns.get(name)
+            else:
+                found = {str(cols[name]): cols[name] for cols in sources.values() if name in cols}
+                if len(found) == 1:
+                    return next(iter(found.values()))
+                if found:
+                    return None
+            select = select.find_ancestor(exp.Select)  # a correlated column
+        return None
+
+    def sources(self, select: exp.Select) -> dict:
+        """alias (lower case) -> {column: type} of the relations the SELECT reads."""
+        relations = []
+        if select.args.get("from_") is not None:
+            relations.append(select.args["from_"].this)
+        relations.extend(join.this for join in select.args.get("joins") or [])
+        found = {}
+        for relation in relations:
+            columns = self.relation_columns(relation)
+            if columns is not None:
+                found[relation.alias_or_name.lower()] = columns
+        return found
+
+    def relation_columns(self, relation) -> Optional[dict]:
+        if isinstance(relation, exp.Table) and isinstance(relation.this, exp.Identifier):
+            cte = _cte(relation)
+            if cte is not None:
+                return _aliased(self.projection_types(cte.this), cte)
+            return self.schema.get(relation.name.lower())
+        if isinstance(relation, exp.Subquery):
+            return _aliased(self.projection_types(relation.this), relation)
+        if isinstance(relation, exp.Values):
+            rows = [row.expressions for row in relation.expressions if isinstance(row, exp.Tuple)]
+            if not rows:
+                return None
+            types = [wider_all([self.of(row[i]) for row in rows if i < len(row)], strings=True)
+                     for i in range(len(rows[0]))]
+            names = [f"col{i + 1}" for i in range(len(types))]
+            return _aliased(list(zip(names, types)), relation)
+        return None
+
+    def projection_types(self, query) -> list:
+        """[(name, type)] of a query's result columns (a set operation: the wider types)."""
+        if isinstance(query, exp.SetOperation):
+            left, right = self.projection_types(query.this), self.projection_types(query.expression)
+            if len(left) != len(right):
+                return left
+            return [(name, wider(a, b)) for (name, a), (_, b) in zip(left, right)]
+        if isinstance(query, exp.Subquery):
+            return self.projection_types(query.this)
+        if not isinstance(query, exp.Select):
+            return []
+        found = []
+        for projection in query.expressions:
+            if isinstance(projection, exp.Star):
+                for columns in self.sources(query).values():
+                    found.extend(columns.items())
+            else:
+                found.append((projection.alias_or_name.lower(), self.of(projection)))
+        return found
+
+
+def _cte(table: exp.Table):
+    name = table.name.lower()
+    node = table.parent
+    while node is not None:
+        with_ = node.args.get("with_") if isinstance(node, exp.Expression) else None
+        if with_ is not None:
+            for cte in with_.expressions:
+                if cte.alias_or_name.lower() == name and all(t is not table for t in cte.this.find_all(exp.Table)):
+                    return cte
+        node = node.parent
+    return None
+
+
+def _aliased(pairs, relation) -> dict:
+    """Column types by name, renamed by the relation's column aliases `t(a, b)`."""
+    alias = relation.args.get("alias")
+    names = [c.name.lower() for c in alias.columns] if alias is not None and alias.columns else []
+    result = {}
+    for i, (name, data_type) in enumerate(pairs):
+        result[names[i] if i < len(names) else name] = data_type
+    return result
+
+
+# -- node rules --------------------------------------------------------------------------------
+def _literal(types, node: exp.Literal):
+    return STRING if node.is_string else literal_type(node.this)
+
+
+def _neg(types, node: exp.Neg):
+    if isinstance(node.this, exp.Literal) and node.this.is_number:
+        return literal_type("-" + node.this.this)
+    inner = types.of(node.this)
+    return DOUBLE if is_text(inner) else inner
+
+
+def _cast(types, node):
+    to = node.to
+    if to.this == T.DECIMAL and not to.expressions:
+        return decimal_of(10, 0)
+    return to
+
+
+def operand_type(types, node) -> Optional[exp.DataType]:
+    """An arithmetic operand as DecimalPrecision sees it: strings are doubles, an integral
+    literal is a decimal of its own digits when the other side is a decimal."""
+    t = types.of(node)
+    return DOUBLE if is_text(t) else t
+
+
+def _literal_digits(node) -> Optional[exp.DataType]:
+    literal = node.this if isinstance(node, exp.Neg) else node
+    if isinstance(literal, exp.Literal) and literal.is_number and "." not in literal.this \
+            and "e" not in literal.this.lower():
+        return decimal_of(max(len(literal.this.lstrip("-")), 1), 0)
+    return None
+
+
+def arithmetic_type(types, node) -> Optional[exp.DataType]:
+    left, right = operand_type(types, node.this), operand_type(types, node.expression)
+    if left is None or right is None or not (is_numeric(left) and is_numeric(right)):
+        if kind(left) == T.NULL and is_numeric(right) or kind(right) == T.NULL and is_numeric(left):
+            return _single_numeric(node, right if kind(left) == T.NULL else left)
+        return None
+    if isinstance(node, exp.IntDiv):
+        return BIGINT
+    if kind(left) in FRACTIONAL or kind(right) in FRACTIONAL:
+        return DOUBLE if isinstance(node, exp.Div) else wider(left, right)
+    if is_decimal(left) or is_decimal(right):
+        if not is_decimal(left):
+            left = _literal_digits(node.this) or left
+        if not is_decimal(right):
+            right = _literal_digits(node.expression) or right
+        return decimal_result(node, precision_scale(left), precision_scale(right))
+    if isinstance(node, exp.Div):
+        return DOUBLE
+    return wider(left, right)
+
+
+def _single_numeric(node, t):
+    if isinstance(node, exp.IntDiv):
+        return BIGINT
+    if isinstance(node, exp.Div):
+        return t if is_decimal(t) else DOUBLE
+    return t
+
+
+def decimal_result(node, left: tuple, right: tuple) -> exp.DataType:
+    (p1, s1), (p2, s2) = left, right
+    if isinstance(node, (exp.Add, exp.Sub)):
+        scale = max(s1, s2)
+        return bounded_decimal(max(p1 - s1, p2 - s2) + scale + 1, scale)
+    if isinstance(node, exp.Mul):
+        return bounded_decimal(p1 + p2 + 1, s1 + s2)
+    if isinstance(node, exp.Div):
+        scale = max(6, s1 + p2 + 1)
+        return bounded_decimal(p1 - s1 + s2 + scale, scale)
+    scale = max(s1, s2)  # Mod
+    return bounded_decimal(min(p1 - s1, p2 - s2) + scale, scale)
+
+
+def _conditional(types, values) -> Optional[exp.DataType]:
+    return wider_all([types.of(v) for v in values if v is not None])
+
+
+def _case(types, node: exp.Case):
+    return _conditional(types, [i.args.get("true") for i in node.args.get("ifs") or []]
+                        + [node.args.get("default")])
+
+
+def _sum(types, node):
+    t = types.of(node.this)
+    if is_decimal(t):
+        p, s = precision_scale(t)
+        return decimal_of(min(p + 10, MAX_PRECISION), s)
+    if is_integral(t):
+        return BIGINT
+    return DOUBLE if t is not None and (kind(t) in FRACTIONAL or is_text(t)) else None
+
+
+def _avg(types, node):
+    t = types.of(node.this)
+    if is_decimal(t):
+        p, s = precision_scale(t)
+        return bounded_decimal(p + 4, s + 4)
+    return DOUBLE if t is not None and (is_numeric(t) or is_text(t)) else None
+
+
+def _array(types, node):
+    element = wider_all([types.of(e) for e in node.expressions], strings=True)
+    return exp.DataType(this=T.ARRAY, expressions=[element], nested=True) if element else None
+
+
+def _struct(types, node: exp.Struct):
+    fields = []
+    for i, item in enumerate(node.expressions):
+        name, value = (item.this.name, item.expression) if isinstance(item, exp.PropertyEQ) \
+            else (f"col{i + 1}", item)
+        value_type = types.of(value)
+        if value_type is None:
+            return None
+        fields.append(exp.ColumnDef(this=exp.to_identifier(name), kind=value_type))
+    return exp.DataType(this=T.STRUCT, expressions=fields, nested=True)
+
+
+def _var_map(types, node: exp.VarMap):
+    key = wider_all([types.of(k) for k in node.args["keys"].expressions])
+    value = wider_all([types.of(v) for v in node.args["values"].expressions])
+    if key is None or value is None:
+        return None
+    return exp.DataType(this=T.MAP, expressions=[key, value], nested=True)
+
+
+def _bracket(types, node: exp.Bracket):
+    container = types.of(node.this)
+    if kind(container) == T.ARRAY:
+        return container.expressions[0]
+    if kind(container) == T.MAP:
+        return container.expressions[1]
+    return None
+
+
+def _dpipe(types, node):
+    left, right = types.of(node.this), types.of(node.expression)
+    if kind(left) == T.ARRAY and left == right:
+        return left
+    return STRING
+
+
+_RULES = {
+    exp.Literal: _literal,
+    exp.Null: lambda types, node: NULL_TYPE,
+    exp.Boolean: lambda types, node: BOOLEAN,
+    exp.HexString: lambda types, node: spark_type("binary"),
+    exp.Column: lambda types, node: types.column(node),
+    exp.Paren: lambda types, node: types.of(node.this),
+    exp.Alias: lambda types, node: types.of(node.this),
+    exp.Neg: _neg,
+    exp.Cast: _cast,
+    exp.TryCast: _cast,
+    exp.Add: arithmetic_type,
+    exp.Sub: arithmetic_type,
+    exp.Mul: arithmetic_type,
+    exp.Div: arithmetic_type,
+    exp.Mod: arithmetic_type,
+    exp.IntDiv: arithmetic_type,
+    exp.DPipe: _dpipe,
+    exp.Case: _case,
+    exp.If: lambda types, node: _conditional(types, [node.args.get("true"), node.args.get("false")]),
+    exp.Coalesce: lambda types, node: _conditional(types, [node.this, *node.expressions]),
+    exp.Nvl2: lambda types, node: _conditional(types, [node.args.get("true"), node.args.get("false")]),
+    exp.Nullif: lambda types, node: types.of(node.this),
+    exp.Sum: _sum,
+    exp.Avg: _avg,
+    exp.Count: lambda types, node: BIGINT,
+    exp.Min: lambda types, node: types.of(node.this),
+    exp.Max: lambda types, node: types.of(node.this),
+    exp.Window: lambda types, node: types.of(node.this),
+    exp.Subquery: lambda types, node: (types.projection_types(node.this) or [(None, None)])[0][1],
+    exp.Array: _array,
+    exp.Struct: _struct,
+    exp.VarMap: _var_map,
+    exp.Bracket: _bracket,
+}
