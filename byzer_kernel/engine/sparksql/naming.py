@@ -1,81 +1,457 @@
-"""Spark's names for result columns the query does not alias (Spark's `toPrettySQL`): literals as
-their values, columns without their qualifier, functions as `name(arg, ...)` with the name as
-written, operators in parentheses. Byzer scripts refer to these names in later statements."""
+"""Spark's names for result columns the query does not alias (Spark 3.3's `toPrettySQL`), which
+Byzer scripts refer to in later statements: literals as their values, columns without their
+table, functions as `name(arg, ...)` (naming_functions.py), operators in parentheses.
+
+The names come from the query as written (naming_parser.py), not from the pipeline's tree, in
+which sqlglot has already turned some calls and literals into other nodes. One `Namer` per SELECT
+knows what the names in it refer to (tables, lambda variables, named windows)."""
 from __future__ import annotations
+
+import contextvars
+import decimal
+import re
 
 from sqlglot import exp
 
-from .dialect import ORIGINAL_NAME
+from .naming_functions import CAST_FUNCTIONS, function_name
+from .naming_literals import (binary_literal, date_literal, interval_literal, is_decimal_literal,
+                              number, timestamp_literal)
+from .naming_parser import INTERVAL_UNITS, NUMERIC_SUFFIX, parse_as_written
+from .naming_windows import filtered_aggregate, lambda_function, window
 from .registry import NAMES
 
+# The Namer of the SELECT being named: `pretty`, which the family modules' @spark_name namings
+# call on their arguments, names within it (its tables, its lambda variables).
+_ACTIVE = contextvars.ContextVar("active_namer", default=None)
 
-def name_projections(tree: exp.Expression) -> None:
-    """Alias the unaliased projections of the query's outermost SELECT (the first of a UNION)."""
-    select = tree
-    while isinstance(select, exp.SetOperation):
-        select = select.this
-    if not isinstance(select, exp.Select):
+
+def name_projections(tree: exp.Expression, sql: str | None = None) -> None:
+    """Alias the unaliased projections of the query's outermost SELECT (the first of a UNION)
+    with Spark's names, read from `sql`, the query as written, where given."""
+    select = _outermost_select(tree)
+    if select is None:
         return
-    for projection in list(select.expressions):
-        if isinstance(projection, (exp.Alias, exp.Column, exp.Star)) or projection.find(exp.Star):
-            continue
-        projection.replace(exp.alias_(projection.copy(), pretty(projection), quoted=True))
+    written = _outermost_select(parse_as_written(sql)) if sql else None
+    if written is None or len(written.expressions) != len(select.expressions):
+        written = select
+    namer = Namer(written)
+    token = _ACTIVE.set(namer)
+    try:
+        for projection, as_written in zip(list(select.expressions), written.expressions):
+            name = namer.column_name(as_written)
+            if name is not None:
+                projection.replace(exp.alias_(projection.copy(), name, quoted=True))
+    finally:
+        _ACTIVE.reset(token)
 
 
 def pretty(node: exp.Expression) -> str:
-    render = NAMES.get(str(node.this).lower() if isinstance(node, exp.Anonymous) else type(node))
-    if render is not None:
-        return render(node)
-    render = _RENDER.get(type(node))
-    if render is not None:
-        return render(node)
-    for cls, render in _BY_BASE:
-        if isinstance(node, cls):
-            return render(node)
-    return node.sql(dialect="spark")
+    """Spark's name of one expression, within the SELECT being named if any."""
+    return (_ACTIVE.get() or Namer(None)).name(node)
 
 
-def _args(node: exp.Expression) -> list:
-    if isinstance(node, exp.Anonymous):
-        return list(node.expressions)
-    found = []
-    for key in node.arg_types:
-        value = node.args.get(key)
-        for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, exp.Expression):
-                found.append(item)
-    return found
+def _outermost_select(tree):
+    while isinstance(tree, exp.SetOperation):
+        tree = tree.this
+    return tree if isinstance(tree, exp.Select) else None
 
 
-def _function(node: exp.Func) -> str:
-    name = node.meta.get(ORIGINAL_NAME) or (node.this if isinstance(node, exp.Anonymous) else node.sql_name())
-    return f"{str(name).lower()}({', '.join(pretty(a) for a in _args(node))})"
+class Namer:
+    def __init__(self, select):
+        self.tables = _sources(select) if select is not None else set()
+        self.star_columns = _subquery_columns(select) if select is not None else {}
+        self.windows = {w.name: w for w in (select.args.get("windows") or [])} if select else {}
+        self.lambda_variables: set = set()
+
+    def column_name(self, projection: exp.Expression):
+        """The name Spark gives a projection, or None where the query names it already (an alias,
+        a plain column, a star) or where one name does not fit (a generator of several columns)."""
+        if isinstance(projection, (exp.Alias, exp.Star)) or (
+                isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star)):
+            return None
+        if isinstance(projection, exp.Column):  # a struct field is named by the field alone
+            return projection.name if self._field_path(projection) else None
+        if _is_cast(projection) and isinstance(projection.this, exp.Column):
+            return projection.this.name  # Spark keeps the name of a column it casts
+        if isinstance(projection, exp.Anonymous):
+            return self._call_column_name(projection)
+        return self.name(projection)
+
+    def _call_column_name(self, call: exp.Anonymous):
+        written = str(call.this).lower()
+        if written in CAST_FUNCTIONS and len(call.expressions) == 1 \
+                and isinstance(call.expressions[0], exp.Column):
+            return call.expressions[0].name
+        if written in ("explode", "explode_outer"):
+            return "col" if not _makes_map(call.expressions[0]) else None
+        if written in ("posexplode", "posexplode_outer", "inline", "inline_outer", "stack",
+                       "json_tuple"):
+            return None
+        return self.name(call)
+
+    def name(self, node: exp.Expression) -> str:
+        key = str(node.this).lower() if isinstance(node, exp.Anonymous) else type(node)
+        declared = NAMES.get(key) if isinstance(key, str) or key not in _RENDER else None
+        if declared is not None:  # the family module of the function knows it best
+            token = _ACTIVE.set(self)
+            try:
+                return declared(node)
+            finally:
+                _ACTIVE.reset(token)
+        render = _RENDER.get(type(node))
+        if render is None:
+            render = next((r for cls, r in _BY_BASE if isinstance(node, cls)), None)
+        return render(self, node) if render is not None else node.sql(dialect="spark")
+
+    def names(self, nodes) -> str:
+        return ", ".join(self.name(node) for node in nodes)
+
+    def _field_path(self, column: exp.Column) -> list:
+        """The struct fields a dotted column reads (`s.a` -> [s, a]), without its table."""
+        parts = [part.name for part in column.parts]
+        if len(parts) > 1 and parts[0].lower() in self.tables:
+            parts = parts[1:]
+        return parts if len(parts) > 1 else []
 
 
-def _literal(node: exp.Literal) -> str:
-    return node.this
+def _sources(select: exp.Select) -> set:
+    """The names tables are referred to by in `select` (and in the queries it contains)."""
+    names = set()
+    for node in select.find_all(exp.Table, exp.TableAlias, exp.CTE):
+        if node.name:
+            names.add(node.name.lower())
+    return names
 
 
-def _binary(node: exp.Binary) -> str:
-    operator = _OPERATORS.get(type(node), node.key.upper())
-    return f"({pretty(node.this)} {operator} {pretty(node.expression)})"
+def _subquery_columns(select: exp.Select) -> dict:
+    """alias -> the column names of each subquery `select` reads (where they show in its text),
+    which a star stands for (`struct(p.*)` is `struct(id, name)`)."""
+    columns = {}
+    for subquery in select.find_all(exp.Subquery):
+        inner = subquery.this
+        if subquery.alias and isinstance(inner, exp.Select) and all(
+                isinstance(p, (exp.Alias, exp.Column)) and not isinstance(p.this, exp.Star)
+                for p in inner.expressions):
+            columns[subquery.alias.lower()] = [p.alias_or_name for p in inner.expressions]
+    return columns
 
+
+def _star(namer: Namer, node: exp.Expression) -> str:
+    source = node.table.lower() if isinstance(node, exp.Column) else None
+    if source is None and len(namer.star_columns) == 1:
+        source = next(iter(namer.star_columns))
+    return ", ".join(namer.star_columns.get(source, ["*"]))
+
+
+def _makes_map(node) -> bool:
+    return isinstance(node, exp.Anonymous) and str(node.this).lower() in (
+        "map", "map_from_arrays", "map_from_entries", "str_to_map", "map_concat", "map_filter",
+        "transform_keys", "transform_values", "map_zip_with")
+
+
+def _is_cast(node) -> bool:
+    """CAST(x AS t) as written (the Spark dialect reads CAST as TryCast; TRY_CAST is `safe`)."""
+    return isinstance(node, exp.TryCast) and not node.args.get("safe") \
+        and not node.meta.get(NUMERIC_SUFFIX)
+
+
+# columns, fields, subscripts -----------------------------------------------------------------------
+
+def _column(namer: Namer, node: exp.Column) -> str:
+    if node.name in namer.lambda_variables and not node.table:
+        return "namedlambdavariable()"
+    if isinstance(node.this, exp.Star):
+        return _star(namer, node)
+    return ".".join(namer._field_path(node)) or node.name
+
+
+def _identifier(namer: Namer, node: exp.Identifier) -> str:
+    return "namedlambdavariable()" if node.name in namer.lambda_variables else node.name
+
+
+# literals -------------------------------------------------------------------------------------------
+
+def _literal(namer: Namer, node: exp.Literal) -> str:
+    return node.this if node.is_string else number(node.this)
+
+
+def _negation(namer: Namer, node: exp.Neg) -> str:
+    """Spark's grammar reads `-1` as one literal; only other negations print as `(- x)`."""
+    child = node.this
+    if (isinstance(child, exp.Literal) and not child.is_string) or child.meta.get(NUMERIC_SUFFIX):
+        return "-" + namer.name(child)
+    return f"(- {namer.name(child)})"
+
+
+def _cast(namer: Namer, node: exp.Cast) -> str:
+    if node.meta.get(NUMERIC_SUFFIX):
+        return number(node.this.name, node.to.this)
+    if type(node) is exp.Cast and isinstance(node.this, exp.Literal) and node.this.is_string:
+        return _typed_literal(node)
+    keyword = "TRY_CAST" if node.args.get("safe") else "CAST"
+    return f"{keyword}({namer.name(node.this)} AS {_spark_type(node.to)})"
+
+
+def _typed_literal(node: exp.Cast) -> str:
+    """`DATE '...'`, `TIMESTAMP '...'` (sqlglot reads typed literals as casts)."""
+    text, kind = node.this.name, node.to.this
+    if kind == exp.DataType.Type.DATE:
+        return date_literal(text)
+    if kind == exp.DataType.Type.TIMESTAMPNTZ:
+        return timestamp_literal(text, "TIMESTAMP_NTZ")
+    if kind in (exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPTZ,
+                exp.DataType.Type.TIMESTAMPLTZ):
+        return timestamp_literal(text)
+    return f"{_spark_type(node.to)} '{text}'"
+
+
+def _spark_type(data_type: exp.DataType) -> str:
+    text = data_type.sql(dialect="spark").upper()
+    text = re.sub(r"\b(VAR)?CHAR\(\d+\)", "STRING", text)
+    text = re.sub(r"DECIMAL\((\d+), (\d+)\)", r"DECIMAL(\1,\2)", text)
+    return re.sub(r"\bDECIMAL\b(?!\()", "DECIMAL(10,0)", text)
+
+
+def _interval(namer: Namer, node: exp.Expression) -> str:
+    return interval_literal(node) or node.sql(dialect="spark")
+
+
+# operators ------------------------------------------------------------------------------------------
 
 _OPERATORS = {exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/", exp.Mod: "%", exp.EQ: "=",
-              exp.NEQ: "!=", exp.GT: ">", exp.GTE: ">=", exp.LT: "<", exp.LTE: "<=", exp.And: "AND",
-              exp.Or: "OR", exp.NullSafeEQ: "<=>", exp.BitwiseAnd: "&", exp.BitwiseOr: "|",
-              exp.BitwiseXor: "^", exp.IntDiv: "div"}
+              exp.GT: ">", exp.GTE: ">=", exp.LT: "<", exp.LTE: "<=", exp.And: "AND", exp.Or: "OR",
+              exp.NullSafeEQ: "<=>", exp.BitwiseAnd: "&", exp.BitwiseOr: "|",
+              exp.BitwiseXor: "^", exp.IntDiv: "div", exp.Xor: "XOR"}
+_FLIPPED = {exp.GT: exp.LT, exp.LT: exp.GT, exp.GTE: exp.LTE, exp.LTE: exp.GTE}
+
+
+def _binary(namer: Namer, node: exp.Binary) -> str:
+    operator = _OPERATORS.get(type(node), node.key.upper())
+    return f"({namer.name(node.this)} {operator} {namer.name(node.expression)})"
+
+
+def _comparison(namer: Namer, node: exp.Binary) -> str:
+    """Spark compares an integral value with a decimal literal as with the integer that gives the
+    same answer (`2 > 1.1` is `(2 > 1)`), and names the comparison after that rewrite."""
+    left, right, kind = node.this, node.expression, type(node)
+    if is_decimal_literal(right) and _kind(left) == "int":
+        right_name, left_name = _rounded(right, kind), namer.name(left)
+    elif is_decimal_literal(left) and _kind(right) == "int":
+        left_name, right_name = _rounded(left, _FLIPPED[kind]), namer.name(right)
+    else:
+        return _binary(namer, node)
+    return f"({left_name} {_OPERATORS[kind]} {right_name})"
+
+
+def _rounded(literal: exp.Literal, comparison) -> str:
+    value = decimal.Decimal(literal.this)
+    down = comparison in (exp.GT, exp.LTE)  # i > d is i > floor(d); i >= d is i >= ceil(d)
+    return str(int(value.to_integral_value(decimal.ROUND_FLOOR if down else decimal.ROUND_CEILING)))
+
+
+def _addition(namer: Namer, node: exp.Binary) -> str:
+    """Date and time arithmetic, which Spark names by the function it becomes."""
+    if node.meta.get(INTERVAL_UNITS):
+        return _interval(namer, node)
+    subtract = isinstance(node, exp.Sub)
+    left, right = node.this, node.expression
+    kinds = (_kind(left), _kind(right))
+    if not subtract and kinds[1] == "date" and kinds[0] == "int":
+        left, right, kinds = right, left, kinds[::-1]
+    if not subtract and kinds[0] in ("interval_dt", "interval_ym") \
+            and kinds[1] not in ("interval_dt", "interval_ym"):
+        left, right, kinds = right, left, kinds[::-1]
+    if kinds == ("date", "int"):
+        return f"{'date_sub' if subtract else 'date_add'}({namer.name(left)}, {namer.name(right)})"
+    if kinds == ("date", "interval_dt") and not subtract:
+        return f"date_add({namer.name(left)}, extractansiintervaldays({namer.name(right)}))"
+    if kinds[1] in ("interval_dt", "interval_ym") and kinds[0] not in ("interval_dt", "interval_ym"):
+        return f"{namer.name(left)} {'-' if subtract else '+'} {namer.name(right)}"
+    return _binary(namer, node)
+
+
+def _product(namer: Namer, node: exp.Mul) -> str:
+    """Spark writes an interval times a number with the interval first."""
+    if _kind(node.expression) in ("interval_dt", "interval_ym") \
+            and _kind(node.this) not in ("interval_dt", "interval_ym"):
+        return f"({namer.name(node.expression)} * {namer.name(node.this)})"
+    return _binary(namer, node)
+
+
+_DATE_FUNCTIONS = {"to_date", "date_add", "date_sub", "current_date", "make_date", "last_day",
+                   "next_day", "add_months", "date_from_unix_date", "date", "trunc"}
+_TIMESTAMP_FUNCTIONS = {"to_timestamp", "current_timestamp", "now", "timestamp", "make_timestamp",
+                        "date_trunc", "timestamp_seconds", "timestamp_millis", "timestamp_micros",
+                        "from_utc_timestamp", "to_utc_timestamp"}
+_INTEGRAL_TYPES = {exp.DataType.Type.INT, exp.DataType.Type.BIGINT, exp.DataType.Type.SMALLINT,
+                   exp.DataType.Type.TINYINT}
+
+
+def _kind(node: exp.Expression):
+    """What little of an expression's type the name depends on: 'int', 'date', 'timestamp',
+    'interval_dt', 'interval_ym', or None when it takes knowing the tables."""
+    if isinstance(node, exp.Paren):
+        return _kind(node.this)
+    if isinstance(node, exp.Neg):
+        return _kind(node.this)
+    if isinstance(node, exp.Literal):
+        return "int" if not node.is_string and re.fullmatch(r"\d+", node.this) else None
+    if isinstance(node, (exp.Interval, exp.Add)) and (isinstance(node, exp.Interval)
+                                                       or node.meta.get(INTERVAL_UNITS)):
+        spelled = interval_literal(node) or ""
+        return "interval_ym" if re.search(r"(YEAR|MONTH)$", spelled) else "interval_dt"
+    if isinstance(node, (exp.Cast, exp.TryCast)):
+        if node.to.this in _INTEGRAL_TYPES:
+            return "int"
+        if node.to.this == exp.DataType.Type.DATE:
+            return "date"
+        return "timestamp" if node.to.is_type(*exp.DataType.TEMPORAL_TYPES) else None
+    if isinstance(node, exp.CurrentDate):
+        return "date"
+    if isinstance(node, exp.CurrentTimestamp):
+        return "timestamp"
+    if isinstance(node, exp.Anonymous):
+        written = str(node.this).lower()
+        return "date" if written in _DATE_FUNCTIONS else \
+            "timestamp" if written in _TIMESTAMP_FUNCTIONS else None
+    return None
+
+
+# predicates -----------------------------------------------------------------------------------------
+
+def _not(namer: Namer, node: exp.Not) -> str:
+    child = node.this
+    if isinstance(child, exp.Is) and isinstance(child.expression, exp.Null):
+        return f"({namer.name(child.this)} IS NOT NULL)"
+    return f"(NOT {namer.name(child)})"
+
+
+def _negatable(render):
+    def named(namer: Namer, node) -> str:
+        text = render(namer, node)
+        return f"(NOT {text})" if node.args.get("negate") else text
+
+    return named
+
+
+def _is(namer: Namer, node: exp.Is) -> str:
+    if isinstance(node.expression, exp.Boolean):  # x IS TRUE is x <=> true
+        return f"({namer.name(node.this)} <=> {namer.name(node.expression)})"
+    return f"({namer.name(node.this)} IS NULL)"
+
+
+def _in(namer: Namer, node: exp.In) -> str:
+    values = "listquery()" if node.args.get("query") else namer.names(node.expressions)
+    return f"({namer.name(node.this)} IN ({values}))"
+
+
+def _between(namer: Namer, node: exp.Between) -> str:
+    value = namer.name(node.this)
+    return f"(({value} >= {namer.name(node.args['low'])}) AND ({value} <= {namer.name(node.args['high'])}))"
+
+
+def _case(namer: Namer, node: exp.Case) -> str:
+    subject = node.this
+    parts = ["CASE"]
+    for branch in node.args.get("ifs") or []:
+        condition = namer.name(branch.this)
+        if subject is not None:  # CASE x WHEN v is CASE WHEN (x = v)
+            condition = f"({namer.name(subject)} = {condition})"
+        parts.append(f"WHEN {condition} THEN {namer.name(branch.args['true'])}")
+    if node.args.get("default") is not None:
+        parts.append(f"ELSE {namer.name(node.args['default'])}")
+    return " ".join(parts + ["END"])
+
+
+# syntax that has its own nodes ----------------------------------------------------------------------
+
+def _trim(namer: Namer, node: exp.Trim) -> str:
+    side, characters = (node.args.get("position") or "BOTH").upper(), node.args.get("expression")
+    if characters is not None:
+        return f"TRIM({side} {namer.name(characters)} FROM {namer.name(node.this)})"
+    return f"{ {'LEADING': 'ltrim', 'TRAILING': 'rtrim'}.get(side, 'trim')}({namer.name(node.this)})"
+
+
+def _substring(namer: Namer, node: exp.Substring) -> str:
+    length = node.args.get("length")
+    return (f"substring({namer.name(node.this)}, {namer.name(node.args['start'])}, "
+            f"{namer.name(length) if length is not None else '2147483647'})")
+
+
+def _overlay(namer: Namer, node: exp.Overlay) -> str:
+    length = node.args.get("for_")
+    return (f"overlay({namer.name(node.this)}, {namer.name(node.expression)}, "
+            f"{namer.name(node.args['from_'])}, {namer.name(length) if length is not None else '-1'})")
+
+
+def _position(namer: Namer, node: exp.StrPosition) -> str:
+    return f"locate({namer.name(node.args['substr'])}, {namer.name(node.this)}, 1)"
+
+
+def _extract(namer: Namer, node: exp.Extract) -> str:
+    return f"extract({node.this.name} FROM {namer.name(node.expression)})"
+
+
+def _struct_of_row(namer: Namer, node: exp.Tuple) -> str:
+    """`(y, x)` in a lambda builds a struct, its fields named after the columns."""
+    fields = []
+    for i, value in enumerate(node.expressions, 1):
+        label = value.name if isinstance(value, (exp.Column, exp.Identifier)) else f"col{i}"
+        fields += [label, namer.name(value)]
+    return f"named_struct({', '.join(fields)})"
+
 
 _RENDER = {
     exp.Literal: _literal,
-    exp.Column: lambda node: node.name,
-    exp.Null: lambda node: "NULL",
-    exp.Boolean: lambda node: "true" if node.this else "false",
-    exp.Paren: lambda node: pretty(node.this),
-    exp.Neg: lambda node: f"(- {pretty(node.this)})",
-    exp.Not: lambda node: f"(NOT {pretty(node.this)})",
-    exp.Cast: lambda node: f"CAST({pretty(node.this)} AS {node.to.sql(dialect='spark').upper()})",
-    exp.TryCast: lambda node: f"CAST({pretty(node.this)} AS {node.to.sql(dialect='spark').upper()})",
-    exp.Star: lambda node: "*",
+    exp.Column: _column,
+    exp.Identifier: _identifier,
+    exp.Null: lambda namer, node: "NULL",
+    exp.Boolean: lambda namer, node: "true" if node.this else "false",
+    exp.HexString: lambda namer, node: binary_literal(node.this),
+    exp.Interval: _interval,
+    exp.Paren: lambda namer, node: namer.name(node.this),
+    exp.Neg: _negation,
+    exp.Not: _not,
+    exp.BitwiseNot: lambda namer, node: f"~{namer.name(node.this)}",
+    exp.Cast: _cast,
+    exp.TryCast: _cast,
+    exp.Star: _star,
+    exp.Anonymous: lambda namer, node: function_name(namer, str(node.this).lower(), node.expressions),
+    exp.Dot: lambda namer, node: f"{namer.name(node.this)}.{node.expression.name}",
+    exp.Bracket: lambda namer, node: f"{namer.name(node.this)}[{namer.names(node.expressions)}]",
+    exp.DPipe: lambda namer, node: f"concat({namer.name(node.this)}, {namer.name(node.expression)})",
+    exp.NEQ: lambda namer, node: f"(NOT ({namer.name(node.this)} = {namer.name(node.expression)}))",
+    exp.NullSafeNEQ: lambda namer, node:
+        f"(NOT ({namer.name(node.this)} <=> {namer.name(node.expression)}))",
+    exp.GT: _comparison, exp.GTE: _comparison, exp.LT: _comparison, exp.LTE: _comparison,
+    exp.Add: _addition, exp.Sub: _addition, exp.Mul: _product,
+    exp.Like: _negatable(lambda namer, node: f"{namer.name(node.this)} LIKE {namer.name(node.expression)}"),
+    exp.ILike: _negatable(lambda namer, node:
+                          f"ilike({namer.name(node.this)}, {namer.name(node.expression)})"),
+    exp.RegexpLike: _negatable(lambda namer, node:
+                               f"RLIKE({namer.name(node.this)}, {namer.name(node.expression)})"),
+    exp.Escape: lambda namer, node: namer.name(node.this),
+    exp.Is: _is,
+    exp.In: _negatable(_in),
+    exp.Between: _negatable(_between),
+    exp.Case: _case,
+    exp.If: lambda namer, node: f"(IF({namer.name(node.this)}, {namer.name(node.args['true'])}, "
+                                f"{namer.name(node.args.get('false') or exp.Null())}))",
+    exp.Subquery: lambda namer, node: "scalarsubquery()",
+    exp.Exists: lambda namer, node: "exists()",
+    exp.Distinct: lambda namer, node: f"DISTINCT {namer.names(node.expressions)}",
+    exp.Alias: lambda namer, node: f"{namer.name(node.this)} AS {node.alias}",
+    exp.Trim: _trim,
+    exp.Substring: _substring,
+    exp.Overlay: _overlay,
+    exp.StrPosition: _position,
+    exp.Extract: _extract,
+    exp.Tuple: _struct_of_row,
+    exp.Lambda: lambda_function,
+    exp.Window: window,
+    exp.Filter: filtered_aggregate,
+    exp.IgnoreNulls: lambda namer, node: namer.name(node.this),
+    exp.RespectNulls: lambda namer, node: namer.name(node.this),
 }
-_BY_BASE = [(exp.Binary, _binary), (exp.Func, _function)]
+_BY_BASE = [(exp.Binary, _binary),
+            (exp.Func, lambda namer, node: f"{node.sql_name().lower()}({namer.names(node.iter_expressions())})")]
