@@ -35,8 +35,9 @@ def null_of(spark_type: str) -> exp.Expression:
 
 # ------------------------------------------------------------------------------ fields of a date
 
-def _field(template: str, *names: str, source: str = "date"):
-    spark_function(*names, inputs=[source], result="int")(lambda d: duck(template, d))
+def _field(template: str, *names: str):
+    # read from a TIMESTAMP even for the date fields: a timestamp column then needs no cast
+    spark_function(*names, inputs=[TIMESTAMP], result="int")(lambda d: duck(template, d))
 
 
 _field("year(_0)", "year")
@@ -47,9 +48,9 @@ _field("quarter(_0)", "quarter")
 _field("weekofyear(_0)", "weekofyear")
 _field("dayofweek(_0) + 1", "dayofweek")  # Spark counts Sunday = 1
 _field("isodow(_0) - 1", "weekday")  # Monday = 0
-_field("hour(_0)", "hour", source=TIMESTAMP)
-_field("minute(_0)", "minute", source=TIMESTAMP)
-_field("second(_0)", "second", source=TIMESTAMP)
+_field("hour(_0)", "hour")
+_field("minute(_0)", "minute")
+_field("second(_0)", "second")
 
 
 # ---------------------------------------------------------------------------- date arithmetic
@@ -110,9 +111,9 @@ macro("""CREATE MACRO spark_months_between_parts(months, whole, seconds, round_o
          ELSE months + seconds / 2678400.0 END""")
 macro("""CREATE MACRO spark_months_between(t1, t2, round_off) AS spark_months_between_parts(
     12 * (year(t1) - year(t2)) + month(t1) - month(t2),
-    day(t1) = day(t2) OR (CAST(t1 AS DATE) = last_day(t1) AND CAST(t2 AS DATE) = last_day(t2)),
-    (day(t1) - day(t2)) * 86400 + (epoch_us(t1) - epoch_us(date_trunc('day', t1))) // 1000000
-        - (epoch_us(t2) - epoch_us(date_trunc('day', t2))) // 1000000,
+    day(t1) = day(t2) OR (day(t1) = day(last_day(t1)) AND day(t2) = day(last_day(t2))),
+    (day(t1) - day(t2)) * 86400 + (epoch_us(t1) % 86400000000 + 86400000000) % 86400000000 // 1000000
+        - (epoch_us(t2) % 86400000000 + 86400000000) % 86400000000 // 1000000,
     round_off)""")
 
 
