@@ -19,6 +19,7 @@ class SqlEngine:
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
         self._con = duckdb.connect()
+        self._con.execute("SET TimeZone = 'UTC'")  # Spark's session time zone here, whatever the machine's
         sparksql.prepare(self._con)
         self._registered: dict[str, int] = {}  # duckdb view name -> id() of the Arrow table behind it
         self._lock = threading.Lock()
