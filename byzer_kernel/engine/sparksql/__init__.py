@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from . import functions_aggregate, functions_collections, functions_datetime, functions_json  # noqa: F401
 from . import functions_math, functions_misc, functions_string  # noqa: F401
+from . import functions_byzer, functions_hash  # noqa: F401
 from . import functions_datetime_intervals, functions_datetime_text  # noqa: F401
 from . import functions_generators  # noqa: F401  (after functions_json: json_tuple as a generator)
 from . import functions_json_text  # noqa: F401
