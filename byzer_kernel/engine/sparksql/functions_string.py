@@ -245,3 +245,4 @@ def overlay_syntax_name(node):
 from . import functions_string_search  # noqa: E402,F401
 from . import functions_string_codec  # noqa: E402,F401
 from . import functions_regex  # noqa: E402,F401
+from . import functions_string_format  # noqa: E402,F401
