@@ -93,6 +93,13 @@ def pi():
 _capitals("e", "pi")
 
 
+@spark_function("randn", result="double")
+def randn(seed=None):
+    """A standard normal sample (Box-Muller over DuckDB's uniform random()); DuckDB cannot seed
+    one expression, so a seed gives no repeatable sequence here."""
+    return duck("sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random())")
+
+
 def _as_bigint(x):
     """Spark's cast of a number to a bigint truncates (DuckDB's rounds)."""
     data_type = spark_type(x)

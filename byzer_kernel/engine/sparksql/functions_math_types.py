@@ -18,6 +18,7 @@ INTEGRAL = (T.TINYINT, T.SMALLINT, T.INT, T.BIGINT)
 _INTEGRAL_DIGITS = {T.TINYINT: 3, T.SMALLINT: 5, T.INT: 10, T.BIGINT: 20}
 FRACTIONAL = (T.FLOAT, T.DOUBLE)
 MAX_PRECISION = 38
+SPARK_DATA_TYPE = "spark_data_type"  # node meta: the Spark type of a rewritten expression (casts.py)
 
 
 def dtype(text: str) -> exp.DataType:
@@ -50,6 +51,9 @@ def is_fractional(data_type: Optional[exp.DataType]) -> bool:
 
 def spark_type(node: exp.Expression) -> Optional[exp.DataType]:
     """Spark's type of a (DuckDB-side) expression, or None when it cannot be told from the text."""
+    recorded = node.meta.get(SPARK_DATA_TYPE)  # set by casts.py and the pipeline where known
+    if isinstance(recorded, exp.DataType) and recorded.this != T.UNKNOWN:
+        return _bare_decimal(recorded)
     if isinstance(node, exp.Paren):
         return spark_type(node.this)
     if isinstance(node, (exp.Cast, exp.TryCast)):
