@@ -1,6 +1,146 @@
-"""Spark's aggregate functions on DuckDB (see registry.py for how a function is declared)."""
+"""Spark's aggregate functions on DuckDB (see registry.py for how a function is declared).
+
+Every builder returns plain DuckDB aggregate calls (possibly inside an expression), so that the
+same call also works under OVER (functions_window.py moves the window onto the aggregates).
+sum/avg/count keep sqlglot's nodes: their Spark result types come from coercion.py.
+"""
 from __future__ import annotations
 
 from sqlglot import exp
 
-from .registry import duck, macro, spark_function, spark_node, udf  # noqa: F401
+from ...lang.errors import ByzerRuntimeError
+from . import functions_aggregate_sketches  # noqa: F401  (histogram_numeric, count_min_sketch)
+from .functions_aggregate_sketches import weighted_percentile_sql
+from .registry import duck, macro, spark_function, spark_node
+
+
+# -- boolean aggregates --------------------------------------------------------------------------------
+@spark_function("some", "bool_or", result="boolean")
+def bool_or(value):
+    return duck("bool_or(_0)", value)
+
+
+@spark_function("every", "bool_and", result="boolean")
+def bool_and(value):
+    return duck("bool_and(_0)", value)
+
+
+@spark_node(exp.Any)
+def any_aggregate(node):
+    """Spark 3.3 has no `x = ANY (subquery)`: `any(col)` is the aggregate, a synonym of bool_or."""
+    inner = node.this.this if isinstance(node.this, exp.Paren) else node.this
+    if isinstance(inner, (exp.Subquery, exp.Select)):
+        return node
+    return exp.cast(duck("bool_or(_0)", inner), "BOOLEAN")
+
+
+# -- first / last ----------------------------------------------------------------------------------------
+def _ignores_nulls(flag, function: str) -> bool:
+    if flag is None:
+        return False
+    if isinstance(flag, exp.Boolean):
+        return bool(flag.this)
+    raise ByzerRuntimeError(f"function `{function}`: the second argument (ignoreNulls) must be "
+                            "true or false")
+
+
+@spark_function("first", "first_value")
+def first(value, ignore_nulls=None):
+    if _ignores_nulls(ignore_nulls, "first"):
+        return duck("first(_0) FILTER (WHERE _0 IS NOT NULL)", value)
+    return duck("first(_0)", value)
+
+
+@spark_function("last", "last_value")
+def last(value, ignore_nulls=None):
+    if _ignores_nulls(ignore_nulls, "last"):
+        return duck("last(_0) FILTER (WHERE _0 IS NOT NULL)", value)
+    return duck("last(_0)", value)
+
+
+# -- collections -------------------------------------------------------------------------------------------
+@spark_function("collect_set")
+def collect_set(value):
+    """The distinct non-NULL values (Spark's order comes from a hash set; sorted here, which is
+    deterministic and agrees with Spark for small integers)."""
+    return duck("coalesce(list_sort(list_distinct(list(_0))), [])", value)
+
+
+# -- moments -------------------------------------------------------------------------------------------------
+@spark_function("std", result="double")
+def std(value):
+    return duck("stddev_samp(_0)", value)
+
+
+@spark_function("kurtosis", result="double")
+def kurtosis(value):
+    """Spark's population excess kurtosis n*m4/m2^2 - 3 (NULL when m2 = 0)."""
+    return duck("CASE WHEN var_pop(_0) = 0 THEN NULL ELSE kurtosis_pop(_0) END",
+                exp.cast(value, "DOUBLE"))
+
+
+@spark_function("skewness", result="double")
+def skewness(value):
+    """Spark's population skewness sqrt(n)*m3/m2^1.5; DuckDB's is the sample-adjusted G1."""
+    return duck("CASE WHEN var_pop(_0) = 0 THEN NULL WHEN count(_0) = 2 THEN 0.0 "
+                "ELSE skewness(_0) * (count(_0) - 2) / sqrt(count(_0) * (count(_0) - 1)) END",
+                exp.cast(value, "DOUBLE"))
+
+
+@spark_function("regr_count", result="bigint")
+def regr_count(y, x):
+    return duck("regr_count(_0, _1)", y, x)
+
+
+# -- percentiles ------------------------------------------------------------------------------------------------
+# Spark's QuantileSummaries answer on inputs it has not compressed (fewer rows than the accuracy):
+# the value at rank ceil(q * n), the minimum for q <= 1/accuracy, the maximum for q >= 1 - 1/accuracy.
+macro("CREATE MACRO spark_rank_value(sorted, q, relative_error) AS CASE WHEN len(sorted) = 0 THEN NULL "
+      "WHEN q <= relative_error THEN sorted[1] WHEN q >= 1 - relative_error THEN sorted[-1] "
+      "ELSE sorted[greatest(1, CAST(ceil(q * len(sorted)) AS BIGINT))] END")
+macro("CREATE MACRO spark_approx_percentile(sorted, q DOUBLE, relative_error DOUBLE) AS "
+      "spark_rank_value(sorted, q, relative_error), "
+      "(sorted, q DOUBLE[], relative_error DOUBLE) AS "
+      "CASE WHEN len(sorted) > 0 THEN list_transform(q, lambda p: spark_rank_value(sorted, p, relative_error)) END")
+
+_DEFAULT_ACCURACY = 10000
+
+
+@spark_function("percentile_approx", "approx_percentile")
+def percentile_approx(value, percentage, accuracy=None):
+    accuracy = accuracy if accuracy is not None else exp.Literal.number(_DEFAULT_ACCURACY)
+    return duck("spark_approx_percentile(list(_0 ORDER BY _0) FILTER (WHERE _0 IS NOT NULL), _1, "
+                "1.0 / CAST(_2 AS DOUBLE))", value, percentage, accuracy)
+
+
+@spark_function("percentile")
+def percentile(value, percentage, frequency=None):
+    """Exact, interpolated between ranks (Spark's Percentile); a double, or an array of them."""
+    if frequency is not None and not (isinstance(frequency, exp.Literal) and frequency.this == "1"):
+        return weighted_percentile_sql(value, percentage, frequency, _is_array(percentage))
+    return duck("quantile_cont(CAST(_0 AS DOUBLE), _1)", value, percentage)
+
+
+def _is_array(node) -> bool:
+    """Whether a percentage argument is an array (Spark accepts a number or an array literal)."""
+    return isinstance(node, (exp.Array, exp.List)) or bool(node.find(exp.Array, exp.List))
+
+
+# -- try_sum / try_avg ------------------------------------------------------------------------------------------
+# Typed macro overloads pick the integral or floating form (NULL on a bigint overflow, as Spark).
+_BIGINT_SUM_FITS = "sum(x) BETWEEN -9223372036854775808 AND 9223372036854775807"
+macro(f"CREATE MACRO spark_try_sum(x BIGINT) AS CASE WHEN {_BIGINT_SUM_FITS} THEN CAST(sum(x) AS BIGINT) END, "
+      "(x DOUBLE) AS sum(x)")
+macro(f"CREATE MACRO spark_try_avg(x BIGINT) AS CASE WHEN {_BIGINT_SUM_FITS} THEN avg(x) END, "
+      "(x DOUBLE) AS avg(x)")
+
+
+@spark_function("try_sum")
+def try_sum(value):
+    return duck("spark_try_sum(_0)", value)
+
+
+@spark_function("try_avg")
+def try_avg(value):
+    return duck("spark_try_avg(_0)", value)
+
