@@ -148,7 +148,7 @@ def _group_index(function: str, index, groups):
     value = int(literal.this)
     if groups is not None and not 0 <= value <= groups:
         if value < 0:
-            raise ByzerRuntimeError(f"The specified group index cannot be less than zero")
+            raise ByzerRuntimeError("The specified group index cannot be less than zero")
         raise ByzerRuntimeError(f"Regex group count is {groups}, but the specified group index "
                                 f"is {value}")
     return exp.Literal.number(value)

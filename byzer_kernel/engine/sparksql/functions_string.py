@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from ...lang.errors import ByzerRuntimeError
 from .naming import pretty
 from .registry import duck, macro, spark_function, spark_name, spark_node
 
@@ -97,10 +96,11 @@ def soundex(text):
 # American soundex as Spark computes it: letters map to digit classes ('7' for H and W, which
 # never separate equal codes; '0' for vowels, Y and anything not a letter, which do), runs of one
 # code collapse, the first letter stays; a string not starting with a letter is returned as is.
-macro("CREATE MACRO spark_soundex_codes(a) AS translate(regexp_replace(upper(a), '[^A-Z]', '0', 'g'), "
+macro("CREATE MACRO spark_soundex_codes(a) AS "
+      "translate(regexp_replace(upper(a), '[^A-Z]', '0', 'g'), "
       "'ABCDEFGHIJKLMNOPQRSTUVWXYZ', '01230127022455012623017202')")
 macro("CREATE MACRO spark_soundex_runs(c) AS "
-      + "".join(f"regexp_replace(" for _ in range(6)) + "c"
+      + "regexp_replace(" * 6 + "c"
       + "".join(f", '{d}+', '{d}', 'g')" for d in range(1, 7)))
 macro("CREATE MACRO spark_soundex(a) AS CASE WHEN a = '' THEN '' "
       "WHEN NOT regexp_matches(left(a, 1), '^[A-Za-z]') THEN a "

@@ -146,9 +146,10 @@ class _Translator:
         if char != "0":
             self._unsupported("backreferences")
         digits = ""
-        while self.index < len(self.pattern) and len(digits) < 3 and self.pattern[self.index] in "01234567":
-            digits += self.pattern[self.index]
-            self.index += 1
+        octal = self.pattern[self.index:self.index + 3]
+        while len(digits) < len(octal) and octal[len(digits)] in "01234567":
+            digits += octal[len(digits)]
+        self.index += len(digits)
         if not digits:
             self._error("Illegal octal escape sequence", self.index)
         self.out.append(f"\\x{{{int(digits, 8):X}}}")

@@ -179,3 +179,67 @@ def concat_ws(separator, *values):
         return duck("CASE WHEN _0 IS NOT NULL THEN '' END", separator)
     parts = ", ".join(f"spark_ws_part(_{i + 1}, _0)" for i in range(len(values)))
     return duck(f"concat_ws(_0, {parts})", separator, *values)
+
+
+# ---- parse_url ----------------------------------------------------------------------------------
+
+# RFC 3986's URI pattern: 2 scheme, 3 '//' + authority (4), 5 path, 6 '?' + query (7),
+# 8 '#' + fragment (9). Java's URI rejects characters such as spaces: the URL gives NULL.
+_URI = r"^(([^:/?#]+):)?(//([^/?#]*))?([^?#]*)(\?([^#]*))?(#(.*))?"
+macro(f"CREATE MACRO spark_url_part(u, i) AS CASE WHEN NOT regexp_matches(u, '[ \"<>\\\\^`{{|}}]') "
+      f"THEN regexp_extract(u, '{_URI}', i) END")
+macro("CREATE MACRO spark_url_has(u, i) AS spark_url_part(u, i) <> ''")
+_URL_PARTS = {
+    "HOST": "CASE WHEN spark_url_has(u, 3) THEN nullif(regexp_extract(spark_url_part(u, 4), "
+            "'^(?:[^@]*@)?(\\[[^\\]]*\\]|[^:]*)', 1), '') END",
+    "PATH": "CASE WHEN spark_url_has(u, 2) AND NOT spark_url_has(u, 3) "
+            "AND NOT starts_with(spark_url_part(u, 5), '/') THEN NULL ELSE spark_url_part(u, 5) END",
+    "QUERY": "CASE WHEN spark_url_has(u, 6) THEN spark_url_part(u, 7) END",
+    "REF": "CASE WHEN spark_url_has(u, 8) THEN spark_url_part(u, 9) END",
+    "PROTOCOL": "CASE WHEN spark_url_has(u, 2) THEN spark_url_part(u, 2) END",
+    "FILE": "spark_url_part(u, 5) || "
+            "CASE WHEN spark_url_has(u, 6) THEN spark_url_part(u, 6) ELSE '' END",
+    "AUTHORITY": "CASE WHEN spark_url_has(u, 3) THEN spark_url_part(u, 4) END",
+    "USERINFO": "CASE WHEN contains(spark_url_part(u, 4), '@') "
+                "THEN regexp_extract(spark_url_part(u, 4), '^([^@]*)@', 1) END",
+}
+for _part, _body in _URL_PARTS.items():
+    macro(f"CREATE MACRO spark_url_{_part.lower()}(u) AS {_body}")
+# The query parameter `key` (Spark puts the key into its regular expression as it is).
+macro("CREATE MACRO spark_url_query_key(u, k) AS CASE WHEN regexp_matches(spark_url_query(u), "
+      "'(&|^)' || k || '=([^&]*)') THEN regexp_extract(spark_url_query(u), '(&|^)' || k || "
+      "'=([^&]*)', 2) END")
+
+
+@spark_function("parse_url", inputs=["string", "string", "string"], result="string")
+def parse_url(url, part, key=None):
+    if key is not None:
+        return duck("CASE WHEN _1 = 'QUERY' THEN spark_url_query_key(_0, _2) END", url, part, key)
+    literal = part.this if isinstance(part, exp.TryCast) else part
+    if isinstance(literal, exp.Literal):  # the usual case: only the part asked for
+        body = f"spark_url_{literal.name.lower()}(_0)" if literal.name in _URL_PARTS \
+            else "CAST(NULL AS VARCHAR)"
+        return duck(body, url)
+    cases = " ".join(f"WHEN '{name}' THEN spark_url_{name.lower()}(_0)" for name in _URL_PARTS)
+    return duck(f"CASE _1 {cases} END", url, part)
+
+
+# ---- sentences ----------------------------------------------------------------------------------
+
+# Java's BreakIterator, approximately: a sentence ends after ! or ? and after periods followed by
+# a space and something other than a lowercase letter; its words are runs of letters and digits,
+# joined across an apostrophe or a period or comma between them ("I'm", "3.14").
+_WORD = r"[\p{L}\p{N}]+(?:[''.,][\p{L}\p{N}]+)*"  # '' is a quote in SQL
+macro("CREATE MACRO spark_sentence_list(s) AS string_split(regexp_replace(regexp_replace(s, "
+      "'([!?]+)\\s+', '\\1' || chr(0), 'g'), "
+      "'(\\.+)\\s+([^\\sa-z])', '\\1' || chr(0) || '\\2', 'g'), chr(0))")
+macro(f"CREATE MACRO spark_sentences(s) AS list_filter(list_transform(spark_sentence_list(s), "
+      f"lambda x: regexp_extract_all(x, '{_WORD}')), lambda w: len(w) > 0)")
+
+
+@spark_function("sentences", inputs=["string", "string", "string"], result="array<array<string>>")
+def sentences(text, language=None, country=None):
+    return duck("spark_sentences(_0)", text)
+
+
+spark_name("sentences")(with_defaults(1, "", ""))
