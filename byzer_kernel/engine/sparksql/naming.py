@@ -8,33 +8,36 @@ knows what the names in it refer to (tables, lambda variables, named windows).""
 from __future__ import annotations
 
 import contextvars
-import decimal
 import re
 
 from sqlglot import exp
 
 from .naming_functions import CAST_FUNCTIONS, function_name
-from .naming_literals import (binary_literal, date_literal, interval_literal, is_decimal_literal,
-                              number, timestamp_literal)
-from .naming_parser import INTERVAL_UNITS, NUMERIC_SUFFIX, parse_as_written
+from .naming_literals import binary_literal, date_literal, number, timestamp_literal
+from .naming_operators import (addition, between, binary, case, comparison, interval, is_test,
+                               membership, negatable, negation_of, product)
+from .naming_parser import NUMERIC_SUFFIX, parse_as_written
 from .naming_windows import filtered_aggregate, lambda_function, window
 from .registry import NAMES
+from .result_types import SparkTypes
 
 # The Namer of the SELECT being named: `pretty`, which the family modules' @spark_name namings
 # call on their arguments, names within it (its tables, its lambda variables).
 _ACTIVE = contextvars.ContextVar("active_namer", default=None)
 
 
-def name_projections(tree: exp.Expression, sql: str | None = None) -> None:
+def name_projections(tree: exp.Expression, sql: str | None = None, schema: dict | None = None) -> None:
     """Alias the unaliased projections of the query's outermost SELECT (the first of a UNION)
-    with Spark's names, read from `sql`, the query as written, where given."""
+    with Spark's names, read from `sql`, the query as written, where given. `schema` (table ->
+    {column: Spark type}) tells the types some names depend on (`d + 1` of a date column is
+    `date_add(d, 1)`)."""
     select = _outermost_select(tree)
     if select is None:
         return
     written = _outermost_select(parse_as_written(sql)) if sql else None
     if written is None or len(written.expressions) != len(select.expressions):
         written = select
-    namer = Namer(written)
+    namer = Namer(written, schema)
     token = _ACTIVE.set(namer)
     try:
         for projection, as_written in zip(list(select.expressions), written.expressions):
@@ -56,12 +59,23 @@ def _outermost_select(tree):
     return tree if isinstance(tree, exp.Select) else None
 
 
+# Generators give several columns, or one whose name depends on its type (`col` of an array,
+# `key` and `value` of a map).
+_GENERATORS = {"explode", "explode_outer", "posexplode", "posexplode_outer", "inline",
+               "inline_outer", "stack", "json_tuple"}
+
+
 class Namer:
-    def __init__(self, select):
+    def __init__(self, select, schema: dict | None = None):
         self.tables = _sources(select) if select is not None else set()
         self.star_columns = _subquery_columns(select) if select is not None else {}
         self.windows = {w.name: w for w in (select.args.get("windows") or [])} if select else {}
         self.lambda_variables: set = set()
+        self._types = SparkTypes(schema) if schema is not None else None
+
+    def type_of(self, node: exp.Expression):
+        """The Spark type of `node` where the schema tells it, else None."""
+        return self._types.of(node) if self._types is not None else None
 
     def column_name(self, projection: exp.Expression):
         """The name Spark gives a projection, or None where the query names it already (an alias,
@@ -71,7 +85,8 @@ class Namer:
             return None
         if isinstance(projection, exp.Column):  # a struct field is named by the field alone
             return projection.name if self._field_path(projection) else None
-        if _is_cast(projection) and isinstance(projection.this, exp.Column):
+        if _is_cast(projection) and isinstance(projection.this, exp.Column) \
+                and not self._field_path(projection.this):
             return projection.this.name  # Spark keeps the name of a column it casts
         if isinstance(projection, exp.Anonymous):
             return self._call_column_name(projection)
@@ -82,10 +97,7 @@ class Namer:
         if written in CAST_FUNCTIONS and len(call.expressions) == 1 \
                 and isinstance(call.expressions[0], exp.Column):
             return call.expressions[0].name
-        if written in ("explode", "explode_outer"):
-            return "col" if not _makes_map(call.expressions[0]) else None
-        if written in ("posexplode", "posexplode_outer", "inline", "inline_outer", "stack",
-                       "json_tuple"):
+        if written in _GENERATORS:  # functions_generators names their columns
             return None
         return self.name(call)
 
@@ -143,12 +155,6 @@ def _star(namer: Namer, node: exp.Expression) -> str:
     return ", ".join(namer.star_columns.get(source, ["*"]))
 
 
-def _makes_map(node) -> bool:
-    return isinstance(node, exp.Anonymous) and str(node.this).lower() in (
-        "map", "map_from_arrays", "map_from_entries", "str_to_map", "map_concat", "map_filter",
-        "transform_keys", "transform_values", "map_zip_with")
-
-
 def _is_cast(node) -> bool:
     """CAST(x AS t) as written (the Spark dialect reads CAST as TryCast; TRY_CAST is `safe`)."""
     return isinstance(node, exp.TryCast) and not node.args.get("safe") \
@@ -188,6 +194,9 @@ def _cast(namer: Namer, node: exp.Cast) -> str:
         return number(node.this.name, node.to.this)
     if type(node) is exp.Cast and isinstance(node.this, exp.Literal) and node.this.is_string:
         return _typed_literal(node)
+    if node.to.this in (exp.DataType.Type.ARRAY, exp.DataType.Type.MAP, exp.DataType.Type.STRUCT) \
+            and not node.args.get("safe"):
+        return namer.name(node.this)  # Spark prints casts to nested types as their argument
     keyword = "TRY_CAST" if node.args.get("safe") else "CAST"
     return f"{keyword}({namer.name(node.this)} AS {_spark_type(node.to)})"
 
@@ -210,157 +219,6 @@ def _spark_type(data_type: exp.DataType) -> str:
     text = re.sub(r"\b(VAR)?CHAR\(\d+\)", "STRING", text)
     text = re.sub(r"DECIMAL\((\d+), (\d+)\)", r"DECIMAL(\1,\2)", text)
     return re.sub(r"\bDECIMAL\b(?!\()", "DECIMAL(10,0)", text)
-
-
-def _interval(namer: Namer, node: exp.Expression) -> str:
-    return interval_literal(node) or node.sql(dialect="spark")
-
-
-# operators ------------------------------------------------------------------------------------------
-
-_OPERATORS = {exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/", exp.Mod: "%", exp.EQ: "=",
-              exp.GT: ">", exp.GTE: ">=", exp.LT: "<", exp.LTE: "<=", exp.And: "AND", exp.Or: "OR",
-              exp.NullSafeEQ: "<=>", exp.BitwiseAnd: "&", exp.BitwiseOr: "|",
-              exp.BitwiseXor: "^", exp.IntDiv: "div", exp.Xor: "XOR"}
-_FLIPPED = {exp.GT: exp.LT, exp.LT: exp.GT, exp.GTE: exp.LTE, exp.LTE: exp.GTE}
-
-
-def _binary(namer: Namer, node: exp.Binary) -> str:
-    operator = _OPERATORS.get(type(node), node.key.upper())
-    return f"({namer.name(node.this)} {operator} {namer.name(node.expression)})"
-
-
-def _comparison(namer: Namer, node: exp.Binary) -> str:
-    """Spark compares an integral value with a decimal literal as with the integer that gives the
-    same answer (`2 > 1.1` is `(2 > 1)`), and names the comparison after that rewrite."""
-    left, right, kind = node.this, node.expression, type(node)
-    if is_decimal_literal(right) and _kind(left) == "int":
-        right_name, left_name = _rounded(right, kind), namer.name(left)
-    elif is_decimal_literal(left) and _kind(right) == "int":
-        left_name, right_name = _rounded(left, _FLIPPED[kind]), namer.name(right)
-    else:
-        return _binary(namer, node)
-    return f"({left_name} {_OPERATORS[kind]} {right_name})"
-
-
-def _rounded(literal: exp.Literal, comparison) -> str:
-    value = decimal.Decimal(literal.this)
-    down = comparison in (exp.GT, exp.LTE)  # i > d is i > floor(d); i >= d is i >= ceil(d)
-    return str(int(value.to_integral_value(decimal.ROUND_FLOOR if down else decimal.ROUND_CEILING)))
-
-
-def _addition(namer: Namer, node: exp.Binary) -> str:
-    """Date and time arithmetic, which Spark names by the function it becomes."""
-    if node.meta.get(INTERVAL_UNITS):
-        return _interval(namer, node)
-    subtract = isinstance(node, exp.Sub)
-    left, right = node.this, node.expression
-    kinds = (_kind(left), _kind(right))
-    if not subtract and kinds[1] == "date" and kinds[0] == "int":
-        left, right, kinds = right, left, kinds[::-1]
-    if not subtract and kinds[0] in ("interval_dt", "interval_ym") \
-            and kinds[1] not in ("interval_dt", "interval_ym"):
-        left, right, kinds = right, left, kinds[::-1]
-    if kinds == ("date", "int"):
-        return f"{'date_sub' if subtract else 'date_add'}({namer.name(left)}, {namer.name(right)})"
-    if kinds == ("date", "interval_dt") and not subtract:
-        return f"date_add({namer.name(left)}, extractansiintervaldays({namer.name(right)}))"
-    if kinds[1] in ("interval_dt", "interval_ym") and kinds[0] not in ("interval_dt", "interval_ym"):
-        return f"{namer.name(left)} {'-' if subtract else '+'} {namer.name(right)}"
-    return _binary(namer, node)
-
-
-def _product(namer: Namer, node: exp.Mul) -> str:
-    """Spark writes an interval times a number with the interval first."""
-    if _kind(node.expression) in ("interval_dt", "interval_ym") \
-            and _kind(node.this) not in ("interval_dt", "interval_ym"):
-        return f"({namer.name(node.expression)} * {namer.name(node.this)})"
-    return _binary(namer, node)
-
-
-_DATE_FUNCTIONS = {"to_date", "date_add", "date_sub", "current_date", "make_date", "last_day",
-                   "next_day", "add_months", "date_from_unix_date", "date", "trunc"}
-_TIMESTAMP_FUNCTIONS = {"to_timestamp", "current_timestamp", "now", "timestamp", "make_timestamp",
-                        "date_trunc", "timestamp_seconds", "timestamp_millis", "timestamp_micros",
-                        "from_utc_timestamp", "to_utc_timestamp"}
-_INTEGRAL_TYPES = {exp.DataType.Type.INT, exp.DataType.Type.BIGINT, exp.DataType.Type.SMALLINT,
-                   exp.DataType.Type.TINYINT}
-
-
-def _kind(node: exp.Expression):
-    """What little of an expression's type the name depends on: 'int', 'date', 'timestamp',
-    'interval_dt', 'interval_ym', or None when it takes knowing the tables."""
-    if isinstance(node, exp.Paren):
-        return _kind(node.this)
-    if isinstance(node, exp.Neg):
-        return _kind(node.this)
-    if isinstance(node, exp.Literal):
-        return "int" if not node.is_string and re.fullmatch(r"\d+", node.this) else None
-    if isinstance(node, (exp.Interval, exp.Add)) and (isinstance(node, exp.Interval)
-                                                       or node.meta.get(INTERVAL_UNITS)):
-        spelled = interval_literal(node) or ""
-        return "interval_ym" if re.search(r"(YEAR|MONTH)$", spelled) else "interval_dt"
-    if isinstance(node, (exp.Cast, exp.TryCast)):
-        if node.to.this in _INTEGRAL_TYPES:
-            return "int"
-        if node.to.this == exp.DataType.Type.DATE:
-            return "date"
-        return "timestamp" if node.to.is_type(*exp.DataType.TEMPORAL_TYPES) else None
-    if isinstance(node, exp.CurrentDate):
-        return "date"
-    if isinstance(node, exp.CurrentTimestamp):
-        return "timestamp"
-    if isinstance(node, exp.Anonymous):
-        written = str(node.this).lower()
-        return "date" if written in _DATE_FUNCTIONS else \
-            "timestamp" if written in _TIMESTAMP_FUNCTIONS else None
-    return None
-
-
-# predicates -----------------------------------------------------------------------------------------
-
-def _not(namer: Namer, node: exp.Not) -> str:
-    child = node.this
-    if isinstance(child, exp.Is) and isinstance(child.expression, exp.Null):
-        return f"({namer.name(child.this)} IS NOT NULL)"
-    return f"(NOT {namer.name(child)})"
-
-
-def _negatable(render):
-    def named(namer: Namer, node) -> str:
-        text = render(namer, node)
-        return f"(NOT {text})" if node.args.get("negate") else text
-
-    return named
-
-
-def _is(namer: Namer, node: exp.Is) -> str:
-    if isinstance(node.expression, exp.Boolean):  # x IS TRUE is x <=> true
-        return f"({namer.name(node.this)} <=> {namer.name(node.expression)})"
-    return f"({namer.name(node.this)} IS NULL)"
-
-
-def _in(namer: Namer, node: exp.In) -> str:
-    values = "listquery()" if node.args.get("query") else namer.names(node.expressions)
-    return f"({namer.name(node.this)} IN ({values}))"
-
-
-def _between(namer: Namer, node: exp.Between) -> str:
-    value = namer.name(node.this)
-    return f"(({value} >= {namer.name(node.args['low'])}) AND ({value} <= {namer.name(node.args['high'])}))"
-
-
-def _case(namer: Namer, node: exp.Case) -> str:
-    subject = node.this
-    parts = ["CASE"]
-    for branch in node.args.get("ifs") or []:
-        condition = namer.name(branch.this)
-        if subject is not None:  # CASE x WHEN v is CASE WHEN (x = v)
-            condition = f"({namer.name(subject)} = {condition})"
-        parts.append(f"WHEN {condition} THEN {namer.name(branch.args['true'])}")
-    if node.args.get("default") is not None:
-        parts.append(f"ELSE {namer.name(node.args['default'])}")
-    return " ".join(parts + ["END"])
 
 
 # syntax that has its own nodes ----------------------------------------------------------------------
@@ -408,10 +266,10 @@ _RENDER = {
     exp.Null: lambda namer, node: "NULL",
     exp.Boolean: lambda namer, node: "true" if node.this else "false",
     exp.HexString: lambda namer, node: binary_literal(node.this),
-    exp.Interval: _interval,
+    exp.Interval: interval,
     exp.Paren: lambda namer, node: namer.name(node.this),
     exp.Neg: _negation,
-    exp.Not: _not,
+    exp.Not: negation_of,
     exp.BitwiseNot: lambda namer, node: f"~{namer.name(node.this)}",
     exp.Cast: _cast,
     exp.TryCast: _cast,
@@ -423,18 +281,18 @@ _RENDER = {
     exp.NEQ: lambda namer, node: f"(NOT ({namer.name(node.this)} = {namer.name(node.expression)}))",
     exp.NullSafeNEQ: lambda namer, node:
         f"(NOT ({namer.name(node.this)} <=> {namer.name(node.expression)}))",
-    exp.GT: _comparison, exp.GTE: _comparison, exp.LT: _comparison, exp.LTE: _comparison,
-    exp.Add: _addition, exp.Sub: _addition, exp.Mul: _product,
-    exp.Like: _negatable(lambda namer, node: f"{namer.name(node.this)} LIKE {namer.name(node.expression)}"),
-    exp.ILike: _negatable(lambda namer, node:
+    exp.GT: comparison, exp.GTE: comparison, exp.LT: comparison, exp.LTE: comparison,
+    exp.Add: addition, exp.Sub: addition, exp.Mul: product,
+    exp.Like: negatable(lambda namer, node: f"{namer.name(node.this)} LIKE {namer.name(node.expression)}"),
+    exp.ILike: negatable(lambda namer, node:
                           f"ilike({namer.name(node.this)}, {namer.name(node.expression)})"),
-    exp.RegexpLike: _negatable(lambda namer, node:
+    exp.RegexpLike: negatable(lambda namer, node:
                                f"RLIKE({namer.name(node.this)}, {namer.name(node.expression)})"),
     exp.Escape: lambda namer, node: namer.name(node.this),
-    exp.Is: _is,
-    exp.In: _negatable(_in),
-    exp.Between: _negatable(_between),
-    exp.Case: _case,
+    exp.Is: is_test,
+    exp.In: negatable(membership),
+    exp.Between: negatable(between),
+    exp.Case: case,
     exp.If: lambda namer, node: f"(IF({namer.name(node.this)}, {namer.name(node.args['true'])}, "
                                 f"{namer.name(node.args.get('false') or exp.Null())}))",
     exp.Subquery: lambda namer, node: "scalarsubquery()",
@@ -453,5 +311,5 @@ _RENDER = {
     exp.IgnoreNulls: lambda namer, node: namer.name(node.this),
     exp.RespectNulls: lambda namer, node: namer.name(node.this),
 }
-_BY_BASE = [(exp.Binary, _binary),
+_BY_BASE = [(exp.Binary, binary),
             (exp.Func, lambda namer, node: f"{node.sql_name().lower()}({namer.names(node.iter_expressions())})")]

@@ -48,7 +48,7 @@ def _parsed(spark_sql: str) -> tuple:
 def _translated(spark_sql: str, schemas: tuple) -> Translation:
     tree, tables = _parsed(spark_sql)
     tree = tree.copy()
-    name_projections(tree, spark_sql)
+    name_projections(tree, spark_sql, _schema_types(schemas))
     tree = coerce(tree, _schema_types(schemas))
     tree = rewrite(tree)
     return Translation(tree.sql(dialect=LocalDuckDB), tables, _declared_types(tree))
