@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 from ..lang.errors import ByzerRuntimeError, TableNotFoundError
 from . import case_columns, sparksql
 from .catalog import Catalog, normalize_table_name
+from .sparksql.engine_errors import spark_message
 from .types import spark_interval_column, spark_type_name
 
 
@@ -43,11 +44,11 @@ class SqlEngine:
                     known = ", ".join(self.catalog.names()) or "none"
                     raise TableNotFoundError(
                         f"table `{missing.group(1)}` does not exist (known tables: {known})") from error
-                raise ByzerRuntimeError(_duckdb_message(error)) from error
+                raise ByzerRuntimeError(_duckdb_message(error, spark_sql)) from error
             except duckdb.Error as error:
                 ambiguous = case_columns.ambiguity(str(error), {n: self.catalog.get(n) for n in tables
                                                                 if self.catalog.get(n) is not None})
-                raise ByzerRuntimeError(ambiguous or _duckdb_message(error)) from error
+                raise ByzerRuntimeError(ambiguous or _duckdb_message(error, spark_sql)) from error
         return as_spark_result(case_columns.with_public_names(table), hugeint, translation.spark_types)
 
     def _table_schema(self, name: str):
@@ -111,8 +112,14 @@ def _spark_type(dtype: pa.DataType, column, is_hugeint: bool) -> pa.DataType | N
     return None
 
 
-def _duckdb_message(error: Exception) -> str:
+def _duckdb_message(error: Exception, spark_sql: str) -> str:
+    """Spark's words where the error has them (engine_errors.py), else DuckDB's first lines
+    without its suggestions, which name DuckDB's functions rather than Spark's."""
     text = str(error).strip()
-    return re.sub(r"^\w+ Error: ", "", text)
+    spark = spark_message(text, spark_sql)
+    if spark:
+        return spark
+    text = re.sub(r"^\w+ Error: ", "", text)
+    return re.split(r"\n\s*(?:Did you mean|Candidate functions|Candidate bindings)", text)[0].strip()
 
 

@@ -60,9 +60,9 @@ macro("""CREATE OR REPLACE MACRO spark_float_layout(negative, digits, exponent) 
     CASE WHEN exponent >= 7 OR exponent < -3
          THEN digits[1] || '.' || coalesce(nullif(digits[2:], ''), '0') || 'E' || exponent
          WHEN exponent >= 0
-         THEN rpad(digits[1:exponent + 1], exponent + 1, '0') || '.'
+         THEN rpad(digits[1:exponent + 1], CAST(exponent + 1 AS INTEGER), '0') || '.'
               || coalesce(nullif(digits[exponent + 2:], ''), '0')
-         ELSE '0.' || repeat('0', -exponent - 1) || digits END""")
+         ELSE '0.' || repeat('0', CAST(-exponent - 1 AS INTEGER)) || digits END""")
 macro("""CREATE OR REPLACE MACRO spark_float_parts(negative, mantissa, power) AS
     spark_float_layout(negative,
         rtrim(ltrim(replace(mantissa, '.', ''), '0'), '0'),
@@ -201,7 +201,9 @@ def _nested_text(value: exp.Expression, source: exp.DataType, depth: int) -> exp
         member = exp.func("struct_extract", value.copy(), exp.Literal.string(name))
         fields.append(exp.func("coalesce", _element_text(member, field.args.get("kind"), depth + 1),
                                exp.Literal.string("null")))
-    joined = exp.func("concat_ws", exp.Literal.string(", "), *fields) if fields else exp.Literal.string("")
+    joined = exp.Literal.string("")
+    for index, field in enumerate(fields):
+        joined = field if index == 0 else duck("_0 || ', ' || _1", joined, field)
     return duck("CASE WHEN _0 IS NULL THEN NULL ELSE '{' || _1 || '}' END", value, joined)
 
 

@@ -84,6 +84,8 @@ def _user_cast(types, node):
 
 def _arithmetic(types, node):
     left, right = types.of(node.this), types.of(node.expression)
+    if is_text(left) and kind(right) == T.INTERVAL and isinstance(node, (exp.Add, exp.Sub)):
+        return _text_plus_interval(types, node)
     if kind(left) in _DATETIME or kind(right) in _DATETIME or isinstance(node, exp.IntDiv):
         return None  # date and interval arithmetic, `div`: the functions modules' business
     for side, side_type in ((node.this, left), (node.expression, right)):
@@ -97,6 +99,16 @@ def _arithmetic(types, node):
     if is_decimal(result):
         return wrap(types, node, lambda n: exp.Cast(this=n, to=result.copy()))
     return None
+
+
+def _text_plus_interval(types, node):
+    """`'2011-11-11' - interval 2 day`: Spark reads the string as a timestamp and answers a string."""
+    timestamp = spark_type("timestamp")
+    cast_to(types, node.this, timestamp)
+    text = wrap(types, node, lambda n: exp.Cast(this=n, to=STRING.copy()))
+    text.meta[FROM_TYPE] = timestamp
+    text.meta[SPARK_TYPE] = STRING
+    return text
 
 
 def _wrapping(node, result):
@@ -196,8 +208,8 @@ def _concat_pipes(types, node):
     if kind(left) == T.ARRAY or kind(right) == T.ARRAY:
         return None
     for side, side_type in ((node.this, left), (node.expression, right)):
-        if side_type is not None and not is_text(side_type) and kind(side_type) != T.NULL:
-            cast_to(types, side, STRING)
+        if side_type is not None and not is_text(side_type):
+            cast_to(types, side, STRING)  # NULL too: `'x' || NULL` is a NULL string
     return None
 
 
@@ -205,7 +217,8 @@ def _aggregate(types, node):
     """sum/avg: Spark's decimal(p+10,s) / decimal(p+4,s+4) (DuckDB: decimal(38,s) / double) and
     a bigint sum of integers (DuckDB: HUGEINT)."""
     argument, result = types.of(node.this), types.of(node)
-    if result is None or not (is_decimal(argument) or (is_integral(argument) and isinstance(node, exp.Sum))):
+    if result is None or not (is_decimal(argument) or kind(argument) == T.NULL
+                              or (is_integral(argument) and isinstance(node, exp.Sum))):
         return None
     target = node.parent if isinstance(node.parent, exp.Window) else node
     return wrap(types, target, lambda n: exp.Cast(this=n, to=result.copy()))

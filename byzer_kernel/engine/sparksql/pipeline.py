@@ -80,6 +80,8 @@ def syntax_error_message(error: sqlglot.errors.ParseError) -> str:
     description = str(detail.get("description") or str(error).strip().splitlines()[0])
     line, col = detail.get("line"), detail.get("col")
     near = str(detail.get("highlight") or "").strip()
+    if col and near:
+        col = max(col - len(near) + 1, 1)  # sqlglot points at the token's last character
     where = f" at line {line}:{col}" if line else ""
     return f"SQL syntax error{where}{f' near {near!r}' if near else ''}: {description}"
 

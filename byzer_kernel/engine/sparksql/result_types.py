@@ -58,7 +58,7 @@ def precision_scale(t: exp.DataType) -> tuple[int, int]:
     if t.this in _INTEGRAL_DIGITS:
         return _INTEGRAL_DIGITS[t.this], 0
     params = [int(p.this.this) for p in t.expressions]
-    return (params + [10, 0][len(params):])[:2] if params else (10, 0)
+    return tuple((params + [10, 0][len(params):])[:2]) if params else (10, 0)
 
 
 def bounded_decimal(precision: int, scale: int) -> exp.DataType:
@@ -153,8 +153,12 @@ class SparkTypes:
         if isinstance(node, _PREDICATES):
             return BOOLEAN
         if isinstance(node, exp.Anonymous):
-            function = FUNCTIONS.get(str(node.this).lower())
-            return spark_type(function.result) if function is not None and function.result else None
+            name = str(node.this).lower()
+            function = FUNCTIONS.get(name)
+            if function is not None and function.result:
+                return spark_type(function.result)
+            constructor = _CONSTRUCTORS.get(name)
+            return constructor(self, node) if constructor is not None else None
         return None
 
     # -- columns and relations --------------------------------------------------------------
@@ -286,6 +290,8 @@ def _literal_digits(node) -> Optional[exp.DataType]:
 
 
 def arithmetic_type(types, node) -> Optional[exp.DataType]:
+    if is_text(types.of(node.this)) and kind(types.of(node.expression)) == T.INTERVAL:
+        return STRING if isinstance(node, (exp.Add, exp.Sub)) else None
     left, right = operand_type(types, node.this), operand_type(types, node.expression)
     if left is None or right is None or not (is_numeric(left) and is_numeric(right)):
         if kind(left) == T.NULL and is_numeric(right) or kind(right) == T.NULL and is_numeric(left):
@@ -339,6 +345,8 @@ def _case(types, node: exp.Case):
 
 def _sum(types, node):
     t = types.of(node.this)
+    if kind(t) == T.NULL:
+        return DOUBLE  # Spark casts an untyped NULL argument to double
     if is_decimal(t):
         p, s = precision_scale(t)
         return decimal_of(min(p + 10, MAX_PRECISION), s)
@@ -349,6 +357,8 @@ def _sum(types, node):
 
 def _avg(types, node):
     t = types.of(node.this)
+    if kind(t) == T.NULL:
+        return DOUBLE
     if is_decimal(t):
         p, s = precision_scale(t)
         return bounded_decimal(p + 4, s + 4)
@@ -370,6 +380,54 @@ def _struct(types, node: exp.Struct):
             return None
         fields.append(exp.ColumnDef(this=exp.to_identifier(name), kind=value_type))
     return exp.DataType(this=T.STRUCT, expressions=fields, nested=True)
+
+
+def _named_struct(types, node: exp.Anonymous):
+    items = node.expressions
+    if len(items) % 2 or not all(isinstance(k, exp.Literal) and k.is_string for k in items[::2]):
+        return None
+    pairs = [exp.PropertyEQ(this=exp.to_identifier(k.this), expression=v) for k, v in zip(items[::2], items[1::2])]
+    return _struct(types, exp.Struct(expressions=pairs))
+
+
+def _map_call(types, node: exp.Anonymous):
+    items = node.expressions
+    if len(items) % 2:
+        return None
+    key, value = wider_all([types.of(k) for k in items[::2]]), wider_all([types.of(v) for v in items[1::2]])
+    if key is None or value is None:
+        return None
+    return exp.DataType(this=T.MAP, expressions=[key, value], nested=True)
+
+
+_CONSTRUCTORS = {  # registered without a declared result: their type follows their arguments
+    "array": lambda types, node: _array(types, node),
+    "struct": lambda types, node: _struct(types, exp.Struct(expressions=list(node.expressions))),
+    "named_struct": _named_struct,
+    "map": _map_call,
+}
+
+
+def simple_string(t: exp.DataType) -> str:
+    """Spark's DataType.simpleString: `int`, `decimal(2,1)`, `array<int>`, `struct<a:int>`."""
+    if t.this == T.NULL:
+        return "void"
+    if t.this == T.ARRAY:
+        return f"array<{simple_string(t.expressions[0])}>"
+    if t.this == T.MAP:
+        return f"map<{simple_string(t.expressions[0])},{simple_string(t.expressions[1])}>"
+    if t.this == T.STRUCT:
+        fields = ",".join(f"{f.name}:{simple_string(f.args['kind'])}" for f in t.expressions)
+        return f"struct<{fields}>"
+    if t.this == T.DECIMAL:
+        return "decimal(%d,%d)" % precision_scale(t)
+    if t.this in TIMESTAMPS:
+        return "timestamp_ntz" if t.this == T.TIMESTAMPNTZ else "timestamp"
+    return _SIMPLE_NAMES.get(t.this) or t.sql(dialect="spark").lower()
+
+
+_SIMPLE_NAMES = {T.TEXT: "string", T.VARCHAR: "string", T.INT: "int", T.BINARY: "binary",
+                 T.TINYINT: "tinyint", T.SMALLINT: "smallint", T.BIGINT: "bigint"}
 
 
 def _var_map(types, node: exp.VarMap):
@@ -425,6 +483,7 @@ _RULES = {
     exp.Min: lambda types, node: types.of(node.this),
     exp.Max: lambda types, node: types.of(node.this),
     exp.Window: lambda types, node: types.of(node.this),
+    exp.Interval: lambda types, node: exp.DataType(this=T.INTERVAL),
     exp.Subquery: lambda types, node: (types.projection_types(node.this) or [(None, None)])[0][1],
     exp.Array: _array,
     exp.Struct: _struct,
