@@ -9,8 +9,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from ...lang.errors import ByzerRuntimeError
-from . import functions_aggregate_sketches  # noqa: F401  (histogram_numeric, count_min_sketch)
-from .functions_aggregate_sketches import weighted_percentile_sql
+from .functions_aggregate_sketches import weighted_percentile_sql  # also registers the sketches
 from .registry import duck, macro, spark_function, spark_node
 
 
@@ -47,18 +46,24 @@ def _ignores_nulls(flag, function: str) -> bool:
 @spark_function("first", "first_value")
 def first(value, ignore_nulls=None):
     if _ignores_nulls(ignore_nulls, "first"):
-        return duck("first(_0) FILTER (WHERE _0 IS NOT NULL)", value)
+        return duck("any_value(_0)", value)  # DuckDB's first non-NULL value, in a window too
     return duck("first(_0)", value)
 
 
 @spark_function("last", "last_value")
 def last(value, ignore_nulls=None):
-    if _ignores_nulls(ignore_nulls, "last"):
-        return duck("last(_0) FILTER (WHERE _0 IS NOT NULL)", value)
+    if _ignores_nulls(ignore_nulls, "last"):  # no FILTER: DuckDB has none for window functions
+        return duck("list_filter(list(_0), lambda v: v IS NOT NULL)[-1]", value)
     return duck("last(_0)", value)
 
 
 # -- collections -------------------------------------------------------------------------------------------
+@spark_function("collect_list")
+def collect_list(value):
+    """The non-NULL values, [] for none."""
+    return duck("list_filter(coalesce(list(_0), []), lambda v: v IS NOT NULL)", value)
+
+
 @spark_function("collect_set")
 def collect_set(value):
     """The distinct non-NULL values (Spark's order comes from a hash set; sorted here, which is
@@ -85,6 +90,13 @@ def skewness(value):
     return duck("CASE WHEN var_pop(_0) = 0 THEN NULL WHEN count(_0) = 2 THEN 0.0 "
                 "ELSE skewness(_0) * (count(_0) - 2) / sqrt(count(_0) * (count(_0) - 1)) END",
                 exp.cast(value, "DOUBLE"))
+
+
+@spark_function("corr", result="double")
+def corr(y, x):
+    """NULL, not NaN, when a variance is zero (Spark 3.3 without the legacy statistical flag)."""
+    return duck("CASE WHEN isnan(corr(_0, _1)) THEN NULL ELSE corr(_0, _1) END",
+                exp.cast(y, "DOUBLE"), exp.cast(x, "DOUBLE"))
 
 
 @spark_function("regr_count", result="bigint")

@@ -16,6 +16,8 @@ from sqlglot import exp
 
 from .registry import duck, spark_function, udf
 
+# Whether the aggregated column `_0` is integral (typeof is folded to a constant by DuckDB).
+_INTEGRAL = "typeof(any_value(_0)) IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT')"
 _MASK48 = (1 << 48) - 1
 _INT_MAX = (1 << 31) - 1
 
@@ -96,34 +98,84 @@ udf("spark_histogram_numeric", _histogram_batch, ["DOUBLE[]", "INTEGER"],
 def histogram_numeric(value, bins):
     """Spark gives each bin's x in the input's type (integral types truncate the mean)."""
     histogram = "spark_histogram_numeric(list(CAST(_0 AS DOUBLE)) FILTER (WHERE _0 IS NOT NULL), _1)"
-    integral = "typeof(any_value(_0)) IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT')"
-    as_input = f"list_resize([any_value(_0)], 2, CASE WHEN {integral} THEN trunc(b.x) ELSE b.x END)[2]"
+    as_input = f"list_resize([any_value(_0)], 2, CASE WHEN {_INTEGRAL} THEN trunc(b.x) ELSE b.x END)[2]"
     return duck(f"list_transform({histogram}, lambda b: struct_pack(x := {as_input}, y := b.y))",
                 value, bins)
 
 
 # -- count_min_sketch ---------------------------------------------------------------------------------
 def count_min_sketch(items: list, eps: float, confidence: float, seed: int) -> bytes:
-    """CountMinSketchImpl over integral items, serialized as Spark writes it (version 1)."""
+    """CountMinSketchImpl over integers (addLong) or strings (addBinary of their UTF-8 bytes),
+    serialized as Spark writes it (version 1)."""
     width = math.ceil(2 / eps)
     depth = math.ceil(-math.log(1 - confidence) / math.log(2))
     random = JavaRandom(seed)
     hash_a = [random.next_int(_INT_MAX) for _ in range(depth)]
     table = [[0] * width for _ in range(depth)]
     for item in items:
-        for row in range(depth):
-            table[row][_bucket(hash_a[row], item, width)] += 1
+        if isinstance(item, int):
+            buckets = [_long_bucket(hash_a[row], item, width) for row in range(depth)]
+        else:
+            buckets = _binary_buckets(item.encode("utf-8"), depth, width)
+        for row, bucket in enumerate(buckets):
+            table[row][bucket] += 1
     out = struct.pack(">iqii", 1, len(items), depth, width)
     out += b"".join(struct.pack(">q", a) for a in hash_a)
     out += b"".join(struct.pack(">q", cell) for row in table for cell in row)
     return out
 
 
-def _bucket(a: int, item: int, width: int) -> int:
+def _long_bucket(a: int, item: int, width: int) -> int:
     """CountMinSketchImpl.hash: Java long arithmetic, then `(int) hash % width`."""
     product = _signed64(a * item)
     product = _signed64(product + (product >> 32)) & _INT_MAX
     return product % width
+
+
+def _binary_buckets(data: bytes, depth: int, width: int) -> list:
+    first = murmur3_spark(data, 0)
+    second = murmur3_spark(data, first)
+    return [abs(_java_remainder(_signed32(first + i * second), width)) for i in range(depth)]
+
+
+def _java_remainder(a: int, b: int) -> int:
+    return int(math.fmod(a, b))
+
+
+def _signed32(value: int) -> int:
+    value &= 0xFFFFFFFF
+    return value - (1 << 32) if value >= 1 << 31 else value
+
+
+def _rotl32(value: int, bits: int) -> int:
+    value &= 0xFFFFFFFF
+    return ((value << bits) | (value >> (32 - bits))) & 0xFFFFFFFF
+
+
+def _mix_k1(k1: int) -> int:
+    return (_rotl32(k1 * 0xCC9E2D51, 15) * 0x1B873593) & 0xFFFFFFFF
+
+
+def _mix_h1(h1: int, k1: int) -> int:
+    return (_rotl32(h1 ^ k1, 13) * 5 + 0xE6546B64) & 0xFFFFFFFF
+
+
+def murmur3_spark(data: bytes, seed: int) -> int:
+    """Spark's Murmur3_x86_32.hashUnsafeBytes: whole little-endian ints, then each remaining byte
+    alone (sign-extended), unlike the standard tail."""
+    h1 = seed & 0xFFFFFFFF
+    aligned = len(data) - len(data) % 4
+    for offset in range(0, aligned, 4):
+        h1 = _mix_h1(h1, _mix_k1(int.from_bytes(data[offset:offset + 4], "little")))
+    for byte in data[aligned:]:
+        h1 = _mix_h1(h1, _mix_k1(byte - 256 if byte >= 128 else byte))
+    h1 ^= len(data)
+    h1 ^= h1 >> 16
+    h1 = (h1 * 0x85EBCA6B) & 0xFFFFFFFF
+    h1 ^= h1 >> 13
+    h1 = (h1 * 0xC2B2AE35) & 0xFFFFFFFF
+    h1 ^= h1 >> 16
+    return _signed32(h1)
 
 
 def _signed64(value: int) -> int:
@@ -131,21 +183,25 @@ def _signed64(value: int) -> int:
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
-def _sketch_batch(lists, eps, confidence, seeds) -> pa.Array:
+def _sketch_batch(lists, integral, eps, confidence, seeds) -> pa.Array:
     out = []
-    for items, e, c, s in zip(lists.to_pylist(), eps.to_pylist(), confidence.to_pylist(), seeds.to_pylist()):
-        out.append(count_min_sketch(items or [], e, c, s))
+    for items, whole, e, c, s in zip(lists.to_pylist(), integral.to_pylist(), eps.to_pylist(),
+                                     confidence.to_pylist(), seeds.to_pylist()):
+        items = [int(i) for i in items or []] if whole else list(items or [])
+        out.append(count_min_sketch(items, e, c, s))
     return pa.array(out, pa.binary())
 
 
-udf("spark_count_min_sketch", _sketch_batch, ["BIGINT[]", "DOUBLE", "DOUBLE", "INTEGER"], "BLOB",
-    type="arrow", null_handling="special")
+udf("spark_count_min_sketch", _sketch_batch, ["VARCHAR[]", "BOOLEAN", "DOUBLE", "DOUBLE", "INTEGER"],
+    "BLOB", type="arrow", null_handling="special")
 
 
 @spark_function("count_min_sketch")
 def count_min_sketch_function(value, eps, confidence, seed):
-    return duck("spark_count_min_sketch(coalesce(list(CAST(_0 AS BIGINT)) FILTER (WHERE _0 IS NOT NULL), []), "
-                "_1, _2, _3)", value, eps, confidence, seed)
+    """The items go to the UDF as text, with whether they are integers (hashed as longs)."""
+    return duck("spark_count_min_sketch(list_filter(coalesce(list(CAST(_0 AS VARCHAR)), []), "
+                f"lambda v: v IS NOT NULL), coalesce({_INTEGRAL}, true), _1, _2, _3)",
+                value, eps, confidence, seed)
 
 
 # -- percentile with a frequency ------------------------------------------------------------------------
