@@ -59,6 +59,10 @@ def _like(function: str, text, pattern, escape=None):
     if escape_char is None:
         raise ByzerRuntimeError(f"{function}: the ESCAPE character must be a string literal")
     _checked_like_pattern(function, pattern, escape_char)
+    literal = _literal(pattern)
+    if literal is not None and literal.is_string and escape_char not in literal.this:
+        # DuckDB's LIKE has no escape character, and turns 'abc%' into a fast prefix test
+        return duck(f"_0 {function.upper()} _1", _string(text), literal)
     return duck(f"{function}_escape(_0, _1, _2)", _string(text), _string(pattern),
                 exp.Literal.string(escape_char))
 

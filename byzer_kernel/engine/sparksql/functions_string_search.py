@@ -83,10 +83,29 @@ def locate(substring_, text, start=None):
     """1-based, from `start`; 0 when absent, for a start below 1 or NULL; '' is found at 1."""
     if start is None:
         return duck("instr(_1, _0)", substring_, text)
+    found = "coalesce(nullif(instr(substring(_1, _2), _0), 0) + (_2 - 1), "
+    if _positive_literal(start) and _nonempty_literal(substring_):  # the usual case, no checks
+        return duck(found + "CASE WHEN _1 IS NOT NULL THEN 0 END)", substring_, text, start)
     return duck("CASE WHEN _2 IS NULL OR _2 < 1 THEN 0 "
                 "WHEN _0 = '' THEN CASE WHEN _1 IS NOT NULL THEN 1 END "
-                "WHEN instr(substring(_1, _2), _0) = 0 THEN 0 "
-                "ELSE instr(substring(_1, _2), _0) + _2 - 1 END", substring_, text, start)
+                f"WHEN _1 IS NOT NULL THEN {found} 0) END", substring_, text, start)
+
+
+def _unwrapped(node):
+    while isinstance(node, (exp.TryCast, exp.Cast)):
+        node = node.this
+    return node
+
+
+def _positive_literal(node) -> bool:
+    node = _unwrapped(node)
+    return isinstance(node, exp.Literal) and not node.is_string and node.this.isdigit() \
+        and int(node.this) >= 1
+
+
+def _nonempty_literal(node) -> bool:
+    node = _unwrapped(node)
+    return isinstance(node, exp.Literal) and node.is_string and node.this != ""
 
 
 spark_name("locate", "position")(with_defaults(2, "1"))
@@ -119,6 +138,7 @@ for _name, _text, _bytes in (
         ("startswith", "starts_with(a, b)", "starts_with(hex(a), hex(b))"),
         ("endswith", "ends_with(a, b)", "ends_with(hex(a), hex(b))")):
     macro(f"CREATE MACRO spark_{_name}(a BLOB, b BLOB) AS {_bytes}, "
+          f"(a VARCHAR, b VARCHAR) AS {_text}, "
           f"(a, b) AS {_text.replace('a, b', 'CAST(a AS VARCHAR), CAST(b AS VARCHAR)')}")
 
     def _register(name):
