@@ -4,7 +4,8 @@ functions_generators.py.
 
 Spark arrays are DuckDB lists and Spark maps DuckDB maps, so the results are Arrow lists and maps.
 Where a Spark function takes either an array or a map (or a string), the translation can only
-choose by what the query text shows (`static_shape`); a bare column counts as an array."""
+choose by the type coercion.py found for the argument, or what the query text shows
+(`static_shape`)."""
 from __future__ import annotations
 
 from typing import Optional
@@ -12,9 +13,9 @@ from typing import Optional
 from sqlglot import exp
 
 from ...lang.errors import ByzerRuntimeError
+from .casts import SPARK_TYPE
 from .functions_higher_order import comparator_sort, is_lambda
-from .naming import pretty
-from .registry import duck, macro, spark_function, spark_name
+from .registry import duck, macro, spark_function
 
 SHAPE = "spark_shape"  # meta key: "array", "map", "date"... of a builder's result
 
@@ -24,17 +25,30 @@ def shaped(node: exp.Expression, shape: str) -> exp.Expression:
     return node
 
 
+def array_of(template: str, *args: exp.Expression) -> exp.Expression:
+    """duck(template, *args), known to be an array."""
+    return shaped(duck(template, *args), "array")
+
+
+def map_of(template: str, *args: exp.Expression) -> exp.Expression:
+    """duck(template, *args), known to be a map."""
+    return shaped(duck(template, *args), "map")
+
+
 def static_shape(node: exp.Expression) -> Optional[str]:
     """"array", "map", "date", "timestamp", "string" when the expression shows it, else None."""
     while isinstance(node, exp.Paren):
         node = node.this
     if SHAPE in node.meta:
         return node.meta[SHAPE]
+    known = node.meta.get(SPARK_TYPE)  # coercion.py's type of the expression (columns by schema)
+    if known is not None:
+        node = exp.Cast(this=exp.Null(), to=known)
     if isinstance(node, exp.Array):
         return "array"
     if isinstance(node, (exp.Cast, exp.TryCast)):
         target = node.to
-        if target.is_type(exp.DataType.Type.ARRAY) or target.expressions and target.this == exp.DataType.Type.ARRAY:
+        if target.is_type(exp.DataType.Type.ARRAY):
             return "array"
         if target.is_type(exp.DataType.Type.MAP):
             return "map"
@@ -68,8 +82,8 @@ def map_(*keys_and_values):
 
 @spark_function("array_repeat")
 def array_repeat(element, count):
-    return shaped(duck("CASE WHEN _1 IS NULL THEN NULL ELSE list_transform(range(_1), lambda _: _0) END",
-                       element, count), "array")
+    return array_of("CASE WHEN _1 IS NULL THEN NULL ELSE list_transform(range(_1), lambda _: _0) END",
+                    element, count)
 
 
 @spark_function("sequence")
@@ -79,12 +93,12 @@ def sequence(start, stop, step=None):
     if shape in ("date", "timestamp") or isinstance(step, exp.Interval):
         step = step if step is not None else duck("INTERVAL 1 DAY")
         series = duck("generate_series(_0, _1, _2)", start, stop, step)
-        return shaped(duck("CAST(_0 AS DATE[])", series) if shape == "date" else series, "array")
+        return array_of("CAST(_0 AS DATE[])", series) if shape == "date" else shaped(series, "array")
     if step is None:
         step = duck("CASE WHEN _0 <= _1 THEN 1 ELSE -1 END", start, stop)
     # start + step * index: Spark's element type (int stays int) rather than DuckDB's bigint
-    return shaped(duck("list_transform(generate_series(_0, _1, _2), lambda x, i: _0 + _2 * CAST(i - 1 AS INT))",
-                       start, stop, step), "array")
+    return array_of("list_transform(generate_series(_0, _1, _2), "
+                    "lambda x, i: _0 + _2 * CAST(i - 1 AS INT))", start, stop, step)
 
 
 @spark_function("str_to_map")
@@ -92,36 +106,28 @@ def str_to_map(text, pair_delimiter=None, key_value_delimiter=None):
     """Both delimiters are regular expressions; a pair without one has a NULL value."""
     pair_delimiter = pair_delimiter or exp.Literal.string(",")
     key_value_delimiter = key_value_delimiter or exp.Literal.string(":")
-    entry = duck("CASE WHEN regexp_matches(p, _0) THEN regexp_extract(p, '(?s)^(.*?)(?:' || _0 || ')(.*)$', "
-                 "['key', 'value']) ELSE {'key': p, 'value': NULL} END", key_value_delimiter)
-    return shaped(duck("map_from_entries(list_transform(regexp_split_to_array(_0, _1), lambda p: _2))",
-                       text, pair_delimiter, entry), "map")
-
-
-@spark_name("str_to_map")
-def _str_to_map_name(node):
-    defaults = [",", ":"]
-    args = [pretty(arg) for arg in node.expressions]
-    return f"{node.name.lower()}({', '.join(args + defaults[len(args) - 1:])})"
+    entry = duck("CASE WHEN regexp_matches(p, _0) "
+                 "THEN regexp_extract(p, '(?s)^(.*?)(?:' || _0 || ')(.*)$', ['key', 'value']) "
+                 "ELSE {'key': p, 'value': NULL} END", key_value_delimiter)
+    return map_of("map_from_entries(list_transform(regexp_split_to_array(_0, _1), lambda p: _2))",
+                  text, pair_delimiter, entry)
 
 
 @spark_function("map_from_arrays")
 def map_from_arrays(keys, values):
-    return shaped(duck("CASE WHEN _0 IS NULL OR _1 IS NULL THEN NULL ELSE map(_0, _1) END", keys, values),
-                  "map")
+    return map_of("CASE WHEN _0 IS NULL OR _1 IS NULL THEN NULL ELSE map(_0, _1) END", keys, values)
 
 
 @spark_function("map_from_entries")
 def map_from_entries(entries):
     """A NULL entry makes the map NULL."""
-    return shaped(duck("CASE WHEN list_position(_0, NULL) IS NULL THEN map_from_entries(_0) END", entries),
-                  "map")
+    return map_of("CASE WHEN list_position(_0, NULL) IS NULL THEN map_from_entries(_0) END", entries)
 
 
 @spark_function("map_concat")
 def map_concat(*maps):
     if not maps:
-        return shaped(duck("map()"), "map")
+        return map_of("map()")
     nulls = exp.or_(*[exp.Is(this=m.copy(), expression=exp.Null()) for m in maps])
     return shaped(exp.Case(ifs=[exp.If(this=nulls, true=exp.Null())],
                            default=exp.Anonymous(this="map_concat", expressions=list(maps))), "map")
@@ -132,7 +138,7 @@ def map_concat(*maps):
 @spark_function("size", "cardinality")
 def size(collection):
     """-1 for NULL (spark.sql.legacy.sizeOfNull, on by default in Spark 3.3)."""
-    return duck("CAST(coalesce(cardinality(_0), -1) AS INT)", collection)
+    return duck("coalesce(CAST(cardinality(_0) AS INT), -1)", collection)
 
 
 @spark_function("array_size")
@@ -142,23 +148,27 @@ def array_size(array_):
 
 @spark_function("element_at")
 def element_at(collection, key):
-    """1-based, from the end when negative; NULL out of range (and for a missing map key)."""
-    return exp.Bracket(this=collection, expressions=[key], offset=1)  # DuckDB's [] counts from 1 too
+    """1-based, from the end when negative; NULL out of range (and for a missing map key); index 0
+    fails, as in Spark."""
+    element = exp.Bracket(this=collection, expressions=[key], offset=1)  # DuckDB's [] counts from 1 too
+    if static_shape(collection) != "array":
+        return element
+    return duck("CASE WHEN _1 = 0 THEN error('SQL array indices start at 1') ELSE _0 END", element, key)
 
 
 @spark_function("map_keys")
 def map_keys(map_value):
-    return shaped(duck("map_keys(_0)", map_value), "array")
+    return array_of("map_keys(_0)", map_value)
 
 
 @spark_function("map_values")
 def map_values(map_value):
-    return shaped(duck("map_values(_0)", map_value), "array")
+    return array_of("map_values(_0)", map_value)
 
 
 @spark_function("map_entries")
 def map_entries(map_value):
-    return shaped(duck("map_entries(_0)", map_value), "array")
+    return array_of("map_entries(_0)", map_value)
 
 
 @spark_function("map_contains_key")
@@ -180,8 +190,8 @@ def array_contains(array_, value):
 @spark_function("array_position")
 def array_position(array_, value):
     """1-based, 0 when absent."""
-    return duck("CASE WHEN _0 IS NULL OR _1 IS NULL THEN NULL ELSE CAST(coalesce(list_position(_0, _1), 0) "
-                "AS BIGINT) END", array_, value)
+    return duck("CASE WHEN _0 IS NULL OR _1 IS NULL THEN NULL "
+                "ELSE CAST(coalesce(list_position(_0, _1), 0) AS BIGINT) END", array_, value)
 
 
 @spark_function("array_max")
@@ -200,7 +210,8 @@ def array_join(array_, delimiter, null_replacement=None):
     if null_replacement is None:
         return duck("array_to_string(_0, _1)", array_, delimiter)
     return duck("CASE WHEN _2 IS NULL THEN NULL ELSE array_to_string(list_transform(_0, "
-                "lambda x: coalesce(CAST(x AS VARCHAR), _2)), _1) END", array_, delimiter, null_replacement)
+                "lambda x: coalesce(CAST(x AS VARCHAR), _2)), _1) END",
+                array_, delimiter, null_replacement)
 
 
 @spark_function("arrays_zip")
@@ -208,7 +219,7 @@ def arrays_zip(*arrays):
     """Fields named after the arrays' columns, else by position ("0", "1"...); shorter arrays are
     padded with NULLs."""
     if not arrays:
-        return shaped(duck("[]"), "array")
+        return array_of("[]")
     fields = [exp.PropertyEQ(this=exp.to_identifier(_zip_field(a, i), quoted=True),
                              expression=duck("_0[k + 1]", a)) for i, a in enumerate(arrays)]
     longest = exp.Greatest(this=duck("len(_0)", arrays[0]),
@@ -225,37 +236,38 @@ def _zip_field(array_, index: int) -> str:
 # --- reshaping -------------------------------------------------------------------------------
 
 # The distinct elements in the order of their first appearance (NULL included once).
-macro("CREATE MACRO spark_array_distinct(arr) AS list_filter(arr, lambda x, i: list_position(arr, x) = i)")
+macro("""CREATE MACRO spark_array_distinct(arr) AS
+    list_filter(arr, lambda x, i: list_position(arr, x) = i)""")
 
 
 @spark_function("array_distinct")
 def array_distinct(array_):
-    return shaped(duck("spark_array_distinct(_0)", array_), "array")
+    return array_of("spark_array_distinct(_0)", array_)
 
 
 @spark_function("array_union")
 def array_union(left, right):
-    return shaped(duck("CASE WHEN _0 IS NULL OR _1 IS NULL THEN NULL "
-                       "ELSE spark_array_distinct(list_concat(_0, _1)) END", left, right), "array")
+    return array_of("CASE WHEN _0 IS NULL OR _1 IS NULL THEN NULL "
+                    "ELSE spark_array_distinct(list_concat(_0, _1)) END", left, right)
 
 
 @spark_function("array_intersect")
 def array_intersect(left, right):
-    return shaped(duck("CASE WHEN _1 IS NULL THEN NULL ELSE spark_array_distinct("
-                       "list_filter(_0, lambda x: list_position(_1, x) IS NOT NULL)) END", left, right), "array")
+    return array_of("CASE WHEN _1 IS NULL THEN NULL ELSE spark_array_distinct("
+                    "list_filter(_0, lambda x: list_position(_1, x) IS NOT NULL)) END", left, right)
 
 
 @spark_function("array_except")
 def array_except(left, right):
-    return shaped(duck("CASE WHEN _1 IS NULL THEN NULL ELSE spark_array_distinct("
-                       "list_filter(_0, lambda x: list_position(_1, x) IS NULL)) END", left, right), "array")
+    return array_of("CASE WHEN _1 IS NULL THEN NULL ELSE spark_array_distinct("
+                    "list_filter(_0, lambda x: list_position(_1, x) IS NULL)) END", left, right)
 
 
 # True on a common element; else NULL when both are non-empty and either holds a NULL.
 macro("""CREATE MACRO spark_arrays_overlap(a, b) AS CASE WHEN a IS NULL OR b IS NULL THEN NULL
     WHEN list_has_any(a, b) THEN true
-    WHEN len(a) > 0 AND len(b) > 0 AND (list_position(a, NULL) IS NOT NULL OR list_position(b, NULL) IS NOT NULL)
-        THEN NULL
+    WHEN len(a) > 0 AND len(b) > 0
+        AND (list_position(a, NULL) IS NOT NULL OR list_position(b, NULL) IS NOT NULL) THEN NULL
     ELSE false END""")
 
 
@@ -267,27 +279,27 @@ def arrays_overlap(left, right):
 @spark_function("array_remove")
 def array_remove(array_, value):
     """NULL elements stay; removing NULL gives NULL."""
-    return shaped(duck("CASE WHEN _1 IS NULL THEN NULL ELSE list_filter(_0, lambda x: x IS NULL OR x <> _1) END",
-                       array_, value), "array")
+    return array_of("CASE WHEN _1 IS NULL THEN NULL "
+                    "ELSE list_filter(_0, lambda x: x IS NULL OR x <> _1) END", array_, value)
 
 
 @spark_function("flatten")
 def flatten(arrays):
     """NULL when any inner array is NULL."""
-    return shaped(duck("CASE WHEN list_position(_0, NULL) IS NULL THEN flatten(_0) END", arrays), "array")
+    return array_of("CASE WHEN list_position(_0, NULL) IS NULL THEN flatten(_0) END", arrays)
 
 
 @spark_function("shuffle")
 def shuffle(array_, seed=None):
-    return shaped(duck("list_transform(list_sort(list_transform(_0, lambda x: {'key': random(), 'value': x})), "
-                       "lambda e: e.value)", array_), "array")
+    return array_of("list_transform(list_sort(list_transform(_0, "
+                    "lambda x: {'key': random(), 'value': x})), lambda e: e.value)", array_)
 
 
 @spark_function("reverse")
 def reverse(value):
-    """Of an array, or of a string (a bare column counts as a string here)."""
+    """Of an array, or of a string (an argument whose type is not known counts as a string)."""
     if static_shape(value) == "array":
-        return shaped(duck("list_reverse(_0)", value), "array")
+        return array_of("list_reverse(_0)", value)
     return duck("reverse(_0)", value)
 
 
@@ -297,39 +309,20 @@ def sort_array(array_, ascending=None):
     if ascending is None or isinstance(ascending, exp.Boolean):
         up = ascending is None or ascending.this
         order = "'ASC', 'NULLS FIRST'" if up else "'DESC', 'NULLS LAST'"
-        return shaped(duck(f"list_sort(_0, {order})", array_), "array")
-    return shaped(duck("CASE WHEN _1 THEN list_sort(_0, 'ASC', 'NULLS FIRST') "
-                       "ELSE list_sort(_0, 'DESC', 'NULLS LAST') END", array_, ascending), "array")
-
-
-@spark_name("sort_array")
-def _sort_array_name(node):
-    args = [pretty(arg) for arg in node.expressions]
-    return f"{node.name.lower()}({', '.join(args + ['true'][len(args) - 1:])})"
+        return array_of(f"list_sort(_0, {order})", array_)
+    return array_of("CASE WHEN _1 THEN list_sort(_0, 'ASC', 'NULLS FIRST') "
+                    "ELSE list_sort(_0, 'DESC', 'NULLS LAST') END", array_, ascending)
 
 
 @spark_function("array_sort")
 def array_sort(array_, comparator=None):
     """Ascending with NULLs last, or by a comparator lambda."""
     if comparator is None:
-        return shaped(duck("list_sort(_0, 'ASC', 'NULLS LAST')", array_), "array")
+        return array_of("list_sort(_0, 'ASC', 'NULLS LAST')", array_)
     if not is_lambda(comparator):
-        raise ByzerRuntimeError("function `array_sort` expects a comparator lambda `(left, right) -> ...`")
+        raise ByzerRuntimeError("function `array_sort` expects a comparator lambda "
+                                "`(left, right) -> ...`")
     return shaped(comparator_sort(array_, comparator), "array")
-
-
-_DEFAULT_COMPARATOR = (
-    "lambdafunction((IF(((namedlambdavariable() IS NULL) AND (namedlambdavariable() IS NULL)), 0, "
-    "(IF((namedlambdavariable() IS NULL), 1, (IF((namedlambdavariable() IS NULL), -1, "
-    "(IF((namedlambdavariable() < namedlambdavariable()), -1, "
-    "(IF((namedlambdavariable() > namedlambdavariable()), 1, 0)))))))))), "
-    "namedlambdavariable(), namedlambdavariable())")
-
-
-@spark_name("array_sort")
-def _array_sort_name(node):
-    args = [pretty(arg) for arg in node.expressions]
-    return f"{node.name.lower()}({', '.join(args + [_DEFAULT_COMPARATOR][len(args) - 1:])})"
 
 
 def _newer_than_spark_33(name: str) -> None:
@@ -337,7 +330,8 @@ def _newer_than_spark_33(name: str) -> None:
 
     @spark_function(name)
     def reject(*args):
-        raise ByzerRuntimeError(f"undefined function `{name}`: it is not a built-in function of Spark 3.3")
+        raise ByzerRuntimeError(f"undefined function `{name}`: "
+                                "it is not a built-in function of Spark 3.3")
 
 
 for _name in ("get", "reduce"):

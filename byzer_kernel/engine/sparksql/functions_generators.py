@@ -20,32 +20,44 @@ from ...lang.errors import ByzerRuntimeError
 from .functions_collections import static_shape
 from .functions_json import json_tuple_values
 from .naming import pretty
-from .registry import duck, spark_function, spark_name, spark_node
+from .registry import duck, spark_function, spark_node
 
 GENERATOR = "spark_generator"  # meta key of a generator's UNNEST: its Generated
 
 
 @dataclass(frozen=True)
 class Generated:
-    names: Optional[tuple]  # Spark's names of the columns, None: the row structs' own field names
-    rows: Callable[[Optional[tuple]], exp.Expression]  # column names -> DuckDB list of row structs
+    """A generator call: Spark's names of its columns (None: the row structs' own field names), and
+    `rows(names, outer)`, the DuckDB list of its rows: structs with the columns as fields, or when
+    `plain`, the one column's values."""
+    names: Optional[tuple]
+    rows: Callable[[Optional[tuple], bool], exp.Expression]
+    outer: bool
+    plain: bool = False
 
-    def unnest(self, names: Optional[tuple] = None) -> exp.Expression:
+    def unnest(self, names: Optional[tuple] = None, outer: Optional[bool] = None) -> exp.Expression:
         if names is not None and self.names is not None and len(names) != len(self.names):
             raise ByzerRuntimeError(f"the generator gives {len(self.names)} columns "
                                     f"({', '.join(self.names)}), but {len(names)} names are given")
-        node = duck("UNNEST(_0, max_depth := 2)", self.rows(names or self.names))
+        names = names or self.names
+        rows = self.rows(names, self.outer if outer is None else outer)
+        if self.plain:
+            node = exp.alias_(exp.Unnest(expressions=[rows]), names[0], quoted=True)
+        else:
+            node = duck("UNNEST(_0, max_depth := 2)", rows)
         node.meta[GENERATOR] = self
         return node
 
 
 def _row(names: tuple, values: list) -> exp.Expression:
-    return exp.Struct(expressions=[exp.PropertyEQ(this=exp.to_identifier(name, quoted=True), expression=value.copy())
-                                   for name, value in zip(names, values)])
+    return exp.Struct(expressions=[
+        exp.PropertyEQ(this=exp.to_identifier(name, quoted=True), expression=value.copy())
+        for name, value in zip(names, values)])
 
 
 def _or_one_null_row(rows: exp.Expression, outer: bool) -> exp.Expression:
-    """The `_outer` forms give one row of NULLs for a NULL or empty collection."""
+    """The `_outer` forms (and LATERAL VIEW OUTER) give one row of NULLs for a NULL or empty
+    collection (cheaper in DuckDB than a LEFT JOIN LATERAL)."""
     if not outer:
         return rows
     return duck("CASE WHEN coalesce(len(_0), 0) > 0 THEN _0 ELSE [NULL] END", rows)
@@ -62,10 +74,13 @@ def _explode(collection, outer: bool, with_position: bool) -> exp.Expression:
     if with_position:
         names, values = ("pos",) + names, [duck("CAST(i - 1 AS INT)")] + values
 
-    def rows(chosen):
-        return _or_one_null_row(duck("list_transform(_0, lambda x, i: _1)", entries, _row(chosen, values)), outer)
+    def rows(chosen, outer_rows):
+        if len(values) == 1:  # the elements themselves: DuckDB's fastest UNNEST
+            return _or_one_null_row(entries, outer_rows)
+        structs = duck("list_transform(_0, lambda x, i: _1)", entries, _row(chosen, values))
+        return _or_one_null_row(structs, outer_rows)
 
-    return Generated(names, rows).unnest()
+    return Generated(names, rows, outer, plain=len(values) == 1).unnest()
 
 
 @spark_function("explode")
@@ -91,14 +106,15 @@ def posexplode_outer(collection):
 def _inline(structs, outer: bool) -> exp.Expression:
     """The structs' fields are the columns, by position when renamed."""
 
-    def rows(chosen):
+    def rows(chosen, outer_rows):
         if chosen is None:
-            return _or_one_null_row(structs, outer)
+            return _or_one_null_row(structs, outer_rows)
         values = [duck(f"struct_extract_at(x, {i + 1})") for i in range(len(chosen))]
-        return _or_one_null_row(duck("list_transform(_0, lambda x: _1)", structs, _row(chosen, values)), outer)
+        renamed = duck("list_transform(_0, lambda x: _1)", structs, _row(chosen, values))
+        return _or_one_null_row(renamed, outer_rows)
 
     field_names = _struct_field_names(structs)
-    return Generated(tuple(field_names) if field_names else None, rows).unnest()
+    return Generated(tuple(field_names) if field_names else None, rows, outer).unnest()
 
 
 def _struct_field_names(structs: exp.Expression) -> Optional[list]:
@@ -107,7 +123,8 @@ def _struct_field_names(structs: exp.Expression) -> Optional[list]:
     first = structs.expressions[0]
     if not isinstance(first, exp.Struct):
         return None
-    names = [field.this.name if isinstance(field, exp.PropertyEQ) else None for field in first.expressions]
+    names = [field.this.name if isinstance(field, exp.PropertyEQ) else None
+             for field in first.expressions]
     return None if None in names else names
 
 
@@ -128,29 +145,25 @@ def json_tuple(json, *fields):
         raise ByzerRuntimeError("function `json_tuple` takes at least 2 arguments")
     values = json_tuple_values(json, list(fields))
     names = tuple(f"c{i}" for i in range(len(fields)))
-    return Generated(names, lambda chosen: exp.Array(expressions=[_row(chosen, values)])).unnest()
 
+    def rows(chosen, outer):
+        return exp.Array(expressions=[_row(chosen, values)] if len(values) > 1 else values)
 
-@spark_name("explode", "explode_outer", "posexplode", "posexplode_outer", "inline", "inline_outer",
-            "json_tuple")
-def _generator_name(node):
-    """Generators name their columns themselves (the struct fields); an alias naming.py gives the
-    projection is overridden by them."""
-    return "col"
+    return Generated(names, rows, False, plain=len(values) == 1).unnest()
 
 
 # --- aliases and LATERAL VIEW ----------------------------------------------------------------------
 
 @spark_node(exp.Alias)
 def generator_alias(node):
-    """`explode(x) AS name`: the one column takes the name (a generator of several columns keeps
-    its own names: that alias is naming.py's)."""
+    """`explode(x) AS name`: a one-column generator's column takes the name; one of several
+    columns keeps its own names (such an alias is naming.py's)."""
     generated = node.this.meta.get(GENERATOR)
     if generated is None:
         return node
-    if generated.names is None or len(generated.names) != 1:
-        return node.this
-    return generated.unnest((node.alias,))
+    if generated.names is not None and len(generated.names) == 1:
+        return generated.unnest((node.alias,))
+    return node.this
 
 
 @spark_node(exp.Aliases)
@@ -171,9 +184,8 @@ def lateral_view(node):
         return node
     alias = node.args.get("alias")
     names = tuple(column.name for column in alias.columns) if alias and alias.columns else None
-    rows = exp.Subquery(this=exp.select(generated.unnest(names)))
-    table = exp.TableAlias(this=exp.to_identifier(alias.name if alias and alias.name else "_lateral_view"))
-    lateral = exp.Lateral(this=rows, alias=table)
-    if node.args.get("outer"):
-        return exp.Join(this=lateral, side="LEFT", on=exp.true())
-    return exp.Join(this=lateral, kind="CROSS")
+    outer = generated.outer or bool(node.args.get("outer"))
+    rows = exp.Subquery(this=exp.select(generated.unnest(names, outer=outer)))
+    table_name = alias.name if alias and alias.name else "_lateral_view"
+    table = exp.TableAlias(this=exp.to_identifier(table_name))
+    return exp.Join(this=exp.Lateral(this=rows, alias=table), kind="CROSS")

@@ -121,26 +121,25 @@ def filter_(array, function):
     return duck("list_filter(_0, _1)", array, duck_lambda(params, _index_from_zero(params, body)))
 
 
-# Three-valued `exists`/`forall` as Spark 3.3 has them: each element's answer is coded
-# 2 (decides), 1 (NULL) or 0, and the largest code over the list gives the answer.
-macro("""CREATE MACRO spark_exists(arr, codes) AS CASE WHEN arr IS NULL THEN NULL
-    ELSE [false, NULL, true][coalesce(list_max(codes), 0) + 1] END""")
-macro("""CREATE MACRO spark_forall(arr, codes) AS CASE WHEN arr IS NULL THEN NULL
-    ELSE [true, NULL, false][coalesce(list_max(codes), 0) + 1] END""")
+# Three-valued `exists`/`forall` as Spark 3.3 has them, over the list of the predicate's answers:
+# a deciding answer decides, else a NULL answer (or array) gives NULL. (DuckDB computes the
+# repeated `flags` once.)
+macro("""CREATE MACRO spark_exists(flags) AS CASE WHEN list_position(flags, true) IS NOT NULL THEN true
+    WHEN flags IS NULL OR list_position(flags, NULL) IS NOT NULL THEN NULL ELSE false END""")
+macro("""CREATE MACRO spark_forall(flags) AS CASE WHEN list_position(flags, false) IS NOT NULL THEN false
+    WHEN flags IS NULL OR list_position(flags, NULL) IS NOT NULL THEN NULL ELSE true END""")
 
 
 @spark_function("exists")
 def exists(array, function):
     params, body = lambda_parts(function, "exists", (1,))
-    code = duck_lambda(params, duck("coalesce(CAST(_0 AS INT) * 2, 1)", body))
-    return duck("spark_exists(_0, list_transform(_0, _1))", array, code)
+    return duck("spark_exists(list_transform(_0, _1))", array, duck_lambda(params, body))
 
 
 @spark_function("forall")
 def forall(array, function):
     params, body = lambda_parts(function, "forall", (1,))
-    code = duck_lambda(params, duck("coalesce(CAST(NOT _0 AS INT) * 2, 1)", body))
-    return duck("spark_forall(_0, list_transform(_0, _1))", array, code)
+    return duck("spark_forall(list_transform(_0, _1))", array, duck_lambda(params, body))
 
 
 @spark_function("aggregate")
@@ -160,14 +159,6 @@ def _aggregate_name(node):
     if len(args) == 3:
         args.append(f"lambdafunction({LAMBDA_VARIABLE}, {LAMBDA_VARIABLE})")
     return f"{node.name.lower()}({', '.join(args)})"
-
-
-@spark_name(exp.Lambda)
-def _lambda_name(node):
-    """`lambdafunction(body, namedlambdavariable(), ...)`, every variable as namedlambdavariable()."""
-    variable = exp.Var(this=LAMBDA_VARIABLE)
-    body = substitute(node.this.copy(), {param.name: variable for param in node.expressions})
-    return f"lambdafunction({', '.join([pretty(body)] + [LAMBDA_VARIABLE] * len(node.expressions))})"
 
 
 @spark_function("zip_with")
