@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import contextvars
 import re
+from typing import Optional
 
 from sqlglot import exp
 
 from .naming_functions import CAST_FUNCTIONS, function_name
 from .naming_literals import binary_literal, date_literal, number, timestamp_literal
 from .naming_operators import (addition, between, binary, case, comparison, interval, is_test,
-                               membership, negatable, negation_of, product)
+                               membership, negation_of, product)
 from .naming_parser import NUMERIC_SUFFIX, parse_as_written
 from .naming_windows import filtered_aggregate, lambda_function, window
 from .registry import NAMES
@@ -26,7 +27,8 @@ from .result_types import SparkTypes
 _ACTIVE = contextvars.ContextVar("active_namer", default=None)
 
 
-def name_projections(tree: exp.Expression, sql: str | None = None, schema: dict | None = None) -> None:
+def name_projections(tree: exp.Expression, sql: Optional[str] = None,
+                     schema: Optional[dict] = None) -> None:
     """Alias the unaliased projections of the query's outermost SELECT (the first of a UNION)
     with Spark's names, read from `sql`, the query as written, where given. `schema` (table ->
     {column: Spark type}) tells the types some names depend on (`d + 1` of a date column is
@@ -66,7 +68,7 @@ _GENERATORS = {"explode", "explode_outer", "posexplode", "posexplode_outer", "in
 
 
 class Namer:
-    def __init__(self, select, schema: dict | None = None):
+    def __init__(self, select, schema: Optional[dict] = None):
         self.tables = _sources(select) if select is not None else set()
         self.star_columns = _subquery_columns(select) if select is not None else {}
         self.windows = {w.name: w for w in (select.args.get("windows") or [])} if select else {}
@@ -102,9 +104,13 @@ class Namer:
         return self.name(call)
 
     def name(self, node: exp.Expression) -> str:
+        text = self._spelled(node)
+        return f"(NOT {text})" if node.args.get("negate") else text  # x NOT LIKE y and the like
+
+    def _spelled(self, node: exp.Expression) -> str:
         key = str(node.this).lower() if isinstance(node, exp.Anonymous) else type(node)
-        declared = NAMES.get(key) if isinstance(key, str) or key not in _RENDER else None
-        if declared is not None:  # the family module of the function knows it best
+        declared = NAMES.get(key)
+        if declared is not None:  # the module of the function (or syntax) declares its name
             token = _ACTIVE.set(self)
             try:
                 return declared(node)
@@ -161,7 +167,7 @@ def _is_cast(node) -> bool:
         and not node.meta.get(NUMERIC_SUFFIX)
 
 
-# columns, fields, subscripts -----------------------------------------------------------------------
+# columns, fields, subscripts ----------------------------------------------------------------------
 
 def _column(namer: Namer, node: exp.Column) -> str:
     if node.name in namer.lambda_variables and not node.table:
@@ -175,7 +181,7 @@ def _identifier(namer: Namer, node: exp.Identifier) -> str:
     return "namedlambdavariable()" if node.name in namer.lambda_variables else node.name
 
 
-# literals -------------------------------------------------------------------------------------------
+# literals -----------------------------------------------------------------------------------------
 
 def _literal(namer: Namer, node: exp.Literal) -> str:
     return node.this if node.is_string else number(node.this)
@@ -221,34 +227,7 @@ def _spark_type(data_type: exp.DataType) -> str:
     return re.sub(r"\bDECIMAL\b(?!\()", "DECIMAL(10,0)", text)
 
 
-# syntax that has its own nodes ----------------------------------------------------------------------
-
-def _trim(namer: Namer, node: exp.Trim) -> str:
-    side, characters = (node.args.get("position") or "BOTH").upper(), node.args.get("expression")
-    if characters is not None:
-        return f"TRIM({side} {namer.name(characters)} FROM {namer.name(node.this)})"
-    return f"{ {'LEADING': 'ltrim', 'TRAILING': 'rtrim'}.get(side, 'trim')}({namer.name(node.this)})"
-
-
-def _substring(namer: Namer, node: exp.Substring) -> str:
-    length = node.args.get("length")
-    return (f"substring({namer.name(node.this)}, {namer.name(node.args['start'])}, "
-            f"{namer.name(length) if length is not None else '2147483647'})")
-
-
-def _overlay(namer: Namer, node: exp.Overlay) -> str:
-    length = node.args.get("for_")
-    return (f"overlay({namer.name(node.this)}, {namer.name(node.expression)}, "
-            f"{namer.name(node.args['from_'])}, {namer.name(length) if length is not None else '-1'})")
-
-
-def _position(namer: Namer, node: exp.StrPosition) -> str:
-    return f"locate({namer.name(node.args['substr'])}, {namer.name(node.this)}, 1)"
-
-
-def _extract(namer: Namer, node: exp.Extract) -> str:
-    return f"extract({node.this.name} FROM {namer.name(node.expression)})"
-
+# syntax that has its own nodes --------------------------------------------------------------------
 
 def _struct_of_row(namer: Namer, node: exp.Tuple) -> str:
     """`(y, x)` in a lambda builds a struct, its fields named after the columns."""
@@ -274,24 +253,20 @@ _RENDER = {
     exp.Cast: _cast,
     exp.TryCast: _cast,
     exp.Star: _star,
-    exp.Anonymous: lambda namer, node: function_name(namer, str(node.this).lower(), node.expressions),
+    exp.Anonymous: lambda namer, node:
+        function_name(namer, str(node.this).lower(), node.expressions),
     exp.Dot: lambda namer, node: f"{namer.name(node.this)}.{node.expression.name}",
     exp.Bracket: lambda namer, node: f"{namer.name(node.this)}[{namer.names(node.expressions)}]",
-    exp.DPipe: lambda namer, node: f"concat({namer.name(node.this)}, {namer.name(node.expression)})",
+    exp.DPipe: lambda namer, node:
+        f"concat({namer.name(node.this)}, {namer.name(node.expression)})",
     exp.NEQ: lambda namer, node: f"(NOT ({namer.name(node.this)} = {namer.name(node.expression)}))",
     exp.NullSafeNEQ: lambda namer, node:
         f"(NOT ({namer.name(node.this)} <=> {namer.name(node.expression)}))",
     exp.GT: comparison, exp.GTE: comparison, exp.LT: comparison, exp.LTE: comparison,
     exp.Add: addition, exp.Sub: addition, exp.Mul: product,
-    exp.Like: negatable(lambda namer, node: f"{namer.name(node.this)} LIKE {namer.name(node.expression)}"),
-    exp.ILike: negatable(lambda namer, node:
-                          f"ilike({namer.name(node.this)}, {namer.name(node.expression)})"),
-    exp.RegexpLike: negatable(lambda namer, node:
-                               f"RLIKE({namer.name(node.this)}, {namer.name(node.expression)})"),
-    exp.Escape: lambda namer, node: namer.name(node.this),
     exp.Is: is_test,
-    exp.In: negatable(membership),
-    exp.Between: negatable(between),
+    exp.In: membership,
+    exp.Between: between,
     exp.Case: case,
     exp.If: lambda namer, node: f"(IF({namer.name(node.this)}, {namer.name(node.args['true'])}, "
                                 f"{namer.name(node.args.get('false') or exp.Null())}))",
@@ -299,11 +274,6 @@ _RENDER = {
     exp.Exists: lambda namer, node: "exists()",
     exp.Distinct: lambda namer, node: f"DISTINCT {namer.names(node.expressions)}",
     exp.Alias: lambda namer, node: f"{namer.name(node.this)} AS {node.alias}",
-    exp.Trim: _trim,
-    exp.Substring: _substring,
-    exp.Overlay: _overlay,
-    exp.StrPosition: _position,
-    exp.Extract: _extract,
     exp.Tuple: _struct_of_row,
     exp.Lambda: lambda_function,
     exp.Window: window,
@@ -312,4 +282,5 @@ _RENDER = {
     exp.RespectNulls: lambda namer, node: namer.name(node.this),
 }
 _BY_BASE = [(exp.Binary, binary),
-            (exp.Func, lambda namer, node: f"{node.sql_name().lower()}({namer.names(node.iter_expressions())})")]
+            (exp.Func, lambda namer, node:
+                f"{node.sql_name().lower()}({namer.names(node.iter_expressions())})")]

@@ -11,7 +11,7 @@ import struct
 
 from sqlglot import exp
 
-# Java's Double.toString / Float.toString -------------------------------------------------------
+# Java's Double.toString / Float.toString ----------------------------------------------------------
 
 
 def java_double(value: float) -> str:
@@ -49,21 +49,18 @@ def _java_floating(shortest: str, value: float) -> str:
 
 def _digits_and_exponent(text: str):
     """'12.5e3' -> ('125', 4): significant digits and the power of ten of the first one."""
-    mantissa, _, power = text.lower().partition("e")
-    whole, _, fraction = mantissa.partition(".")
-    digits = (whole + fraction).lstrip("0")
-    exponent = len(whole.lstrip("0")) - 1 if whole.lstrip("0") else -(len(fraction) - len(fraction.lstrip("0")) + 1)
-    return digits.rstrip("0") or "0", exponent + int(power or 0)
+    _, digits, exponent = decimal.Decimal(text).normalize().as_tuple()
+    return "".join(map(str, digits)), len(digits) - 1 + exponent
 
 
-# numbers ----------------------------------------------------------------------------------------
+# numbers ------------------------------------------------------------------------------------------
 
 _SUFFIX_TYPES = {exp.DataType.Type.DOUBLE: "double", exp.DataType.Type.FLOAT: "float",
                  exp.DataType.Type.DECIMAL: "decimal"}
 
 
 def number(text: str, suffix_type=None) -> str:
-    """A numeric literal as written (`text`, optionally with a type suffix read as `suffix_type`)."""
+    """A numeric literal as written: `text`, with a type suffix read as `suffix_type`."""
     kind = _SUFFIX_TYPES.get(suffix_type, "integral" if suffix_type is not None else None)
     if kind is None:
         kind = "double" if "e" in text.lower() else "decimal" if "." in text else "integral"
@@ -81,7 +78,7 @@ def is_decimal_literal(node: exp.Expression) -> bool:
         and "e" not in node.this.lower()
 
 
-# dates, timestamps, binary ----------------------------------------------------------------------
+# dates, timestamps, binary ------------------------------------------------------------------------
 
 def date_literal(text: str) -> str:
     parts = [int(p) for p in re.findall(r"\d+", text)[:3]] + [1, 1]
@@ -122,7 +119,7 @@ def binary_literal(hex_digits: str) -> str:
     return f"X'{digits.rjust(len(digits) + len(digits) % 2, '0')}'"
 
 
-# intervals --------------------------------------------------------------------------------------
+# intervals ----------------------------------------------------------------------------------------
 
 _MICROS = {"DAY": 86_400_000_000, "HOUR": 3_600_000_000, "MINUTE": 60_000_000,
            "SECOND": 1_000_000, "MILLISECOND": 1_000, "MICROSECOND": 1, "WEEK": 7 * 86_400_000_000}
@@ -193,7 +190,8 @@ def _span_literal(text: str, span) -> str:
         return _year_month(-total if negative else total, start, end)
     fields = _DAY_TIME_FIELDS[_DAY_TIME_FIELDS.index(start):_DAY_TIME_FIELDS.index(end) + 1]
     separators = {"HOUR": " " if start == "DAY" else "", "MINUTE": ":", "SECOND": ":"}
-    pattern = "".join((separators.get(f, "") if i else "") + _SPAN_PATTERNS[f] for i, f in enumerate(fields))
+    pattern = "".join((separators.get(field, "") if i else "") + _SPAN_PATTERNS[field]
+                      for i, field in enumerate(fields))
     match = re.fullmatch(pattern, body)
     micros = sum(decimal.Decimal(match.group(f)) * _MICROS[f] for f in fields)
     return _day_time(int(-micros if negative else micros), start, end)

@@ -19,13 +19,14 @@ def interval(namer, node: exp.Expression) -> str:
     return interval_literal(node) or node.sql(dialect="spark")
 
 
-# operators ------------------------------------------------------------------------------------------
+# operators ----------------------------------------------------------------------------------------
 
 _OPERATORS = {exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/", exp.Mod: "%", exp.EQ: "=",
               exp.GT: ">", exp.GTE: ">=", exp.LT: "<", exp.LTE: "<=", exp.And: "AND", exp.Or: "OR",
               exp.NullSafeEQ: "<=>", exp.BitwiseAnd: "&", exp.BitwiseOr: "|",
               exp.BitwiseXor: "^", exp.IntDiv: "div", exp.Xor: "XOR"}
-_FLIPPED = {exp.GT: exp.LT, exp.LT: exp.GT, exp.GTE: exp.LTE, exp.LTE: exp.GTE}
+_INTERVALS = ("interval_day", "interval_dt", "interval_ym")
+_FLIPPED = {exp.GT: exp.LT, exp.LT: exp.GT, exp.GTE: exp.LTE, exp.LTE: exp.GTE}  # a < b is b > a
 
 
 def binary(namer, node: exp.Binary) -> str:
@@ -36,20 +37,25 @@ def binary(namer, node: exp.Binary) -> str:
 def comparison(namer, node: exp.Binary) -> str:
     """Spark compares an integral value with a decimal literal as with the integer that gives the
     same answer (`2 > 1.1` is `(2 > 1)`), and names the comparison after that rewrite."""
-    left, right, kind = node.this, node.expression, type(node)
-    if is_decimal_literal(right) and kind_of(namer, left) == "int":
-        right_name, left_name = _rounded(right, kind), namer.name(left)
-    elif is_decimal_literal(left) and kind_of(namer, right) == "int":
-        left_name, right_name = _rounded(left, _FLIPPED[kind]), namer.name(right)
-    else:
-        return binary(namer, node)
-    return f"({left_name} {_OPERATORS[kind]} {right_name})"
+    kind = type(node)
+    left = _side(namer, node.this, node.expression, _FLIPPED[kind])
+    right = _side(namer, node.expression, node.this, kind)
+    return f"({left} {_OPERATORS[kind]} {right})"
 
 
-def _rounded(literal: exp.Literal, comparison) -> str:
-    value = decimal.Decimal(literal.this)
+def _side(namer, operand: exp.Expression, other: exp.Expression, comparison) -> str:
+    """The name of `operand` in `other <comparison> operand`."""
+    value = _decimal_literal_value(operand)
+    if value is None or kind_of(namer, other) != "int":
+        return namer.name(operand)
     down = comparison in (exp.GT, exp.LTE)  # i > d is i > floor(d); i >= d is i >= ceil(d)
     return str(int(value.to_integral_value(decimal.ROUND_FLOOR if down else decimal.ROUND_CEILING)))
+
+
+def _decimal_literal_value(node: exp.Expression):
+    if isinstance(node, exp.Neg) and is_decimal_literal(node.this):
+        return -decimal.Decimal(node.this.this)
+    return decimal.Decimal(node.this) if is_decimal_literal(node) else None
 
 
 def addition(namer, node: exp.Binary) -> str:
@@ -61,29 +67,30 @@ def addition(namer, node: exp.Binary) -> str:
     kinds = (kind_of(namer, left), kind_of(namer, right))
     if not subtract and kinds[1] == "date" and kinds[0] == "int":
         left, right, kinds = right, left, kinds[::-1]
-    if not subtract and kinds[0] in ("interval_dt", "interval_ym") \
-            and kinds[1] not in ("interval_dt", "interval_ym"):
+    if not subtract and kinds[0] in _INTERVALS \
+            and kinds[1] not in _INTERVALS:
         left, right, kinds = right, left, kinds[::-1]
     if kinds == ("date", "int"):
         return f"{'date_sub' if subtract else 'date_add'}({namer.name(left)}, {namer.name(right)})"
-    if kinds == ("date", "interval_dt") and not subtract:
-        return f"date_add({namer.name(left)}, extractansiintervaldays({namer.name(right)}))"
-    if kinds[1] in ("interval_dt", "interval_ym") and kinds[0] not in ("interval_dt", "interval_ym"):
+    if kinds == ("date", "interval_day"):
+        days = f"extractansiintervaldays({namer.name(right)})"
+        return f"date_add({namer.name(left)}, {f'(- {days})' if subtract else days})"
+    if kinds[1] in _INTERVALS and kinds[0] not in _INTERVALS:
         return f"{namer.name(left)} {'-' if subtract else '+'} {namer.name(right)}"
     return binary(namer, node)
 
 
 def product(namer, node: exp.Mul) -> str:
     """Spark writes an interval times a number with the interval first."""
-    if kind_of(namer, node.expression) in ("interval_dt", "interval_ym") \
-            and kind_of(namer, node.this) not in ("interval_dt", "interval_ym"):
+    if kind_of(namer, node.expression) in _INTERVALS \
+            and kind_of(namer, node.this) not in _INTERVALS:
         return f"({namer.name(node.expression)} * {namer.name(node.this)})"
     return binary(namer, node)
 
 
 def kind_of(namer, node: exp.Expression):
     """What little of an expression's type its name depends on: 'int', 'date', 'timestamp',
-    'interval_dt', 'interval_ym', or None (another type, or not known)."""
+    'interval_day', 'interval_dt', 'interval_ym', or None (another type, or not known)."""
     if isinstance(node, exp.Interval) or node.meta.get(INTERVAL_UNITS):
         return _syntactic_kind(node)  # the literal tells its kind; the schema-less type, less
     known = namer.type_of(node)
@@ -96,8 +103,16 @@ def kind_of(namer, node: exp.Expression):
     if known.is_type(*exp.DataType.TEMPORAL_TYPES):
         return "timestamp"
     if known.this == exp.DataType.Type.INTERVAL:
-        return "interval_ym" if re.search(r"YEAR|MONTH", known.sql().upper()) else "interval_dt"
+        return _interval_kind(known.sql().upper())
     return None
+
+
+def _interval_kind(spelled: str) -> str:
+    """An interval of whole days ('interval_day'), another day-time one, or a year-month one."""
+    if re.search(r"(YEAR|MONTH)$", spelled):
+        return "interval_ym"
+    whole_days = re.search(r"\bDAY$", spelled) and " TO " not in spelled
+    return "interval_day" if whole_days else "interval_dt"
 
 
 _DATE_FUNCTIONS = {"to_date", "date_add", "date_sub", "current_date", "make_date", "last_day",
@@ -117,8 +132,7 @@ def _syntactic_kind(node: exp.Expression):
         return "int" if not node.is_string and re.fullmatch(r"\d+", node.this) else None
     if isinstance(node, (exp.Interval, exp.Add)) and (isinstance(node, exp.Interval)
                                                        or node.meta.get(INTERVAL_UNITS)):
-        spelled = interval_literal(node) or ""
-        return "interval_ym" if re.search(r"(YEAR|MONTH)$", spelled) else "interval_dt"
+        return _interval_kind(interval_literal(node) or "")
     if isinstance(node, (exp.Cast, exp.TryCast)):
         if node.to.this in _INTEGRAL_TYPES:
             return "int"
@@ -136,21 +150,13 @@ def _syntactic_kind(node: exp.Expression):
     return None
 
 
-# predicates -----------------------------------------------------------------------------------------
+# predicates ---------------------------------------------------------------------------------------
 
 def negation_of(namer, node: exp.Not) -> str:
     child = node.this
     if isinstance(child, exp.Is) and isinstance(child.expression, exp.Null):
         return f"({namer.name(child.this)} IS NOT NULL)"
     return f"(NOT {namer.name(child)})"
-
-
-def negatable(render):
-    def named(namer, node) -> str:
-        text = render(namer, node)
-        return f"(NOT {text})" if node.args.get("negate") else text
-
-    return named
 
 
 def is_test(namer, node: exp.Is) -> str:
@@ -165,8 +171,10 @@ def membership(namer, node: exp.In) -> str:
 
 
 def between(namer, node: exp.Between) -> str:
-    value = namer.name(node.this)
-    return f"(({value} >= {namer.name(node.args['low'])}) AND ({value} <= {namer.name(node.args['high'])}))"
+    """x BETWEEN a AND b is Spark's ((x >= a) AND (x <= b))."""
+    value, low, high = node.this, node.args["low"], node.args["high"]
+    return (f"(({namer.name(value)} >= {_side(namer, low, value, exp.GTE)}) AND "
+            f"({namer.name(value)} <= {_side(namer, high, value, exp.LTE)}))")
 
 
 def case(namer, node: exp.Case) -> str:

@@ -6,8 +6,10 @@ arguments in Spark's order, as the pipeline's dialect reads registered functions
 keyword syntaxes (`CAST(x AS t)`, `EXTRACT(f FROM x)`, `TRIM(BOTH c FROM s)`,
 `SUBSTRING(s FROM i FOR n)`, `POSITION(a IN s)`, `OVERLAY(... PLACING ...)`) keep sqlglot's nodes.
 The typed literals `DATE '...'` and `TIMESTAMP '...'` stay exp.Cast, while CAST(...) as written
-is exp.TryCast (Spark's CAST is lenient), TRY_CAST a `safe` TryCast. A numeric literal with a type suffix (`1L`, `2.5D`), which sqlglot reads
-as a `::` cast, is marked as a literal, since Spark names it by its value alone.
+is exp.TryCast (Spark's CAST is lenient), TRY_CAST a `safe` TryCast. A numeric literal with a
+type suffix (`1L`, `2.5D`), which sqlglot reads as a `::` cast, is marked as a literal, since
+Spark names it by its value alone; so is an interval of several units (`INTERVAL 1 DAY 2 HOURS`),
+which sqlglot reads as a sum. `||` binds as `+` does in Spark.
 """
 from __future__ import annotations
 

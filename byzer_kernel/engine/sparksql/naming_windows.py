@@ -66,7 +66,9 @@ def _frame(namer, spec: exp.Window, function, ordered: bool) -> str:
 
 def _bound(namer, value, side) -> str:
     if isinstance(value, str):
-        return "CURRENT ROW" if value.upper() == "CURRENT ROW" else f"{value.upper()} {side.upper()}"
+        if value.upper() == "CURRENT ROW":
+            return "CURRENT ROW"
+        return f"{value.upper()} {side.upper()}"  # UNBOUNDED PRECEDING / FOLLOWING
     return f"{namer.name(value)} {(side or 'PRECEDING').upper()}"
 
 
