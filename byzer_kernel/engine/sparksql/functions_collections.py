@@ -13,9 +13,10 @@ from typing import Optional
 from sqlglot import exp
 
 from ...lang.errors import ByzerRuntimeError
-from .casts import SPARK_TYPE
+from .casts import SPARK_TYPE, spark_cast
 from .functions_higher_order import comparator_sort, is_lambda
 from .registry import duck, macro, spark_function
+from .result_types import is_text, kind, wider_all
 
 SHAPE = "spark_shape"  # meta key: "array", "map", "date"... of a builder's result
 
@@ -65,9 +66,22 @@ def static_shape(node: exp.Expression) -> Optional[str]:
 
 # --- constructors ----------------------------------------------------------------------------
 
+def _as_common_type(values: tuple) -> list:
+    """Spark's array(1, 'a') is an array of strings: where strings meet other types, those are cast
+    to string as Spark casts (DuckDB would cast the strings to the other type)."""
+    found = [value.meta.get(SPARK_TYPE) for value in values]
+    if None in found:
+        return list(values)
+    common = wider_all(found)
+    if common is None or not is_text(common):
+        return list(values)
+    return [value if is_text(t) or kind(t) == exp.DataType.Type.NULL else spark_cast(value, t, common)
+            for value, t in zip(values, found)]
+
+
 @spark_function("array")
 def array(*elements):
-    return shaped(exp.Array(expressions=list(elements)), "array")
+    return shaped(exp.Array(expressions=_as_common_type(elements)), "array")
 
 
 @spark_function("map")
@@ -75,7 +89,7 @@ def map_(*keys_and_values):
     if len(keys_and_values) % 2:
         raise ByzerRuntimeError("function `map` expects a positive even number of arguments, "
                                 f"{len(keys_and_values)} given")
-    keys, values = keys_and_values[0::2], keys_and_values[1::2]
+    keys, values = _as_common_type(keys_and_values[0::2]), _as_common_type(keys_and_values[1::2])
     return shaped(exp.Anonymous(this="map", expressions=[exp.Array(expressions=list(keys)),
                                                          exp.Array(expressions=list(values))]), "map")
 
