@@ -63,7 +63,7 @@ def from_json_sql(text: str, t: tuple, options: dict) -> str:
         nulls = "struct_pack(" + ", ".join(
             f"{quote_name(n)} := CAST(NULL AS {duck_type(ft)})" for n, ft in t[1]) + ")"
         fields = "struct_pack(" + ", ".join(
-            f"{quote_name(n)} := {convert(f'json_extract({text}, {key_path(n)})', ft, options)}"
+            f"{quote_name(n)} := {convert((text, key_path(n)), ft, options)}"
             for n, ft in t[1]) + ")"
         return (f"CASE WHEN {blank} THEN NULL WHEN json_valid({text}) AND json_type({text}) = 'OBJECT' "
                 f"THEN {fields} ELSE {nulls} END")
@@ -131,10 +131,9 @@ def duck_json_path(spark_path: str):
 
 
 def json_value_text(value: str) -> str:
-    """DuckDB SQL: a JSON value as Spark returns it in a string (strings unquoted, JSON null as
-    NULL, objects and arrays as compact JSON text)."""
-    return (f"CASE json_type({value}) WHEN 'VARCHAR' THEN json_extract_string({value}, '$') "
-            f"WHEN 'NULL' THEN NULL ELSE CAST({value} AS VARCHAR) END")
+    """DuckDB SQL: a JSON value as Spark returns it in a string. DuckDB's json_extract_string
+    already gives strings unquoted, JSON null as NULL and objects and arrays as compact JSON."""
+    return f"json_extract_string({value}, '$')"
 
 
 @spark_function("get_json_object", result="string")
@@ -147,8 +146,7 @@ def get_json_object(text, path):
     duck_path, wildcard = translated
     literal = "'" + duck_path.replace("'", "''") + "'"
     if not wildcard:
-        return duck(f"CASE WHEN json_valid(_0) THEN {json_value_text(f'json_extract(_0, {literal})')} END",
-                    text)
+        return duck(f"CASE WHEN json_valid(_0) THEN json_extract_string(_0, {literal}) END", text)
     # Spark gives a single match unwrapped, several as a JSON array, none as NULL.
     found = f"json_extract(_0, {literal})"
     return duck(f"CASE WHEN NOT json_valid(_0) OR len({found}) = 0 THEN NULL "
@@ -161,8 +159,8 @@ def json_tuple_values(text: exp.Expression, fields: list) -> list:
     values = []
     for field in fields:
         if isinstance(field, exp.Literal) and field.is_string:
-            sql = json_value_text(f"json_extract(_0, {key_path(field.this)})")
-            values.append(duck(f"CASE WHEN json_valid(_0) THEN {sql} END", text))
+            values.append(duck(f"CASE WHEN json_valid(_0) THEN json_extract_string(_0, {key_path(field.this)}) END",
+                               text))
         else:
             values.append(duck("CASE WHEN json_valid(_0) THEN json_extract_string(_0, '$.' || _1) END",
                                text, field))

@@ -18,12 +18,22 @@ _INTEGRAL = {"tinyint", "smallint", "int", "bigint"}
 _JSON_NUMBER = "('BIGINT', 'UBIGINT', 'DOUBLE')"
 
 
-def _kind(e: str) -> str:
-    return f"json_type({e})"
+# A JSON location `e` is either SQL text of a JSON value, or a (document, path) pair: reading a
+# top-level field straight from the document with a path spares DuckDB parsing it twice.
+def _kind(e) -> str:
+    return f"json_type({e[0]}, {e[1]})" if isinstance(e, tuple) else f"json_type({e})"
 
 
-def _missing(e: str) -> str:
-    return f"({e} IS NULL OR json_type({e}) = 'NULL')"
+def _text(e) -> str:
+    return f"json_extract_string({e[0]}, {e[1]})" if isinstance(e, tuple) else f"json_extract_string({e}, '$')"
+
+
+def _json(e) -> str:
+    return f"json_extract({e[0]}, {e[1]})" if isinstance(e, tuple) else e
+
+
+def _missing(e) -> str:
+    return f"({_json(e)} IS NULL OR {_kind(e)} = 'NULL')"
 
 
 def key_path(name: str) -> str:
@@ -31,32 +41,31 @@ def key_path(name: str) -> str:
     return "'$." + quote_name(name).replace("'", "''") + "'"
 
 
-def convert(e: str, t: tuple, options: dict) -> str:
-    """DuckDB SQL: the JSON value e as Spark type t, NULL when Spark would fail to convert it."""
+def convert(e, t: tuple, options: dict) -> str:
+    """DuckDB SQL: the JSON value at e as Spark type t, NULL when Spark would fail to convert it."""
     kind = t[0]
     if kind in _INTEGRAL:
         return (f"CASE WHEN {_kind(e)} IN ('BIGINT', 'UBIGINT') "
-                f"THEN TRY_CAST({e} AS {duck_type(t)}) END")
+                f"THEN TRY_CAST({_text(e)} AS {duck_type(t)}) END")
     if kind in ("double", "float"):
         return _floating(e, duck_type(t))
     if kind == "decimal":
-        return f"CASE WHEN {_kind(e)} IN {_JSON_NUMBER} THEN TRY_CAST({e} AS {duck_type(t)}) END"
+        return f"CASE WHEN {_kind(e)} IN {_JSON_NUMBER} THEN TRY_CAST({_text(e)} AS {duck_type(t)}) END"
     if kind == "boolean":
-        return f"CASE WHEN {_kind(e)} = 'BOOLEAN' THEN CAST({e} AS BOOLEAN) END"
-    if kind == "string":
-        return (f"CASE WHEN {_kind(e)} = 'VARCHAR' THEN json_extract_string({e}, '$') "
-                f"WHEN {_kind(e)} <> 'NULL' THEN CAST({e} AS VARCHAR) END")
+        return f"CASE WHEN {_kind(e)} = 'BOOLEAN' THEN {_text(e)} = 'true' END"
+    if kind == "string":  # strings unquoted, other values as their compact JSON text
+        return _text(e)
     if kind in ("date", "timestamp", "timestamp_ntz"):
         return _datetime(e, kind, options)
     if kind == "binary":
-        return f"CASE WHEN {_kind(e)} = 'VARCHAR' THEN TRY(from_base64(json_extract_string({e}, '$'))) END"
+        return f"CASE WHEN {_kind(e)} = 'VARCHAR' THEN TRY(from_base64({_text(e)})) END"
     if kind == "array":
         return (f"CASE WHEN {valid(e, t, options)} AND {_kind(e)} = 'ARRAY' THEN "
-                f"list_transform(CAST(CAST({e} AS JSON) AS JSON[]), lambda v: {convert('v', t[1], options)}) END")
+                f"list_transform(CAST(CAST({_json(e)} AS JSON) AS JSON[]), lambda v: {convert('v', t[1], options)}) END")
     if kind == "map":
         value = convert("kv.value", t[2], options)
         return (f"CASE WHEN {valid(e, t, options)} AND {_kind(e)} = 'OBJECT' THEN "
-                f"map_from_entries(list_transform(map_entries(CAST(CAST({e} AS JSON) AS MAP(VARCHAR, JSON))), "
+                f"map_from_entries(list_transform(map_entries(CAST(CAST({_json(e)} AS JSON) AS MAP(VARCHAR, JSON))), "
                 f"lambda kv: struct_pack(k := TRY_CAST(kv.key AS {duck_type(t[1])}), "
                 f"v := {value}))) END")
     if kind == "struct":
@@ -64,24 +73,23 @@ def convert(e: str, t: tuple, options: dict) -> str:
     return "NULL"
 
 
-def _fields(e: str, t: tuple, options: dict) -> str:
-    parts = [f"{quote_name(name)} := {convert(f'json_extract({e}, {key_path(name)})', ft, options)}"
-             for name, ft in t[1]]
+def _fields(e, t: tuple, options: dict) -> str:
+    parts = [f"{quote_name(name)} := {convert((_json(e), key_path(name)), ft, options)}" for name, ft in t[1]]
     return f"struct_pack({', '.join(parts)})" if parts else "NULL"
 
 
-def valid(e: str, t: tuple, options: dict) -> str:
+def valid(e, t: tuple, options: dict) -> str:
     """DuckDB SQL: whether JSON value e converts to t with no failure anywhere inside."""
     kind = t[0]
     if kind == "array":
         return (f"({_missing(e)} OR ({_kind(e)} = 'ARRAY' AND coalesce(list_bool_and("
-                f"list_transform(CAST(CAST({e} AS JSON) AS JSON[]), lambda v: {valid('v', t[1], options)})), true)))")
+                f"list_transform(CAST(CAST({_json(e)} AS JSON) AS JSON[]), lambda v: {valid('v', t[1], options)})), true)))")
     if kind == "map":
         return (f"({_missing(e)} OR ({_kind(e)} = 'OBJECT' AND coalesce(list_bool_and("
-                f"list_transform(map_values(CAST(CAST({e} AS JSON) AS MAP(VARCHAR, JSON))), "
+                f"list_transform(map_values(CAST(CAST({_json(e)} AS JSON) AS MAP(VARCHAR, JSON))), "
                 f"lambda v: {valid('v', t[2], options)})), true)))")
     if kind == "struct":
-        checks = [valid(f"json_extract({e}, {key_path(name)})", ft, options) for name, ft in t[1]]
+        checks = [valid((_json(e), key_path(name)), ft, options) for name, ft in t[1]]
         inner = " AND ".join(checks) if checks else "true"
         return f"({_missing(e)} OR ({_kind(e)} = 'OBJECT' AND {inner}))"
     return f"({_missing(e)} OR ({convert(e, t, options)}) IS NOT NULL)"
@@ -103,10 +111,10 @@ def parse_text(s: str, t: tuple, options: dict) -> str:
     return f"TRY_CAST({s} AS {duck_type(t)})"
 
 
-def _floating(e: str, duck: str) -> str:
+def _floating(e, duck: str) -> str:
     """Numbers, and the strings Jackson reads as non-finite doubles."""
-    text = f"json_extract_string({e}, '$')"
-    number = f"CAST({e} AS DOUBLE)"
+    text = _text(e)
+    number = f"TRY_CAST({text} AS DOUBLE)"
     if duck == "FLOAT":  # Java's double -> float: beyond the float range is infinity
         number = (f"CASE WHEN abs({number}) < 3.4028235677973366e38 THEN {number} "
                   f"ELSE sign({number}) * CAST('Infinity' AS DOUBLE) END")
@@ -116,14 +124,14 @@ def _floating(e: str, duck: str) -> str:
             f"WHEN '-Infinity' THEN CAST('-Infinity' AS {duck}) END END")
 
 
-def _datetime(e: str, kind: str, options: dict) -> str:
-    text = f"json_extract_string({e}, '$')"
+def _datetime(e, kind: str, options: dict) -> str:
+    text = _text(e)
     if kind == "date":
         parsed = _parse_with(text, options.get("dateformat"), "DATE")
         return f"CASE WHEN {_kind(e)} = 'VARCHAR' THEN {parsed} END"
     parsed = _parse_with(text, options.get("timestampformat"), "TIMESTAMP")
     return (f"CASE WHEN {_kind(e)} = 'VARCHAR' THEN {parsed} "
-            f"WHEN {_kind(e)} IN ('BIGINT', 'UBIGINT') THEN CAST(to_timestamp(CAST({e} AS BIGINT)) AS TIMESTAMP) END")
+            f"WHEN {_kind(e)} IN ('BIGINT', 'UBIGINT') THEN CAST(to_timestamp(TRY_CAST({text} AS BIGINT)) AS TIMESTAMP) END")
 
 
 def _parse_with(text: str, pattern, duck: str) -> str:
