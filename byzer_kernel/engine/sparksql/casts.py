@@ -26,12 +26,10 @@ TEXT = {T.VARCHAR, T.TEXT, T.CHAR, T.NVARCHAR, T.NCHAR}
 TIMESTAMPS = {T.TIMESTAMP, T.TIMESTAMPTZ, T.TIMESTAMPLTZ, T.TIMESTAMPNTZ}
 _TRIM = "' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)"
 
-# Spark's UTF8String.toInt/toLong: optional sign, digits, an optional fraction that is dropped.
+# Spark's UTF8String.toInt/toLong: optional sign, digits, an optional fraction that is dropped
+# ('-.5' is 0); anything else does not match and stays unreadable ('#' is no digit).
 macro(r"""CREATE OR REPLACE MACRO spark_integral_text(s) AS
-    CASE WHEN regexp_full_match(s, '\s*[+-]?(\d+\.?\d*|\.\d+)\s*')
-         THEN regexp_extract(s, '^\s*([+-]?\d*)', 1) END""")
-macro("""CREATE OR REPLACE MACRO spark_integral_digits(t) AS
-    CASE WHEN t IN ('', '+', '-') THEN '0' ELSE t END""")
+    regexp_replace('#' || s, '^#\s*([+-]?)(?:(\d+)(?:\.\d*)?|\.\d+)\s*$', '\10\2')""")
 # Two's complement wrap of an integer (of a wider type) to `bits` bits, as Java's narrowing does.
 macro("""CREATE OR REPLACE MACRO spark_wrap(x, bits) AS
     ((CAST(x AS HUGEINT) + (CAST(1 AS HUGEINT) << (bits - 1)))
@@ -71,7 +69,8 @@ macro("""CREATE OR REPLACE MACRO spark_float_parts(negative, mantissa, power) AS
                      ELSE -(length(split_part(mantissa, '.', 2))
                             - length(ltrim(split_part(mantissa, '.', 2), '0')) + 1) END)""")
 macro("""CREATE OR REPLACE MACRO spark_float_text(x) AS
-    CASE WHEN isnan(x) THEN 'NaN'
+    CASE WHEN abs(x) >= 0.001 AND abs(x) < 10000000 THEN CAST(x AS VARCHAR)  -- laid out alike
+         WHEN isnan(x) THEN 'NaN'
          WHEN isinf(x) THEN CASE WHEN x > 0 THEN 'Infinity' ELSE '-Infinity' END
          WHEN x = 0 THEN CASE WHEN signbit(x) THEN '-0.0' ELSE '0.0' END
          ELSE spark_float_parts(x < 0, split_part(lower(CAST(abs(x) AS VARCHAR)), 'e', 1),
@@ -137,8 +136,11 @@ def _cast(value, to):
 
 def _to_integral(value, source, target, to):
     bits = INTEGRAL_BITS[target.this]
-    if source.this in TEXT:
-        return _try_cast(duck("spark_integral_digits(spark_integral_text(_0))", value), to)
+    if source.this in TEXT:  # plain digits (DuckDB reads them as Spark does) skip the regex
+        plain = _try_cast(value, to)
+        same = exp.EQ(this=_cast(plain, exp.DataType.build("varchar")), expression=value.copy())
+        return exp.Case(ifs=[exp.If(this=same, true=plain.copy())],
+                        default=_try_cast(duck("spark_integral_text(_0)", value), to))
     if source.this in INTEGRAL_BITS:
         if INTEGRAL_BITS[source.this] <= bits:
             return _cast(value, to)

@@ -16,7 +16,7 @@ from sqlglot import exp
 
 from .casts import FROM_TYPE, INTEGRAL_BITS, SPARK_TYPE, TIMESTAMPS, plain_cast, spark_type
 from .registry import FUNCTIONS, duck
-from .result_types import BIGINT, DOUBLE, STRING, SparkTypes, is_decimal, is_integral, is_text, kind, wider_all
+from .result_types import DOUBLE, STRING, SparkTypes, is_decimal, is_integral, is_text, kind, wider_all
 
 T = exp.DataType.Type
 INPUTS_CAST = "spark_inputs_cast"  # meta key: coercion already cast a registered call's arguments
@@ -115,8 +115,13 @@ def _wrapping(node, result):
     """Integer arithmetic that wraps around as Java's does (DuckDB reports an overflow)."""
     bits = INTEGRAL_BITS[result.this]
     wide = "HUGEINT" if bits == 64 else "BIGINT"
-    node.set("this", plain_cast(node.this, exp.DataType.build(wide)))
-    return plain_cast(duck(f"spark_wrap_{'huge' if bits == 64 else 'big'}(_0, {bits})", node), result)
+    widened = node.copy()
+    widened.set("this", plain_cast(widened.this, exp.DataType.build(wide)))
+    wrapped = plain_cast(duck(f"spark_wrap_{'huge' if bits == 64 else 'big'}(_0, {bits})", widened), result)
+    if node.find(exp.Select):  # DuckDB refuses TRY around a scalar subquery
+        return wrapped
+    # DuckDB's own operation where it does not overflow (cheaper), the wrapped one where it does
+    return duck("coalesce(TRY(_0), _1)", plain_cast(node, result), wrapped)
 
 
 def _negation(types, node):

@@ -8,7 +8,7 @@ from sqlglot import exp
 
 from .casts import SPARK_TYPE
 from .registry import duck, macro, spark_function
-from .result_types import simple_string
+from .spark_types import simple_string
 
 # DuckDB's names, where the coercion phase could not tell the Spark type.
 macro("""CREATE OR REPLACE MACRO spark_duck_type_name(t) AS
