@@ -128,15 +128,20 @@ def answer(spark, query: dict) -> dict:
         out["names"] = [field.name() for field in fields]
         out["types"] = [field.dataType().simpleString() for field in fields]
         textual = [i for i, t in enumerate(out["types"]) if "interval" in t]
-        if textual:  # nor bring those values to Python: Spark's text for them instead
+        # pyspark brings maps through a Java HashMap, which loses Spark's entry order: entries instead
+        maps = [i for i, t in enumerate(out["types"]) if t.startswith("map<") and i not in textual]
+        if textual or maps:  # nor can it bring every interval to Python: Spark's text for them instead
             frame = frame.toDF(*[f"c{i}" for i in range(len(fields))]).selectExpr(
-                *[f"CAST(c{i} AS STRING)" if i in textual else f"c{i}" for i in range(len(fields))])
+                *[f"CAST(c{i} AS STRING)" if i in textual else f"map_entries(c{i})" if i in maps
+                  else f"c{i}" for i in range(len(fields))])
         rows = frame.collect()
         if query["function"] in NONDETERMINISTIC or any(
                 re.search(rf"\b{f}\s*\(", query["sql"], re.I) for f in NONDETERMINISTIC):
             out["values"] = "nondeterministic"
         else:
-            out["rows"] = [[canonical(v) for v in row] for row in rows]
+            out["rows"] = [[{"map": [[canonical(k), canonical(v)] for k, v in value]}
+                            if i in maps and value is not None else canonical(value)
+                            for i, value in enumerate(row)] for row in rows]
             if textual:
                 out["text_columns"] = textual
     except Exception as error:  # Spark's own rejection is the expected answer

@@ -46,13 +46,13 @@ SELECT dept, count(1) AS n FROM people GROUP BY dept HAVING count(1) > 1 ORDER B
 SELECT avg(salary), sum(salary), min(salary) FROM people
 
 -- query: group_cube
-SELECT dept, age, count(*) FROM people GROUP BY dept, age WITH CUBE ORDER BY dept, age
+SELECT dept, age, count(*) FROM people GROUP BY dept, age WITH CUBE ORDER BY dept, age, 3
 
 -- query: group_rollup
-SELECT dept, age, count(*) FROM people GROUP BY dept, age WITH ROLLUP ORDER BY dept, age
+SELECT dept, age, count(*) FROM people GROUP BY dept, age WITH ROLLUP ORDER BY dept, age, 3
 
 -- query: grouping_sets_after_columns
-SELECT dept, age, sum(id) FROM people GROUP BY dept, age GROUPING SETS ((dept), (age), ()) ORDER BY dept, age
+SELECT dept, age, sum(id) FROM people GROUP BY dept, age GROUPING SETS ((dept), (age), ()) ORDER BY dept, age, 3
 
 -- query: grouping_id
 SELECT dept, grouping__id, count(*) FROM people GROUP BY dept WITH ROLLUP ORDER BY dept
