@@ -238,8 +238,23 @@ macro("CREATE MACRO spark_split_limited(s, parts, re, k) AS "
       "spark_split_length(parts, k) + spark_split_length(regexp_extract_all(s, re), k))] END")
 
 
+_REGEX_SYNTAX = set("\\^$.|?*+()[]{}")
+
+
+def _plain_separator(pattern):
+    """The text of a literal pattern that is no more than one or more ordinary characters."""
+    literal = _literal(pattern)
+    if literal is None or not literal.is_string or not literal.this:
+        return None
+    return None if _REGEX_SYNTAX & set(literal.this) else literal.this
+
+
 @spark_function("split", result="array<string>")
 def split(text, pattern, limit=None):
+    separator = _plain_separator(pattern)
+    if separator is not None and (limit is None or _literal(limit) is not None):
+        return _split_plain(_string(text), exp.Literal.string(separator),
+                            int(_literal(limit).this) if limit is not None else -1)
     pattern, _ = _pattern("split", pattern)
     empty_pattern = pattern == exp.Literal.string("")
     text, pattern = _string(text), _string(pattern)
@@ -251,6 +266,16 @@ def split(text, pattern, limit=None):
         return duck("regexp_split_to_array(_0, _1)", text, pattern)
     return duck("spark_split_limited(_0, regexp_split_to_array(_0, _1), _1, _2)", text, pattern,
                 exp.TryCast(this=limit, to=exp.DataType.build("int")))
+
+
+def _split_plain(text, separator, limit: int):
+    """The common case, a plain separator: DuckDB's string_split is several times faster than a
+    regex, and the last of `limit` pieces is the rest of the text (the later pieces rejoined)."""
+    if limit <= 0:
+        return duck("string_split(_0, _1)", text, separator)
+    return duck("CASE WHEN len(string_split(_0, _1)) <= _2 THEN string_split(_0, _1) "
+                "ELSE string_split(_0, _1)[1:_2 - 1] || [array_to_string(string_split(_0, _1)[_2:], _1)] END",
+                text, separator, exp.Literal.number(limit))
 
 
 spark_name("split")(with_defaults(2, "-1"))
