@@ -260,27 +260,32 @@ def _avg(types, node):
 
 def _array(types, node):
     element = wider_all([types.of(e) for e in node.expressions], strings=True)
-    return exp.DataType(this=T.ARRAY, expressions=[element], nested=True) if element else None
+    return exp.DataType(this=T.ARRAY, expressions=[element.copy()], nested=True) if element else None
 
 
 def _struct(types, node: exp.Struct):
-    fields = []
-    for i, item in enumerate(node.expressions):
-        name, value = (item.this.name, item.expression) if isinstance(item, exp.PropertyEQ) \
-            else (f"col{i + 1}", item)
+    return _struct_of(types, [(item.this.name, item.expression) if isinstance(item, exp.PropertyEQ)
+                              else (f"col{i + 1}", item) for i, item in enumerate(node.expressions)])
+
+
+def _struct_of(types, fields: list):
+    """The struct of (name, value) fields. Reads the values and copies their types: a node built
+    around a node of the tree (a value, a CAST's type) would take it out of the tree the rewrite
+    walks, and the rewrite's replacements there would be lost."""
+    members = []
+    for name, value in fields:
         value_type = types.of(value)
         if value_type is None:
             return None
-        fields.append(exp.ColumnDef(this=exp.to_identifier(name), kind=value_type))
-    return exp.DataType(this=T.STRUCT, expressions=fields, nested=True)
+        members.append(exp.ColumnDef(this=exp.to_identifier(name), kind=value_type.copy()))
+    return exp.DataType(this=T.STRUCT, expressions=members, nested=True)
 
 
 def _named_struct(types, node: exp.Anonymous):
     items = node.expressions
     if len(items) % 2 or not all(isinstance(k, exp.Literal) and k.is_string for k in items[::2]):
         return None
-    pairs = [exp.PropertyEQ(this=exp.to_identifier(k.this), expression=v) for k, v in zip(items[::2], items[1::2])]
-    return _struct(types, exp.Struct(expressions=pairs))
+    return _struct_of(types, [(k.this, v) for k, v in zip(items[::2], items[1::2])])
 
 
 def _map_call(types, node: exp.Anonymous):
@@ -290,12 +295,13 @@ def _map_call(types, node: exp.Anonymous):
     key, value = wider_all([types.of(k) for k in items[::2]]), wider_all([types.of(v) for v in items[1::2]])
     if key is None or value is None:
         return None
-    return exp.DataType(this=T.MAP, expressions=[key, value], nested=True)
+    return exp.DataType(this=T.MAP, expressions=[key.copy(), value.copy()], nested=True)
 
 
 _CONSTRUCTORS = {  # registered without a declared result: their type follows their arguments
     "array": lambda types, node: _array(types, node),
-    "struct": lambda types, node: _struct(types, exp.Struct(expressions=list(node.expressions))),
+    "struct": lambda types, node: _struct_of(
+        types, [(f"col{i + 1}", value) for i, value in enumerate(node.expressions)]),
     "named_struct": _named_struct,
     "map": _map_call,
 }
@@ -306,7 +312,7 @@ def _var_map(types, node: exp.VarMap):
     value = wider_all([types.of(v) for v in node.args["values"].expressions])
     if key is None or value is None:
         return None
-    return exp.DataType(this=T.MAP, expressions=[key, value], nested=True)
+    return exp.DataType(this=T.MAP, expressions=[key.copy(), value.copy()], nested=True)
 
 
 def _bracket(types, node: exp.Bracket):
