@@ -14,6 +14,7 @@ from .casts import SPARK_TYPE, spark_type
 from .coercion import INPUTS_CAST, coerce
 from .dialect import ByzerSpark, LocalDuckDB
 from .naming import name_projections
+from .query_shapes import spark_inline_rows
 from .registry import FUNCTIONS, NODES
 
 
@@ -41,6 +42,7 @@ def _parsed(spark_sql: str) -> tuple:
     except sqlglot.errors.ParseError as error:
         raise ByzerRuntimeError(syntax_error_message(error)) from None
     spark_precedence(tree)
+    spark_inline_rows(tree)
     return tree, _tables_read(tree)
 
 

@@ -116,9 +116,34 @@ def _generated_names(projection: exp.Expression) -> list:
 
 # --- FROM: inline tables, range ---------------------------------------------------------------
 
+def spark_inline_rows(tree: exp.Expression) -> None:
+    """Spark reads each row of an inline table as one expression, and a parenthesised list as the
+    row's columns: `VALUES (('a', 10))` (however many parentheses) is the row ('a', 10), where
+    DuckDB reads one struct column. Done on the parsed tree: names and types follow the rows."""
+    for values in tree.find_all(exp.Values):
+        for row in list(values.expressions):
+            columns = _row_columns(row)
+            if columns is not row:
+                row.replace(columns)
+
+
+def _row_columns(row: exp.Expression) -> exp.Expression:
+    while isinstance(row, exp.Tuple) and len(row.expressions) == 1:
+        inner = row.expressions[0].unnest()
+        if not isinstance(inner, exp.Tuple):
+            break
+        row = inner
+    return row
+
+
 @spark_node(exp.Values)
 def inline_table(values: exp.Values) -> exp.Values:
-    """Spark names an inline table's columns col1, col2, ... (DuckDB: col0, col1, ...)."""
+    """Spark names an inline table's columns col1, col2, ... (DuckDB: col0, col1, ...), and the
+    fields of a struct written as a parenthesised list in a row too (DuckDB: element1, ...)."""
+    for row in values.expressions:
+        for cell in row.expressions if isinstance(row, exp.Tuple) else ():
+            if isinstance(cell.unnest(), exp.Tuple):
+                cell.replace(_struct_of_list(cell.unnest()))
     alias = values.args.get("alias")
     if alias is not None and alias.columns:
         return values
@@ -127,6 +152,14 @@ def inline_table(values: exp.Values) -> exp.Values:
     values.set("alias", exp.TableAlias(
         this=name, columns=[exp.to_identifier(f"col{i + 1}") for i in range(width)]))
     return values
+
+
+def _struct_of_list(items: exp.Tuple) -> exp.Expression:
+    fields = [exp.PropertyEQ(this=exp.to_identifier(f"col{i + 1}", quoted=True),
+                             expression=_struct_of_list(item.unnest())
+                             if isinstance(item.unnest(), exp.Tuple) else item.copy())
+              for i, item in enumerate(items.expressions)]
+    return exp.Anonymous(this="struct_pack", expressions=fields)
 
 
 @spark_node(exp.Table)
