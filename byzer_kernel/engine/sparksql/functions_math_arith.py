@@ -169,9 +169,10 @@ def try_divide(a, b):
 
 
 def _numeric(x):
-    """Unary arithmetic casts a string to a double, as Spark does."""
+    """Unary arithmetic casts a string or an untyped NULL (a literal, a column of NULLs) to a
+    double, as Spark does."""
     data_type = spark_type(x)
-    if isinstance(x, exp.Null) or (data_type is not None and data_type.this == T.TEXT):
+    if isinstance(x, exp.Null) or (data_type is not None and data_type.this in (T.TEXT, T.NULL)):
         return _as(x, dtype("double")), dtype("double")
     return x, data_type
 
