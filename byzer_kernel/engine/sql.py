@@ -87,8 +87,9 @@ def as_spark_result(table: pa.Table, hugeint: Sequence[bool] = (), declared: Seq
     columns, changed = [], False
     for index, (field, column) in enumerate(zip(table.schema, table.columns)):
         spark_type = declared[index] if index < len(declared) else None
-        if spark_type and spark_type.startswith("interval") and pa.types.is_interval(field.type):
-            columns.append(spark_interval_column(column, spark_type))
+        typed = spark_interval_column(column, spark_type) if spark_type else None
+        if typed is not None:
+            columns.append(typed)
             changed = True
             continue
         target = _spark_type(field.type, column, index < len(hugeint) and hugeint[index])

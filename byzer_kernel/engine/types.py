@@ -149,10 +149,28 @@ def _calendar_text(months: int, days: int, micros: int) -> str:
 
 
 def spark_interval_column(column, spark_name: str):
-    """`column` (month_day_nano) typed as the Spark interval `spark_name`."""
-    chunks = [pa.ExtensionArray.from_storage(SparkIntervalType(spark_name), chunk)
-              for chunk in column.chunks]
-    return pa.chunked_array(chunks, type=SparkIntervalType(spark_name))
+    """`column` (month_day_nano, or a list of them) typed as the Spark interval `spark_name`
+    (`interval month`), or an array of them (`array<interval second>`); None when the column's
+    Arrow type does not hold that Spark type."""
+    target = _interval_arrow_type(spark_name, column.type)
+    if target is None:
+        return None
+    return pa.chunked_array([chunk.view(target) for chunk in column.chunks], type=target)
+
+
+def _interval_arrow_type(spark_name: str, storage: pa.DataType):
+    """The Arrow type with SparkIntervalType where `spark_name` has an interval (same layout)."""
+    if spark_name.startswith("array<") and spark_name.endswith(">"):
+        if not (pa.types.is_list(storage) or pa.types.is_large_list(storage)):
+            return None
+        element = _interval_arrow_type(spark_name[len("array<"):-1], storage.value_type)
+        if element is None:
+            return None
+        field = storage.value_field.with_type(element)
+        return pa.large_list(field) if pa.types.is_large_list(storage) else pa.list_(field)
+    if spark_name.startswith("interval") and pa.types.is_interval(storage):
+        return SparkIntervalType(spark_name)
+    return None
 
 
 try:

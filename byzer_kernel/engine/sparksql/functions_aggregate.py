@@ -10,6 +10,8 @@ from sqlglot import exp
 
 from ...lang.errors import ByzerRuntimeError
 from .functions_aggregate_sketches import weighted_percentile_sql  # also registers the sketches
+from .functions_datetime_intervals import tagged
+from .functions_interval_arith import interval_mean, interval_operand, interval_total
 from .registry import duck, macro, spark_function, spark_node
 
 
@@ -121,8 +123,12 @@ _DEFAULT_ACCURACY = 10000
 @spark_function("percentile_approx", "approx_percentile")
 def percentile_approx(value, percentage, accuracy=None):
     accuracy = accuracy if accuracy is not None else exp.Literal.number(_DEFAULT_ACCURACY)
-    return duck("spark_approx_percentile(list(_0 ORDER BY _0) FILTER (WHERE _0 IS NOT NULL), _1, "
-                "1.0 / CAST(_2 AS DOUBLE))", value, percentage, accuracy)
+    found = duck("spark_approx_percentile(list(_0 ORDER BY _0) FILTER (WHERE _0 IS NOT NULL), _1, "
+                 "1.0 / CAST(_2 AS DOUBLE))", value, percentage, accuracy)
+    kind = interval_operand(value)  # of intervals: values of their kind, which DuckDB's type loses
+    if kind is not None:
+        return tagged(found, f"array<{kind}>" if _is_array(percentage) else kind)
+    return found
 
 
 @spark_function("percentile")
@@ -149,10 +155,16 @@ macro(f"CREATE MACRO spark_try_avg(x BIGINT) AS CASE WHEN {_BIGINT_SUM_FITS} THE
 
 @spark_function("try_sum")
 def try_sum(value):
+    of_intervals = interval_total(value)
+    if of_intervals is not None:
+        return of_intervals
     return duck("spark_try_sum(_0)", value)
 
 
 @spark_function("try_avg")
 def try_avg(value):
+    of_intervals = interval_mean(value)
+    if of_intervals is not None:
+        return of_intervals
     return duck("spark_try_avg(_0)", value)
 

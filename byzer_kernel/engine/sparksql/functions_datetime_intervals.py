@@ -9,62 +9,52 @@ engine gives a result column of that kind Spark's type and text (engine/types.py
 """
 from __future__ import annotations
 
-import decimal
-import re
-
 from sqlglot import exp
 
 from ...lang.errors import ByzerRuntimeError
-from .functions_datetime import TIMESTAMP, constant_text
+from .casts import SPARK_TYPE as SPARK_DATA_TYPE
+from .functions_datetime import constant_text
 from .dialect import ORIGINAL_NAME
+from .interval_kinds import CALENDAR, DAY_TIME, YEAR_MONTH, family, kind_of_type, read_literal, widest
 from .naming import pretty
 from .registry import duck, spark_function, spark_name, spark_node
 
 SPARK_TYPE = "spark_type"  # node meta: the Spark type DuckDB's type cannot tell
-YEAR_MONTH, DAY_TIME, CALENDAR = "interval year to month", "interval day to second", "interval"
-
-_MONTHS = {"YEAR": 12, "MONTH": 1}
-_MICROS = {"WEEK": 7 * 86_400_000_000, "DAY": 86_400_000_000, "HOUR": 3_600_000_000,
-           "MINUTE": 60_000_000, "SECOND": 1_000_000, "MILLISECOND": 1_000, "MICROSECOND": 1}
-_DAY_TIME_FIELDS = ["DAY", "HOUR", "MINUTE", "SECOND"]
 
 
 def interval_kind(node: exp.Expression):
     """The Spark interval type of a rewritten expression, when the query shows it: a sum of
-    day-time intervals spans the fields of both (`interval 5 days 3 hours` is DAY TO HOUR)."""
+    day-time intervals spans the fields of both (`interval 5 days 3 hours` is DAY TO HOUR); a
+    column, by the type the type phase found for it (an interval literal in VALUES)."""
     if SPARK_TYPE in node.meta:
-        return node.meta[SPARK_TYPE]
+        recorded = node.meta[SPARK_TYPE]
+        return recorded if recorded.startswith("interval") else None
     if isinstance(node, (exp.Paren, exp.Neg, exp.Alias)):
         return interval_kind(node.this)
     if isinstance(node, (exp.Add, exp.Sub)):
         left, right = interval_kind(node.this), interval_kind(node.expression)
-        if left is None or right is None or family(left) != family(right) or family(left) == CALENDAR:
-            return left if left == right else None
-        order = _DAY_TIME_FIELDS if family(left) == DAY_TIME else ["YEAR", "MONTH"]
-        fields = [*_span_of(left), *_span_of(right)]
-        return _kind_name(min(fields, key=order.index), max(fields, key=order.index))
-    return None
+        if left is None or right is None:
+            return None
+        return left if left == right else widest([left, right])
+    return kind_of_type(node.meta.get(SPARK_DATA_TYPE))
 
 
-def family(kind: str) -> str:
-    """YEAR_MONTH, DAY_TIME or CALENDAR: how the interval is kept in DuckDB."""
-    if kind == CALENDAR:
-        return CALENDAR
-    return YEAR_MONTH if _span_of(kind)[0] in _MONTHS else DAY_TIME
+def declared_type(node: exp.Expression):
+    """A result column's Spark type where DuckDB's cannot tell it: an interval kind, or an array of
+    intervals (`array<interval second>`), else None."""
+    recorded = node.meta.get(SPARK_TYPE)
+    if recorded is not None:
+        return recorded
+    if isinstance(node, exp.Alias):
+        return declared_type(node.this)
+    return interval_kind(node)
 
 
-def _span_of(kind: str) -> tuple:
-    words = kind.upper().split()[1:]
-    return words[0], words[-1]
-
-
-def _kind_name(start: str, end: str) -> str:
-    return f"interval {start.lower()}" + ("" if start == end else f" to {end.lower()}")
-
-
-def _tagged(node: exp.Expression, kind: str) -> exp.Expression:
-    node.meta[SPARK_TYPE] = kind
+def tagged(node: exp.Expression, spark_type: str) -> exp.Expression:
+    """`node`, known to be of the Spark type `spark_type` (an interval kind or array of one)."""
+    node.meta[SPARK_TYPE] = spark_type
     return node
+
 
 
 # ------------------------------------------------------------------------------------ literals
@@ -72,55 +62,20 @@ def _tagged(node: exp.Expression, kind: str) -> exp.Expression:
 @spark_node(exp.Interval)
 def interval_literal(node):
     """`INTERVAL '3-1' YEAR TO MONTH`, `INTERVAL 5 DAYS`, ...: months or microseconds."""
-    value, unit = node.this, node.args.get("unit")
-    if not isinstance(value, (exp.Literal, exp.Neg)):
-        return node
-    text = value.this.name if isinstance(value, exp.Neg) else value.name
-    sign = -1 if isinstance(value, exp.Neg) else 1
     try:
-        if isinstance(unit, exp.IntervalSpan):
-            start, end = unit.this.name.upper(), unit.expression.name.upper()
-            kind, amount = _span(text, start, end)
-        else:
-            kind, amount = _single(text, _unit_name(unit.name if unit is not None else "DAY"))
+        found = read_literal(node)
     except (ArithmeticError, ValueError, KeyError, AttributeError):
         raise ByzerRuntimeError(f"cannot read the interval literal {node.sql(dialect='spark')}") from None
-    return interval_of(kind, exp.Literal.number(sign * amount))
+    if found is None:
+        return node
+    kind, amount = found
+    return interval_of(kind, exp.Literal.number(amount))
 
 
 def interval_of(kind: str, amount: exp.Expression) -> exp.Expression:
     """A DuckDB INTERVAL of `amount` months (year-month) or microseconds (day-time)."""
     template = "to_months(_0)" if family(kind) == YEAR_MONTH else "to_microseconds(_0)"
-    return _tagged(duck(template, amount), kind)
-
-
-def _unit_name(unit: str) -> str:
-    unit = unit.upper()
-    return unit[:-1] if unit.endswith("S") else unit
-
-
-def _single(text: str, unit: str):
-    amount = decimal.Decimal(text.strip())
-    if unit in _MONTHS:
-        return _kind_name(unit, unit), int(amount * _MONTHS[unit])
-    field = {"WEEK": "DAY", "MILLISECOND": "SECOND", "MICROSECOND": "SECOND"}.get(unit, unit)
-    return _kind_name(field, field), int(amount * _MICROS[unit])
-
-
-def _span(text: str, start: str, end: str):
-    text = text.strip()
-    negative = text.startswith("-")
-    body = text.lstrip("+-")
-    if start in _MONTHS:
-        years, _, months = body.partition("-") if start != end else (body, "", "0")
-        total = int(years) * _MONTHS[start] + int(months or 0)
-        return _kind_name(start, end), -total if negative else total
-    fields = _DAY_TIME_FIELDS[_DAY_TIME_FIELDS.index(start):_DAY_TIME_FIELDS.index(end) + 1]
-    values = re.split(r"[ :]", body)
-    if len(values) != len(fields):
-        raise ValueError(text)
-    micros = sum(decimal.Decimal(v) * _MICROS[f] for v, f in zip(values, fields))
-    return _kind_name(start, end), int(-micros if negative else micros)
+    return tagged(duck(template, amount), kind)
 
 
 # --------------------------------------------------------------------------------- constructors
@@ -145,7 +100,7 @@ def make_interval(years=exp.Literal.number(0), months=exp.Literal.number(0), wee
     built = duck("to_months(_0 * 12 + _1) + to_days(_2 * 7 + _3) + to_microseconds("
                  "_4 * 3600000000 + _5 * 60000000 + CAST(_6 * 1000000 AS BIGINT))",
                  years, months, weeks, days, hours, minutes, seconds)
-    return _tagged(built, CALENDAR)
+    return tagged(built, CALENDAR)
 
 
 def _with_defaults(*defaults: str):

@@ -11,6 +11,9 @@ from typing import Optional
 
 from sqlglot import exp
 
+from .casts import spark_cast
+from .functions_interval_arith import (interval_abs, interval_int_divide, interval_negative, interval_operand,
+                                      try_interval_scale, try_interval_sum, width_bucket_operands)
 from .functions_math_types import (T, decimal_type, dtype, is_decimal, is_fractional, is_integral,
                                    precision_scale, spark_type, wider)
 from .naming import pretty
@@ -121,6 +124,9 @@ def pmod(a, b):
 def integral_divide(node):
     """`a div b`: the quotient truncated towards zero, a bigint; NULL for a zero divisor."""
     a, b = node.this, node.expression
+    of_intervals = interval_int_divide(a, b)
+    if of_intervals is not None:
+        return of_intervals
     for operand in (a, b):
         if spark_type(operand) is not None and spark_type(operand).this == T.TEXT:
             operand.replace(exp.TryCast(this=operand.copy(), to=dtype("bigint")))
@@ -129,6 +135,12 @@ def integral_divide(node):
 
 def _try_arithmetic(operator: str, a, b):
     """try_add & co.: the operation in Spark's result type, NULL where it overflows."""
+    of_intervals = (try_interval_scale(operator, a, b) if operator == "*"
+                    else try_interval_sum(operator, a, b))
+    if of_intervals is not None:
+        return of_intervals
+    if operator == "+" and interval_operand(a) is not None:
+        a, b = b, a  # try_add(interval, date): the date plus the interval
     left = spark_type(a)
     if left is not None and left.this in (T.DATE, T.TIMESTAMP):
         data_type = left
@@ -161,6 +173,9 @@ def try_multiply(a, b):
 @spark_function("try_divide")
 def try_divide(a, b):
     """Integers and doubles divide as doubles, decimals as decimals; NULL for a zero divisor."""
+    of_intervals = try_interval_scale("/", a, b)
+    if of_intervals is not None:
+        return of_intervals
     data_type = arithmetic_type("/", a, b)
     if data_type is None or not is_decimal(data_type):
         double = dtype("double")
@@ -180,6 +195,8 @@ def _numeric(x):
 @spark_function("abs")
 def absolute(x):
     """The integral minimum stays itself, as in Java (DuckDB would raise on the overflow)."""
+    if interval_operand(x) is not None:
+        return interval_abs(x, interval_operand(x))
     x, data_type = _numeric(x)
     if is_integral(data_type):
         return _as(duck("CASE WHEN _0 = _1 THEN _0 ELSE abs(_0) END", x, _as(_minimum(data_type), data_type)),
@@ -205,6 +222,9 @@ def _positive_name(node):
 @spark_function("negative")
 def negative(x):
     """The integral minimum stays itself, as in Java."""
+    kind = interval_operand(x)
+    if kind is not None:
+        return interval_negative(x, kind)
     x, data_type = _numeric(x)
     if is_integral(data_type):
         return _as(duck("CASE WHEN _0 = _1 THEN _0 ELSE -_0 END", x, _as(_minimum(data_type), data_type)),
@@ -248,6 +268,14 @@ def factorial(n):
     return duck("CASE WHEN _0 BETWEEN 0 AND 20 THEN CAST(factorial(_0) AS BIGINT) END", n)
 
 
-@spark_function("width_bucket", inputs=["double", "double", "double", "bigint"], result="bigint")
+@spark_function("width_bucket", result="bigint")
 def width_bucket(value, low, high, buckets):
-    return duck("spark_width_bucket(_0, _1, _2, _3)", value, low, high, buckets)
+    """Over doubles, or over intervals of one family (their counts of months or microseconds)."""
+    bounds = width_bucket_operands(value, low, high) or [_spark_cast(x, "double") for x in (value, low, high)]
+    return duck("spark_width_bucket(_0, _1, _2, _3)", *bounds, _spark_cast(buckets, "bigint"))
+
+
+def _spark_cast(x, to: str):
+    """Spark's implicit cast of an argument (the builder's own, where the argument may also be an
+    interval: the registry's `inputs` would cast that too)."""
+    return spark_cast(x, spark_type(x), dtype(to))

@@ -11,6 +11,8 @@ import pyarrow as pa
 from sqlglot import exp
 
 from ...lang.errors import ByzerRuntimeError
+from .casts import spark_cast
+from .functions_interval_arith import interval_operand, interval_sign
 from .functions_math import constant_int
 from .functions_math_types import T, dtype, is_decimal, is_fractional, spark_type
 from .naming import pretty
@@ -49,8 +51,19 @@ _UNARY = {
              "THEN _0 - _0 * _0 / 2 + _0 * _0 * _0 / 3 - _0 * _0 * _0 * _0 / 4 ELSE ln(1 + _0) END",
 }
 for _name, _template in _UNARY.items():
-    _double_function([_name], _template)
-_double_function(["sign"], _UNARY["signum"])
+    if _name != "signum":
+        _double_function([_name], _template)
+
+
+@spark_function("sign", "signum", result="double")
+def signum(x):
+    """Of a double, or of an interval (the sign of its count of months or microseconds)."""
+    kind = interval_operand(x)
+    if kind is not None:
+        return interval_sign(x, kind)
+    return duck(_UNARY["signum"], spark_cast(x, spark_type(x), dtype("double")))
+
+
 _capitals(*(set(_UNARY) - {"rint", "ln"}))
 
 

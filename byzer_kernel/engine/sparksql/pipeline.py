@@ -58,14 +58,14 @@ def _translated(spark_sql: str, schemas: tuple) -> Translation:
 
 def _declared_types(tree: exp.Expression) -> tuple:
     """Per result column, the Spark type DuckDB's type cannot tell (an interval's kind), or None."""
-    from .functions_datetime_intervals import interval_kind
+    from .functions_datetime_intervals import declared_type
 
     select = tree
     while isinstance(select, exp.SetOperation):
         select = select.this
     if not isinstance(select, exp.Select):
         return ()
-    return tuple(interval_kind(projection) for projection in select.expressions)
+    return tuple(declared_type(projection) for projection in select.expressions)
 
 
 def _schema_types(schemas: tuple) -> dict:

@@ -14,6 +14,8 @@ from typing import Optional
 from sqlglot import exp
 
 from .casts import FRACTIONAL, spark_type
+from .interval_kinds import CALENDAR, literal_kind
+from .interval_kinds import data_type as interval_type
 from .registry import FUNCTIONS
 from .spark_types import (BIGINT, BOOLEAN, DOUBLE, MAX_PRECISION, NULL_TYPE, STRING, T,  # noqa: F401
                           bounded_decimal, decimal_of, is_decimal, is_integral, is_numeric, is_text,
@@ -360,7 +362,7 @@ _RULES = {
     exp.Min: lambda types, node: types.of(node.this),
     exp.Max: lambda types, node: types.of(node.this),
     exp.Window: lambda types, node: types.of(node.this),
-    exp.Interval: lambda types, node: exp.DataType(this=T.INTERVAL),
+    exp.Interval: lambda types, node: interval_type(literal_kind(node) or CALENDAR),
     exp.Subquery: lambda types, node: (types.projection_types(node.this) or [(None, None)])[0][1],
     exp.Array: _array,
     exp.Struct: _struct,
