@@ -47,6 +47,10 @@ def declared_type(node: exp.Expression):
         return recorded
     if isinstance(node, exp.Alias):
         return declared_type(node.this)
+    known = node.meta.get(SPARK_DATA_TYPE)
+    if isinstance(known, exp.DataType) and known.this == exp.DataType.Type.ARRAY and known.expressions:
+        element = kind_of_type(known.expressions[0])
+        return f"array<{element}>" if element else None
     return interval_kind(node)
 
 

@@ -9,6 +9,8 @@ from typing import Optional
 from sqlglot import exp
 
 from .casts import FRACTIONAL, INTEGRAL_BITS, TEXT, TIMESTAMPS, spark_type
+from .interval_kinds import data_type as interval_type
+from .interval_kinds import kind_of_type, widest
 
 T = exp.DataType.Type
 MAX_PRECISION = 38
@@ -90,6 +92,10 @@ def tightest(a, b) -> Optional[exp.DataType]:
         return a if _NUMERIC_RANK[a.this] >= _NUMERIC_RANK[b.this] else b
     if {a.this, b.this} <= TIMESTAMPS | {T.DATE}:  # a date with a timestamp is a timestamp
         return a if a.this in TIMESTAMPS else b
+    if a.this == b.this == T.INTERVAL:  # intervals of one family: the one spanning both
+        kinds = kind_of_type(a), kind_of_type(b)
+        spanning = widest(kinds) if None not in kinds else None
+        return interval_type(spanning) if spanning else None
     return None
 
 
