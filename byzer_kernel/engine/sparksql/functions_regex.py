@@ -251,6 +251,14 @@ def _plain_separator(pattern):
 
 @spark_function("split", result="array<string>")
 def split(text, pattern, limit=None):
+    pieces = _split(text, pattern, limit)
+    if _literal(pattern) is not None:
+        return pieces
+    # DuckDB splits on a NULL pattern as on one that never matches; Spark answers NULL
+    return duck("CASE WHEN _1 IS NOT NULL THEN _0 END", pieces, pattern)
+
+
+def _split(text, pattern, limit):
     separator = _plain_separator(pattern)
     if separator is not None and (limit is None or _literal(limit) is not None):
         return _split_plain(_string(text), exp.Literal.string(separator),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from .casts import SPARK_TYPE
 from .naming import pretty
 from .registry import duck, macro, spark_function, spark_name, spark_node
 
@@ -26,6 +27,21 @@ def with_defaults(required: int, *defaults: str, name: str = None):
         return f"{(name or str(node.this)).lower()}({', '.join(args)})"
 
     return naming
+
+
+def untyped_null(node: exp.Expression) -> bool:
+    """Whether a (rewritten) argument is Spark's untyped NULL: a NULL literal, or an expression
+    the coercion phase typed as void (a column of an inline table of NULLs)."""
+    if isinstance(node, exp.Null):
+        return True
+    recorded = node.meta.get(SPARK_TYPE)
+    return isinstance(recorded, exp.DataType) and recorded.this == exp.DataType.Type.NULL
+
+
+def text_or_null(node: exp.Expression) -> exp.Expression:
+    """Where Spark takes a string or a binary, its implicit casts make an untyped NULL a string
+    (DuckDB would pick a macro's binary overload, or answer a NULL-typed column)."""
+    return exp.Cast(this=node, to=exp.DataType.build("VARCHAR")) if untyped_null(node) else node
 
 
 def looks_binary(node: exp.Expression) -> bool:
@@ -110,6 +126,9 @@ macro("CREATE MACRO spark_soundex(a) AS CASE WHEN a = '' THEN '' "
 
 # ---- padding, repeating, slicing ----------------------------------------------------------------
 
+# `n` below 0 as 0, NULL staying NULL (DuckDB's greatest(NULL, 0) is 0: Spark answers NULL).
+macro("CREATE MACRO spark_at_least_zero(n) AS CASE WHEN n < 0 THEN 0 ELSE n END")
+
 # Spark pads with the pad repeated and cut, keeps the first `n` characters when `n` is shorter,
 # gives '' for n <= 0 and the text cut to `n` when the pad is empty. Binaries pad by bytes
 # (done on their hex digits, two per byte).
@@ -127,13 +146,15 @@ for _side in ("lpad", "rpad"):
 
 @spark_function("lpad", inputs=[None, "int", None])
 def lpad(text, size, pad=None):
-    return duck("spark_lpad(_0, _1, _2)", text, size, pad) if pad is not None \
+    text = text_or_null(text)
+    return duck("spark_lpad(_0, _1, _2)", text, size, text_or_null(pad)) if pad is not None \
         else duck("spark_lpad_default(_0, _1)", text, size)
 
 
 @spark_function("rpad", inputs=[None, "int", None])
 def rpad(text, size, pad=None):
-    return duck("spark_rpad(_0, _1, _2)", text, size, pad) if pad is not None \
+    text = text_or_null(text)
+    return duck("spark_rpad(_0, _1, _2)", text, size, text_or_null(pad)) if pad is not None \
         else duck("spark_rpad_default(_0, _1)", text, size)
 
 
@@ -145,22 +166,22 @@ def pad_name(node):
 
 @spark_function("repeat", inputs=["string", "int"], result="string")
 def repeat(text, times):
-    return duck("repeat(_0, greatest(_1, 0))", text, times)
+    return duck("repeat(_0, spark_at_least_zero(_1))", text, times)
 
 
 @spark_function("space", inputs=["int"], result="string")
 def space(count):
-    return duck("repeat(' ', greatest(_0, 0))", count)
+    return duck("repeat(' ', spark_at_least_zero(_0))", count)
 
 
 # Spark's substring: position 0 is 1, a negative position counts from the end (a window that
 # starts before the text is cut, not shifted), the length is clipped at the end. `from` is the
 # window's 0-based start, `count` its length; binaries are cut on their hex digits.
 macro("CREATE MACRO spark_substr_start(len, pos) AS "
-      "CASE WHEN pos > 0 THEN pos - 1 WHEN pos < 0 THEN len + pos ELSE 0 END")
-macro("CREATE MACRO spark_substr_from(len, pos) AS greatest(spark_substr_start(len, pos), 0)")
+      "CASE WHEN pos > 0 THEN pos - 1 WHEN pos < 0 THEN len + pos WHEN pos = 0 THEN 0 END")
+macro("CREATE MACRO spark_substr_from(len, pos) AS spark_at_least_zero(spark_substr_start(len, pos))")
 macro("CREATE MACRO spark_substr_count(len, pos, n) AS "
-      "greatest(spark_substr_start(len, pos) + n::BIGINT - spark_substr_from(len, pos), 0)")
+      "spark_at_least_zero(spark_substr_start(len, pos) + n::BIGINT - spark_substr_from(len, pos))")
 macro("CREATE MACRO spark_substr_text(a, pos, n) AS substring(a, "
       "spark_substr_from(length(a), pos) + 1, spark_substr_count(length(a), pos, n))")
 macro("CREATE MACRO spark_substr(a VARCHAR, pos, n) AS spark_substr_text(a, pos, n), "
@@ -171,7 +192,7 @@ macro("CREATE MACRO spark_substr(a VARCHAR, pos, n) AS spark_substr_text(a, pos,
 
 @spark_function("substring", "substr", inputs=[None, "int", "int"])
 def substring(text, position, size=None):
-    return duck("spark_substr(_0, _1, _2)", text, position,
+    return duck("spark_substr(_0, _1, _2)", text_or_null(text), position,
                 size if size is not None else exp.Literal.number(INT_MAX))
 
 
@@ -197,13 +218,13 @@ def _int(node):
 
 @spark_function("left", inputs=[None, "int"])
 def left(text, size):
-    return duck("CASE WHEN _1 <= 0 THEN '' ELSE spark_substr(_0, 1, _1) END", text, size)
+    return duck("CASE WHEN _1 <= 0 THEN '' ELSE spark_substr(_0, 1, _1) END", text_or_null(text), size)
 
 
 @spark_function("right", inputs=[None, "int"])
 def right(text, size):
     return duck("CASE WHEN _1 <= 0 THEN '' ELSE spark_substr(_0, -_1, " + str(INT_MAX) + ") END",
-                text, size)
+                text_or_null(text), size)
 
 
 @spark_function("substring_index", inputs=["string", "string", "int"], result="string")
@@ -222,7 +243,7 @@ macro("CREATE MACRO spark_overlay(a, r, pos, n) AS spark_substr(a, 1, pos - 1) |
 
 @spark_function("overlay", inputs=[None, None, "int", "int"])
 def overlay(text, replacement, position, size=None):
-    return duck("spark_overlay(_0, _1, _2, _3)", text, replacement, position,
+    return duck("spark_overlay(_0, _1, _2, _3)", text_or_null(text), text_or_null(replacement), position,
                 size if size is not None else exp.Literal.number(-1))
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlglot import exp
 
 from ...lang.errors import ByzerRuntimeError
-from .functions_string import with_defaults
+from .casts import SPARK_TYPE
+from .functions_string import text_or_null, untyped_null, with_defaults
 from .naming import pretty
 from .registry import duck, macro, spark_function, spark_name, spark_node
 
@@ -183,6 +184,26 @@ def split_part(text, delimiter, part):
 
 
 # ---- concatenating ------------------------------------------------------------------------------
+
+@spark_node(exp.Concat)
+def concat(node: exp.Concat) -> exp.Expression:
+    """concat (DuckDB's ||, which also joins arrays and binaries): Spark's implicit casts make an
+    untyped NULL argument a string, so `concat('a', NULL)` is a NULL string, not a void one; next
+    to an array, Spark rejects the mix."""
+    arguments = list(node.expressions)
+    if not any(untyped_null(argument) for argument in arguments):
+        return node
+    if any(_is_array(argument) for argument in arguments):
+        raise ByzerRuntimeError("function `concat`: its inputs should all be of the same type, but "
+                                "an array meets an untyped NULL (write CAST(NULL AS ARRAY<...>))")
+    node.set("expressions", [text_or_null(argument) for argument in arguments])
+    return node
+
+
+def _is_array(node: exp.Expression) -> bool:
+    recorded = node.meta.get(SPARK_TYPE)
+    return isinstance(recorded, exp.DataType) and recorded.this == exp.DataType.Type.ARRAY
+
 
 # concat_ws skips NULLs and joins the elements of array arguments (skipping NULL elements; an
 # empty array adds nothing): each argument becomes a string or NULL before DuckDB's concat_ws.
