@@ -220,8 +220,11 @@ def _concat_pipes(types, node):
 
 def _aggregate(types, node):
     """sum/avg: Spark's decimal(p+10,s) / decimal(p+4,s+4) (DuckDB: decimal(38,s) / double) and
-    a bigint sum of integers (DuckDB: HUGEINT)."""
+    a bigint sum of integers (DuckDB: HUGEINT); a string argument is read as a double."""
     argument, result = types.of(node.this), types.of(node)
+    operand = node.this.expressions[0] if isinstance(node.this, exp.Distinct) else node.this
+    if is_text(types.of(operand)):
+        cast_to(types, operand, DOUBLE)
     if result is None or not (is_decimal(argument) or kind(argument) == T.NULL
                               or (is_integral(argument) and isinstance(node, exp.Sum))):
         return None
