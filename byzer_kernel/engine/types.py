@@ -10,6 +10,7 @@ _SIMPLE = [
     (pa.types.is_int32, "int"), (pa.types.is_int64, "bigint"), (pa.types.is_float32, "float"),
     (pa.types.is_float64, "double"), (pa.types.is_date, "date"), (pa.types.is_timestamp, "timestamp"),
     (pa.types.is_null, "void"),
+    (pa.types.is_interval, "interval"),  # an interval of unknown kind: Spark's calendar interval
 ]
 
 
@@ -46,6 +47,9 @@ class SparkIntervalType(pa.ExtensionType):
     def __init__(self, spark_name: str):
         self.spark_name = spark_name
         super().__init__(pa.month_day_nano_interval(), "byzer.spark_interval")
+
+    def __hash__(self):  # schemas holding it are cache keys (sql.py's table schemas)
+        return hash((self.extension_name, self.spark_name))
 
     def __arrow_ext_serialize__(self) -> bytes:
         return self.spark_name.encode()

@@ -65,7 +65,12 @@ def _declared_types(tree: exp.Expression) -> tuple:
         select = select.this
     if not isinstance(select, exp.Select):
         return ()
-    return tuple(declared_type(projection) for projection in select.expressions)
+    declared = []
+    for projection in select.expressions:
+        if isinstance(projection, exp.Star) or isinstance(projection.this, exp.Star):
+            break  # DuckDB expands the star: the positions of later columns are not known here
+        declared.append(declared_type(projection))
+    return tuple(declared)
 
 
 def _schema_types(schemas: tuple) -> dict:
