@@ -9,10 +9,13 @@ from __future__ import annotations
 from sqlglot import exp
 
 from ...lang.errors import ByzerRuntimeError
+from .casts import SPARK_TYPE, spark_cast
 from .functions_aggregate_sketches import weighted_percentile_sql  # also registers the sketches
 from .functions_datetime_intervals import tagged
 from .functions_interval_arith import interval_mean, interval_operand, interval_total
 from .registry import duck, macro, spark_function, spark_node
+from .spark_types import (DOUBLE, MAX_PRECISION, NULL_TYPE, T, bounded_decimal, decimal_of, is_decimal,
+                          is_text, kind, precision_scale)
 
 
 # -- boolean aggregates --------------------------------------------------------------------------------
@@ -145,12 +148,12 @@ def _is_array(node) -> bool:
 
 
 # -- try_sum / try_avg ------------------------------------------------------------------------------------------
-# Typed macro overloads pick the integral or floating form (NULL on a bigint overflow, as Spark).
+# try_sum: a typed macro overload picks the integral form (NULL on a bigint overflow, as Spark) or
+# the floating one; decimals sum as decimal(p + 10, s), NULL past 38 digits. try_avg of integers
+# cannot overflow (Spark sums them as doubles); of decimals it is a decimal(p + 4, s + 4).
 _BIGINT_SUM_FITS = "sum(x) BETWEEN -9223372036854775808 AND 9223372036854775807"
 macro(f"CREATE MACRO spark_try_sum(x BIGINT) AS CASE WHEN {_BIGINT_SUM_FITS} THEN CAST(sum(x) AS BIGINT) END, "
       "(x DOUBLE) AS sum(x)")
-macro(f"CREATE MACRO spark_try_avg(x BIGINT) AS CASE WHEN {_BIGINT_SUM_FITS} THEN avg(x) END, "
-      "(x DOUBLE) AS avg(x)")
 
 
 @spark_function("try_sum")
@@ -158,7 +161,11 @@ def try_sum(value):
     of_intervals = interval_total(value)
     if of_intervals is not None:
         return of_intervals
-    return duck("spark_try_sum(_0)", value)
+    source = _argument_type(value)
+    if is_decimal(source):
+        precision, scale = precision_scale(source)
+        return exp.TryCast(this=duck("sum(_0)", value), to=decimal_of(min(precision + 10, MAX_PRECISION), scale))
+    return duck("spark_try_sum(_0)", _as_number(value, source))
 
 
 @spark_function("try_avg")
@@ -166,5 +173,21 @@ def try_avg(value):
     of_intervals = interval_mean(value)
     if of_intervals is not None:
         return of_intervals
-    return duck("spark_try_avg(_0)", value)
+    source = _argument_type(value)
+    if is_decimal(source):
+        precision, scale = precision_scale(source)
+        return exp.TryCast(this=duck("avg(_0)", value), to=bounded_decimal(precision + 4, scale + 4))
+    return duck("avg(_0)", _as_number(value, source))
 
+
+def _argument_type(value) -> exp.DataType:
+    """The argument's Spark type, as the coercion phase recorded it (NULL's for a NULL literal)."""
+    return NULL_TYPE if isinstance(value, exp.Null) else value.meta.get(SPARK_TYPE)
+
+
+def _as_number(value, source):
+    """Spark's implicit cast of a string or an untyped NULL argument (a NULL literal, a column of
+    NULLs) to a double."""
+    if is_text(source) or kind(source) == T.NULL:
+        return spark_cast(value, source, DOUBLE)
+    return value
