@@ -32,6 +32,14 @@ NESTED = [
      {"col1": datetime.date(2015, 8, 26), "col2": [0.5, 1.5]}),
     ("SELECT map('k', named_struct('a', concat('x', 'y'), 'b', array(0.0D)))",
      "map<string,struct<a:string,b:array<double>>>", [("k", {"a": "xy", "b": [0.0]})]),
+    # functions sqlglot parses into its own nodes, or typed by their first argument
+    ("SELECT CAST(struct(upper('a'), lower('B'), length('ab'), trim(' x '), substring('abc', 2)) "
+     "AS STRING)", "string", "{A, b, 2, x, bc}"),
+    ("SELECT CAST(struct(current_date() > DATE'2000-01-01', rand() < 2, concat('a', 1)) AS STRING)",
+     "string", "{true, true, a1}"),
+    ("SELECT array(upper('a'), 1)", "array<string>", ["A", "1"]),
+    ("SELECT upper('1') + 1", "double", 2.0),
+    ("SELECT to_json(struct(x, y AS z)) FROM VALUES (1, 2) AS t(x, y)", "string", '{"x":1,"z":2}'),
 ]
 
 

@@ -9,6 +9,7 @@ from ...lang.errors import ByzerRuntimeError
 from . import functions_window, functions_xml, functions_crypto, query_shapes  # noqa: F401
 from .query_shapes import GROUPING_ID_COLUMN, grouping_id
 from .registry import duck, macro, spark_function, spark_node, udf  # noqa: F401
+from .result_types import struct_field_name
 
 
 @spark_node(exp.DataType)
@@ -25,7 +26,7 @@ def bare_decimal(node):
 def struct(*fields):
     """Fields are named by their alias, their column's name, or `col<position>`; `t.*` (or `*`)
     contributes every column of t under its own name."""
-    return _struct_pack([(_field_name(field, i), field) for i, field in enumerate(fields)])
+    return _struct_pack([(struct_field_name(field, i), field) for i, field in enumerate(fields)])
 
 
 @spark_function("named_struct")
@@ -39,16 +40,6 @@ def named_struct(*names_and_values):
             raise ByzerRuntimeError("function `named_struct`: field names must be string literals, "
                                     f"not {name.sql(dialect='spark')}")
     return _struct_pack([(name.this, value) for name, value in pairs])
-
-
-def _field_name(field: exp.Expression, index: int):
-    if isinstance(field, exp.Alias):
-        return field.alias
-    if isinstance(field, exp.Column) and not isinstance(field.this, exp.Star):
-        return field.name
-    if isinstance(field, (exp.Star, exp.Column)):
-        return None  # expands to its table's columns
-    return f"col{index + 1}"
 
 
 def _struct_pack(fields: list) -> exp.Expression:

@@ -16,6 +16,7 @@ from sqlglot import exp
 from .casts import FRACTIONAL, spark_type
 from .interval_kinds import CALENDAR, literal_kind
 from .interval_kinds import data_type as interval_type
+from .native_function_types import NAMED_RULES, NATIVE_RULES
 from .registry import FUNCTIONS
 from .spark_types import (BIGINT, BOOLEAN, DOUBLE, MAX_PRECISION, NULL_TYPE, STRING, T,  # noqa: F401
                           bounded_decimal, decimal_of, is_decimal, is_integral, is_numeric, is_text,
@@ -283,6 +284,25 @@ def _struct_of(types, fields: list):
     return exp.DataType(this=T.STRUCT, expressions=members, nested=True)
 
 
+def struct_field_name(field: exp.Expression, index: int):
+    """Spark's name of the field `struct(...)` makes of its index-th argument: the alias, the
+    column's name, or `col<index + 1>`; None for `*` / `t.*` (its table's columns)."""
+    if isinstance(field, exp.Alias):
+        return field.alias
+    if isinstance(field, exp.Column) and not isinstance(field.this, exp.Star):
+        return field.name
+    if isinstance(field, (exp.Star, exp.Column)):
+        return None
+    return f"col{index + 1}"
+
+
+def _struct_call(types, node: exp.Anonymous):
+    names = [struct_field_name(field, i) for i, field in enumerate(node.expressions)]
+    if None in names:
+        return None
+    return _struct_of(types, list(zip(names, node.expressions)))
+
+
 def _named_struct(types, node: exp.Anonymous):
     items = node.expressions
     if len(items) % 2 or not all(isinstance(k, exp.Literal) and k.is_string for k in items[::2]):
@@ -302,10 +322,10 @@ def _map_call(types, node: exp.Anonymous):
 
 _CONSTRUCTORS = {  # registered without a declared result: their type follows their arguments
     "array": lambda types, node: _array(types, node),
-    "struct": lambda types, node: _struct_of(
-        types, [(f"col{i + 1}", value) for i, value in enumerate(node.expressions)]),
+    "struct": lambda types, node: _struct_call(types, node),
     "named_struct": _named_struct,
     "map": _map_call,
+    **NAMED_RULES,
 }
 
 
@@ -334,6 +354,7 @@ def _dpipe(types, node):
 
 
 _RULES = {
+    **NATIVE_RULES,
     exp.Literal: _literal,
     exp.Null: lambda types, node: NULL_TYPE,
     exp.Boolean: lambda types, node: BOOLEAN,
