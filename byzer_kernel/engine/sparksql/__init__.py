@@ -13,6 +13,7 @@ from . import functions_datetime_intervals, functions_datetime_text  # noqa: F40
 from . import functions_generators  # noqa: F401  (after functions_json: json_tuple as a generator)
 from . import functions_json_text  # noqa: F401
 from . import functions_conditional  # noqa: F401
+from . import time_windows  # noqa: F401
 from .dialect import use_registry
 from .pipeline import Translation, translate
 from .registry import FUNCTIONS, prepare

@@ -20,6 +20,9 @@ class ByzerSparkParser(SparkParser):
     ARRAY_CONSTRUCTORS: dict = {}
     FUNCTION_PARSERS = dict(SparkParser.FUNCTION_PARSERS)  # likewise
 
+    def _parse(self, parse_method, raw_tokens, sql=None):
+        return super()._parse(parse_method, _time_window_calls(raw_tokens), sql)
+
     def _parse_extract(self):
         """EXTRACT(field FROM x) keeps the field as written: Spark's column name shows it."""
         field = self._curr
@@ -27,6 +30,16 @@ class ByzerSparkParser(SparkParser):
         if isinstance(node, exp.Extract) and field is not None:
             node.meta[ORIGINAL_NAME] = field.text
         return node
+
+
+def _time_window_calls(tokens: list) -> list:
+    """`window(ts, '5 minutes')` is Spark's time window function, which sqlglot would take for
+    the WINDOW clause (a syntax error in GROUP BY): WINDOW followed by `(` reads as a name. The
+    clause always names its window first (`WINDOW w AS (...)`), so it is never followed by `(`."""
+    for token, following in zip(tokens, tokens[1:]):
+        if token.token_type == TokenType.WINDOW and following.token_type == TokenType.L_PAREN:
+            token.token_type = TokenType.VAR
+    return tokens
 
 
 class ByzerSpark(Spark):

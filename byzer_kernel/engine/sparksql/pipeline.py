@@ -16,6 +16,7 @@ from .dialect import ByzerSpark, LocalDuckDB
 from .naming import name_projections
 from .query_shapes import spark_inline_rows
 from .registry import FUNCTIONS, NODES
+from .time_windows import expand_time_windows
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def _translated(spark_sql: str, schemas: tuple) -> Translation:
     tree = tree.copy()
     name_projections(tree, spark_sql, _schema_types(schemas))
     tree = coerce(tree, _schema_types(schemas))
-    tree = rewrite(tree)
+    tree = expand_time_windows(rewrite(tree))
     return Translation(tree.sql(dialect=LocalDuckDB), tables, _declared_types(tree))
 
 
