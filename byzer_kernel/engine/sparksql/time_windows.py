@@ -166,6 +166,8 @@ def _session_gap(gap: exp.Expression) -> exp.Expression:
 def expand_time_windows(tree: exp.Expression) -> exp.Expression:
     """Each SELECT that calls window() or session_window() gets the column from its source
     (innermost SELECTs first, so that a subquery's column is there for the query around it)."""
+    if not any(node.name == _MARKER for node in tree.find_all(exp.Anonymous)):
+        return tree  # most queries
     for select in reversed(list(tree.find_all(exp.Select))):
         markers = [marker for marker in select.find_all(exp.Anonymous)
                    if marker.name == _MARKER and marker.find_ancestor(exp.Select) is select]
@@ -253,21 +255,29 @@ def _time_windows(select: exp.Select, time: exp.Expression, window_: _Window) ->
     """Tumbling windows: one per row. Sliding ones: every window that may hold the time (an
     UNNEST repeats the row, as Spark's Expand does); Spark keeps only those that do hold it when
     the slide does not divide the duration (otherwise it keeps them all, trusting the formula,
-    which misplaces times more than a slide before 1970: Java's `%`, like DuckDB's, is negative)."""
-    present = exp.Not(this=exp.Is(this=time.copy(), expression=exp.Null()))
-    if window_.slide == window_.duration:
-        struct = _window_struct(_window_start(time, window_, 0), window_.duration)
-        return _from_source(select, exp.alias_(struct, "window", quoted=True)).where(present)
-    candidates = exp.Array(expressions=[_window_struct(_window_start(time, window_, back),
-                                                       window_.duration)
-                                        for back in range(window_.overlapping())])
-    windows = exp.alias_(exp.Explode(this=candidates), "window", quoted=True)
-    if window_.duration % window_.slide == 0:
-        return _from_source(select, windows).where(present)
+    which misplaces times more than a slide before 1970: Java's `%`, like DuckDB's, is negative).
+    The time (a cast of a string, say) is computed once, under the windows."""
+    has_source = select.args.get("from_") is not None
+    timed = _from_source(select, exp.alias_(time.copy(), _TIME, quoted=True)).where(
+        exp.Not(this=exp.Is(this=time.copy(), expression=exp.Null())))
     time_column = exp.column(_TIME, quoted=True)
-    expanded = _from_source(select, windows, exp.alias_(time.copy(), _TIME, quoted=True)).where(present)
-    return exp.select(exp.Star(except_=[time_column.copy()])).from_(_subquery(expanded)).where(
-        duck('"window".start <= _0 AND _0 < "window"."end"', time_column))
+    if window_.slide == window_.duration:
+        windows = _window_struct(_window_start(time_column, window_, 0), window_.duration)
+    else:
+        windows = exp.Explode(this=exp.Array(expressions=[
+            _window_struct(_window_start(time_column, window_, back), window_.duration)
+            for back in range(window_.overlapping())]))
+    windowed = exp.select(exp.alias_(windows, "window", quoted=True)).from_(_subquery(timed))
+    if window_.duration % window_.slide == 0:
+        return windowed.select(*_rest(has_source, _TIME))
+    held = duck('"window".start <= _0 AND _0 < "window"."end"', time_column)
+    return exp.select(*_rest(True, _TIME)).from_(_subquery(windowed.select(exp.Star()))).where(held)
+
+
+def _rest(has_source: bool, *helpers: str) -> list:
+    """The source's columns (a star without the helper columns), where there is a source."""
+    excluded = [exp.column(name, quoted=True) for name in helpers]
+    return [exp.Star(except_=excluded)] if has_source else []
 
 
 def _subquery(select: exp.Select) -> exp.Subquery:
@@ -309,8 +319,8 @@ def _merged_sessions(select: exp.Select, time: exp.Expression, window_: _Window)
                     f'BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "__session"')
     session = f'PARTITION BY {by + ", " if keys else ""}"__session"'
     helpers = ", ".join(['"__s"', '"__e"', '"__session"'] + [f'"__k{i}"' for i in range(len(keys))])
-    merged = duck(f"SELECT * EXCLUDE ({helpers}), {{'start': min(\"__s\") OVER ({session}), "
-                  f"'end': max(\"__e\") OVER ({session})}} AS \"session_window\"")
+    merged = duck(f"SELECT * EXCLUDE ({helpers}), {{'start': min(__s) OVER ({session}), "
+                  f"'end': max(__e) OVER ({session})}} AS session_window")
     return merged.from_(_subquery(numbered.from_(_subquery(later.from_(_subquery(rows))))))
 
 
