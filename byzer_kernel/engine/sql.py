@@ -33,10 +33,16 @@ class SqlEngine:
             for name in tables:
                 self._register(name)
             try:
-                relation = self._con.sql(duck_sql)
+                try:
+                    relation = self._con.sql(duck_sql)
+                    table = _to_arrow(relation) if relation is not None else None
+                except (duckdb.OutOfRangeException, duckdb.ConversionException):
+                    if translation.wrapping_sql is None:
+                        raise
+                    relation = self._con.sql(translation.wrapping_sql)  # Spark's integers wrap around
+                    table = _to_arrow(relation)
                 if relation is None:  # a statement without a result
                     return pa.table({})
-                table = _to_arrow(relation)
                 hugeint = [str(t) == "HUGEINT" for t in relation.types]
             except duckdb.CatalogException as error:
                 missing = re.search(r"Table with name (\S+) does not exist", str(error))

@@ -51,31 +51,43 @@ macro(r"""CREATE OR REPLACE MACRO spark_date_parts(p) AS
 macro(r"""CREATE OR REPLACE MACRO spark_text_date(s) AS
     coalesce(TRY_CAST(s AS DATE), spark_date_parts(regexp_extract(trim(s),
         '^([+-]?\d{4,6})(?:-(\d{1,2}))?(?:-(\d{1,2}))?(?:[ T].*)?$', ['y', 'm', 'd'])))""")
-# Java's Double.toString and Float.toString: the shortest digits DuckDB prints, laid out as Java
-# does (plain between 10^-3 and 10^7, else d.dddE<n>).
+# Java's Double.toString and Float.toString: the shortest digits, as DuckDB prints them, plain
+# between 10^-3 and 10^7 (where DuckDB's text is Java's) and d.dddE<n> elsewhere. DuckDB prints
+# abs(x) there as `1.5e+16` / `1e-05` (>= 10^16, < 10^-4), `12345678.9` or `0.000123`; few
+# functions, for DuckDB runs each once per chunk however few rows take this branch.
 macro("""CREATE OR REPLACE MACRO spark_float_layout(negative, digits, exponent) AS
-    (CASE WHEN negative THEN '-' ELSE '' END) ||
-    CASE WHEN exponent >= 7 OR exponent < -3
-         THEN digits[1] || '.' || coalesce(nullif(digits[2:], ''), '0') || 'E' || exponent
-         WHEN exponent >= 0
-         THEN rpad(digits[1:exponent + 1], CAST(exponent + 1 AS INTEGER), '0') || '.'
-              || coalesce(nullif(digits[exponent + 2:], ''), '0')
-         ELSE '0.' || repeat('0', CAST(-exponent - 1 AS INTEGER)) || digits END""")
-macro("""CREATE OR REPLACE MACRO spark_float_parts(negative, mantissa, power) AS
-    spark_float_layout(negative,
-        rtrim(ltrim(replace(mantissa, '.', ''), '0'), '0'),
-        power + CASE WHEN split_part(mantissa, '.', 1) <> '0'
-                     THEN length(split_part(mantissa, '.', 1)) - 1
-                     ELSE -(length(split_part(mantissa, '.', 2))
-                            - length(ltrim(split_part(mantissa, '.', 2), '0')) + 1) END)""")
+    concat(CASE WHEN negative THEN '-' END, digits[1], '.', coalesce(nullif(digits[2:], ''), '0'),
+           'E', exponent)""")
+macro("""CREATE OR REPLACE MACRO spark_float_scientific(negative, t) AS
+    spark_float_layout(negative, trim(replace(split_part(t, 'e', 1), '.', ''), '0'),
+        CASE WHEN contains(t, 'e') THEN CAST(split_part(t, 'e', 2) AS INTEGER)
+             WHEN t < '1' THEN -4 ELSE strpos(t, '.') - 2 END)""")
 macro("""CREATE OR REPLACE MACRO spark_float_text(x) AS
-    CASE WHEN abs(x) >= 0.001 AND abs(x) < 10000000 THEN CAST(x AS VARCHAR)  -- laid out alike
+    CASE WHEN abs(x) >= 0.001 AND abs(x) < 10000000 OR x = 0 THEN CAST(x AS VARCHAR)  -- alike
          WHEN isnan(x) THEN 'NaN'
          WHEN isinf(x) THEN CASE WHEN x > 0 THEN 'Infinity' ELSE '-Infinity' END
-         WHEN x = 0 THEN CASE WHEN signbit(x) THEN '-0.0' ELSE '0.0' END
-         ELSE spark_float_parts(x < 0, split_part(lower(CAST(abs(x) AS VARCHAR)), 'e', 1),
-                                coalesce(TRY_CAST(split_part(lower(CAST(abs(x) AS VARCHAR)), 'e', 2)
-                                                  AS INTEGER), 0)) END""")
+         ELSE spark_float_scientific(x < 0, CAST(abs(x) AS VARCHAR)) END""")
+
+
+class IntegralArithmetic(exp.Expression):
+    """Integer +, - or * in two forms: `this`, DuckDB's own operation, which fails on an overflow,
+    and `wrapped`, which wraps around as Java's does at the cost of a few operations per row. The
+    query runs with the first and, only where DuckDB reports an overflow, again with the second
+    (`arithmetic_forms`); overflows are rare, and a TRY per operation costs ~1.6x."""
+    arg_types = {"this": True, "wrapped": True}
+
+
+def arithmetic_forms(tree: exp.Expression) -> tuple:
+    """(the query with checked arithmetic, the query with wrapping arithmetic or None if it has none)."""
+    if tree.find(IntegralArithmetic) is None:
+        return tree, None
+    return _with_form(tree.copy(), "this"), _with_form(tree.copy(), "wrapped")
+
+
+def _with_form(tree: exp.Expression, form: str) -> exp.Expression:
+    for node in list(tree.find_all(IntegralArithmetic)):  # those in a dropped form go with it
+        node.replace(node.args[form])
+    return tree
 
 
 def spark_type(text: str) -> exp.DataType:

@@ -14,7 +14,8 @@ from typing import Optional
 
 from sqlglot import exp
 
-from .casts import FROM_TYPE, INTEGRAL_BITS, SPARK_TYPE, TIMESTAMPS, plain_cast, spark_type
+from .casts import (FROM_TYPE, INTEGRAL_BITS, SPARK_TYPE, TIMESTAMPS, IntegralArithmetic, plain_cast,
+                    spark_type)
 from .registry import FUNCTIONS, duck
 from .result_types import DOUBLE, STRING, SparkTypes, is_decimal, is_integral, is_text, kind, wider_all
 
@@ -112,16 +113,44 @@ def _text_plus_interval(types, node):
 
 
 def _wrapping(node, result):
-    """Integer arithmetic that wraps around as Java's does (DuckDB reports an overflow)."""
+    """Integer arithmetic that wraps around as Java's does: DuckDB's checked operation for the
+    query's first run, the wrapping one for a second run where the first overflows."""
+    folded = _folded_literals(node, result)
+    if folded is not None:
+        return folded
     bits = INTEGRAL_BITS[result.this]
-    wide = "HUGEINT" if bits == 64 else "BIGINT"
     widened = node.copy()
-    widened.set("this", plain_cast(widened.this, exp.DataType.build(wide)))
+    wide = exp.DataType.build("HUGEINT" if bits == 64 else "BIGINT")
+    widened.set("this", plain_cast(widened.this, wide))
     wrapped = plain_cast(duck(f"spark_wrap_{'huge' if bits == 64 else 'big'}(_0, {bits})", widened), result)
-    if node.find(exp.Select):  # DuckDB refuses TRY around a scalar subquery
-        return wrapped
-    # DuckDB's own operation where it does not overflow (cheaper), the wrapped one where it does
-    return duck("coalesce(TRY(_0), _1)", plain_cast(node, result), wrapped)
+    if node.this.find(exp.Column) and node.expression.find(exp.Column):
+        checked = plain_cast(node, result)
+    else:  # DuckDB moves constants out (`sum(x + 1)` is sum(x) + count(x), `x + 1 > 5` is x > 4),
+        # overflowing nowhere: computed wide, the CAST back reports the overflow
+        checked = plain_cast(widened.copy(), result)
+    return IntegralArithmetic(this=checked, wrapped=wrapped)
+
+
+def _folded_literals(node, result) -> Optional[exp.Expression]:
+    """`1 + 2` of two integer literals: the wrapped value itself."""
+    values = [_integer_literal(side) for side in (node.this, node.expression)]
+    if None in values:
+        return None
+    left, right = values
+    value = left + right if isinstance(node, exp.Add) else left - right if isinstance(node, exp.Sub) \
+        else left * right
+    bits = INTEGRAL_BITS[result.this]
+    value = (value + 2 ** (bits - 1)) % 2 ** bits - 2 ** (bits - 1)
+    literal = exp.Literal.number(abs(value))
+    return plain_cast(literal if value >= 0 else exp.Neg(this=literal), result)
+
+
+def _integer_literal(node) -> Optional[int]:
+    negative = isinstance(node, exp.Neg)
+    literal = node.this if negative else node
+    if isinstance(literal, exp.Literal) and literal.is_number and literal.this.isdigit():
+        return -int(literal.this) if negative else int(literal.this)
+    return None
 
 
 def _negation(types, node):

@@ -10,7 +10,7 @@ import sqlglot
 from sqlglot import exp
 
 from ...lang.errors import ByzerRuntimeError
-from .casts import SPARK_TYPE, spark_type
+from .casts import SPARK_TYPE, arithmetic_forms, spark_type
 from .coercion import INPUTS_CAST, coerce
 from .dialect import ByzerSpark, LocalDuckDB
 from .naming import name_projections
@@ -24,6 +24,7 @@ class Translation:
     duck_sql: str
     tables: tuple  # catalog tables the query reads, as written
     spark_types: tuple = ()  # per result column, a Spark type DuckDB's cannot tell (intervals), or None
+    wrapping_sql: Optional[str] = None  # with integer arithmetic that wraps: where duck_sql overflows
 
 
 def translate(spark_sql: str, table_schema: Optional[Callable] = None) -> Translation:
@@ -54,7 +55,9 @@ def _translated(spark_sql: str, schemas: tuple) -> Translation:
     name_projections(tree, spark_sql, _schema_types(schemas))
     tree = coerce(tree, _schema_types(schemas))
     tree = expand_time_windows(rewrite(tree))
-    return Translation(tree.sql(dialect=LocalDuckDB), tables, _declared_types(tree))
+    checked, wrapping = arithmetic_forms(tree)
+    return Translation(checked.sql(dialect=LocalDuckDB), tables, _declared_types(tree),
+                       wrapping.sql(dialect=LocalDuckDB) if wrapping is not None else None)
 
 
 def _declared_types(tree: exp.Expression) -> tuple:
