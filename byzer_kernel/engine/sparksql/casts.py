@@ -134,6 +134,11 @@ def plain_cast(value: exp.Expression, to: exp.DataType) -> exp.Expression:
     return _cast(value, to)
 
 
+def plain_try_cast(value: exp.Expression, to: exp.DataType) -> exp.Expression:
+    """DuckDB's own TRY_CAST, which the CAST rewrite leaves alone."""
+    return _try_cast(value, to)
+
+
 def _try_cast(value, to):
     cast = exp.TryCast(this=value, to=to.copy())
     cast.meta["spark_done"] = True

@@ -15,9 +15,9 @@ from typing import Optional
 from sqlglot import exp
 
 from .casts import (FROM_TYPE, INTEGRAL_BITS, SPARK_TYPE, TIMESTAMPS, IntegralArithmetic, plain_cast,
-                    spark_type)
+                    plain_try_cast, spark_type)
 from .registry import FUNCTIONS, duck
-from .result_types import DOUBLE, STRING, SparkTypes, is_decimal, is_integral, is_text, kind, wider_all
+from .result_types import BIGINT, DOUBLE, STRING, SparkTypes, is_decimal, is_integral, is_text, kind, wider_all
 
 T = exp.DataType.Type
 INPUTS_CAST = "spark_inputs_cast"  # meta key: coercion already cast a registered call's arguments
@@ -180,11 +180,45 @@ def comparison_type(left, right) -> Optional[exp.DataType]:
 
 
 def _comparison(types, node):
-    common = comparison_type(types.of(node.this), types.of(node.expression))
+    left, right = types.of(node.this), types.of(node.expression)
+    common = comparison_type(left, right)
     if common is not None:
+        text = node.this.copy() if is_text(left) else node.expression.copy() if is_text(right) else None
         _cast_if_needed(types, node.this, common)
         _cast_if_needed(types, node.expression, common)
+        if text is not None and kind(common) in INTEGRAL_BITS and common != BIGINT and _in_filter(node):
+            return _prefiltered(types, node, text, text_on_left=is_text(left))
     return None
+
+
+# Where Spark's int of a string (its digits, the fraction dropped) compares with an integer c, the
+# bound DuckDB's own cast (which rounds '7.5' to 8, within 1 of Spark's 7) then meets: (low, high).
+_IMPLIED = {exp.GT: (0, None), exp.GTE: (-1, None), exp.LT: (None, 0), exp.LTE: (None, 1),
+            exp.EQ: (-1, 1)}
+_MIRRORED = {exp.GT: exp.LT, exp.GTE: exp.LTE, exp.LT: exp.GT, exp.LTE: exp.GTE, exp.EQ: exp.EQ}
+
+
+def _prefiltered(types, node, text, text_on_left: bool):
+    """`s > 500` in a filter: DuckDB's plain cast first drops the rows that cannot pass, so that
+    Spark's exact (costlier) cast of the string runs only on the others."""
+    value = _integer_literal(node.expression if text_on_left else node.this)
+    if value is None or type(node) not in _IMPLIED:
+        return None
+    low, high = _IMPLIED[type(node) if text_on_left else _MIRRORED[type(node)]]
+    parsed = plain_try_cast(text, BIGINT)
+    bounds = [exp.GTE(this=parsed, expression=exp.Literal.number(value + low))] if low is not None else []
+    if high is not None:
+        bounds.append(exp.LTE(this=parsed.copy(), expression=exp.Literal.number(value + high)))
+    return wrap(types, node, lambda n: exp.Paren(this=exp.and_(*bounds, n)))
+
+
+def _in_filter(node) -> bool:
+    """A conjunct of WHERE, HAVING or JOIN ... ON, where NULL and false alike drop the row."""
+    child, parent = node, node.parent
+    while isinstance(parent, (exp.And, exp.Paren)):
+        child, parent = parent, parent.parent
+    return isinstance(parent, (exp.Where, exp.Having)) or \
+        (isinstance(parent, exp.Join) and parent.args.get("on") is child)
 
 
 def _between(types, node):
