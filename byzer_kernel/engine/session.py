@@ -16,6 +16,7 @@ from ..lang.statements import Script, Statement
 from .catalog import Catalog
 from .commands import BUILTIN_COMMANDS
 from .executors import executor_for
+from .jobs import JobLog
 from .observer import Observer
 from .set_statement import preprocess_sets
 from .variables import Variables
@@ -83,6 +84,8 @@ class Session:
         # What the runtime keeps per session: its view of the Ray cluster (a ClusterView, made on
         # first use by runtime.driver_client.cluster_for); None in a Session without the runtime.
         self.cluster_view: Optional[Any] = None
+        # Every execute() call is one job (`!show jobs`, `!kill`).
+        self.jobs = JobLog()
         self._sql_engine = None
 
     # -- the walk of one cell ------------------------------------------------------------------
@@ -94,6 +97,10 @@ class Session:
         return parse(text if rewritten is None else rewritten)
 
     def execute(self, text: str, events: Optional[Observer] = None) -> Result:
+        """Parse and run a cell as one job of `self.jobs` (see _execute_cell)."""
+        return self.jobs.run(text, lambda: self._execute_cell(text, events))
+
+    def _execute_cell(self, text: str, events: Optional[Observer] = None) -> Result:
         """Parse and run a cell. Raises ByzerError (one message, with the statement's line:col);
         statements before the failing one keep their effects. An unexpected exception is a bug of
         ours: it becomes an InternalError, its traceback logged on the `byzer_kernel` logger."""
