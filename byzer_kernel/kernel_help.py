@@ -10,14 +10,14 @@ from .lang.statements import SAVE_MODES
 
 STATEMENTS = {
     "set": "`set NAME = VALUE [where type=\"text|sql|shell|conf\" and mode=\"compile|runtime\" and "
-           "scope=\"session|request\"];` defines a variable used as `${NAME}` (docs/spec.md §2).",
+           "scope=\"session|request\"];` defines a variable used as `${NAME}` (docs/reference/set.md).",
     "load": "`load FORMAT.`PATH` [where OPTIONS] as TABLE;` reads data into a table, e.g. "
-            "`load jsonStr.`varName` as t;` (docs/spec.md §3).",
-    "select": "`select ... as TABLE;` runs Spark SQL (on DuckDB) and names the result (docs/spec.md §4.1).",
+            "`load jsonStr.`varName` as t;` (docs/reference/load.md).",
+    "select": "`select ... as TABLE;` runs Spark SQL (on DuckDB) and names the result (docs/reference/select.md).",
     "save": "`save [overwrite|append|errorIfExists|ignore] TABLE as FORMAT.`PATH` [where OPTIONS] "
-            "[partitionBy col];` writes a table (docs/spec.md §4.2).",
+            "[partitionBy col];` writes a table (docs/reference/save.md).",
     "run": "`run TABLE as ET.`PATH` where KEY=VALUE and ... [as OUT];` runs an ET, e.g. "
-           "`run command as Ray.`` where inputTable=\"t\" and outputTable=\"o\" and code='''...''';` (docs/spec.md §6).",
+           "`run command as Ray.`` where inputTable=\"t\" and outputTable=\"o\" and code='''...''';` (docs/reference/run.md).",
     "train": "`train TABLE as ET.`PATH` where ...;` (only `run ... as Ray` runs locally).",
     "predict": "`predict TABLE as MODEL.`PATH`;` (not run by the local engine).",
     "register": "`register ET.`PATH` as NAME;` (parsed; not run by the local engine).",
@@ -26,9 +26,9 @@ STATEMENTS = {
     "where": "`where k=\"v\" and k2='''v2'''` options of load/save/run.",
     "options": "`options k=\"v\"`: same as `where`.",
     "ray": "`Ray` ET: runs Python through pyjava's PythonContext/RayContext; parameters inputTable, "
-           "outputTable, code (docs/spec.md §6.1). `!ray status;` shows the cluster.",
+           "outputTable, code (docs/reference/run.md). `!ray status;` shows the cluster.",
     "!python": "`!python conf \"key=value\";` sets a Python runner setting for the session; "
-               "`!python env \"KEY=VALUE\";` an environment variable of the Python code (docs/spec.md §5).",
+               "`!python env \"KEY=VALUE\";` an environment variable of the Python code (docs/reference/python-conf.md).",
     "!ray": "`!ray status;` shows the Ray cluster status; `!ray on TABLE '''code''' named OUT;` runs code.",
     "!show": "`!show tables;` lists the tables of the session.",
     "!desc": "`!desc TABLE;` lists the columns and types of a table.",
@@ -36,14 +36,14 @@ STATEMENTS = {
 }
 CONF_KEYS = {
     "schema": "Output schema of the Python code (required): `st(field(a,long))`, a DDL string "
-              "`a bigint, b string`, Spark JSON, or `file` (docs/spec.md §5.4).",
+              "`a bigint, b string`, Spark JSON, or `file` (docs/reference/python-conf.md).",
     "dataMode": "`data`: the code calls ray_context.foreach/map_iter; `model` (default): rows come "
-                "from context.build_result (docs/spec.md §6.4).",
-    "runIn": "`driver` or `executor` (default); both run on this machine here (docs/design.md §5).",
+                "from context.build_result (docs/reference/run.md).",
+    "runIn": "`driver` or `executor` (default); both run on this machine here (docs/reference/python-conf.md).",
     "pythonExec": "Interpreter running the code; a missing path warns and the kernel's Python runs it.",
     "pythonVersion": "Informational (default 3.6).",
     "rayAddress": "Ray address for this session: `ray://host:10001`, `host:6379`, `auto` or `local`; "
-                  "it wins over the address in the code (docs/design.md §4.5).",
+                  "it wins over the address in the code (docs/reference/python-conf.md).",
     "cache": "Byzer Notebook `#%cache`: materialise the output (documented, not read by the engine).",
     "num_cpus": "CPUs per Ray task.",
     "num_gpus": "GPUs per Ray task.",
