@@ -31,8 +31,10 @@ def main() -> None:
     arguments = parser.parse_args()
     if not arguments.casts_only:
         group_by_and_functions(arguments)
-    print_table(f"Spark casts over {arguments.function_rows:,} rows",
-                [(f"Byzer select: {case}", ours, "plain DuckDB cast", theirs, "<= 1.3x")
+    # No target of the issue's: the plain cast gives other answers (rounds, rejects, overflows),
+    # so the ratio is the price of Spark's rules, watched rather than bounded.
+    print_table(f"Spark casts over {arguments.function_rows:,} rows (the price of Spark's rules)",
+                [(f"Byzer select: {case}", ours, "plain DuckDB cast", theirs, "watch")
                  for case, ours, theirs in spark_casts(arguments.function_rows)])
 
 
