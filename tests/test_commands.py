@@ -140,8 +140,8 @@ def test_show_tables_lists_the_catalog(session):
     session.execute("select 1 as a as first; select 1 as a, 2 as b as Second;")
     table = session.execute("!show tables;").table
     assert table.to_pylist() == [
-        {"tableName": "first", "numRows": 1, "numColumns": 1},
-        {"tableName": "Second", "numRows": 1, "numColumns": 2},
+        {"namespace": "", "tableName": "first", "isTemporary": True, "numRows": 1, "numColumns": 1},
+        {"namespace": "", "tableName": "Second", "isTemporary": True, "numRows": 1, "numColumns": 2},
     ]
 
 

@@ -1,4 +1,5 @@
-"""`!command` statements run by the engine: `!python conf|env`, `!assert`, `!show tables`, `!desc`.
+"""`!command` statements run by the engine: `!python conf|env`, `!assert`, `!desc` here; `!show`,
+`!kill`, `!fs`, `!profiler` and the table commands in the commands_*.py modules (docs/spec.md §10).
 
 Names are looked up with their original case, as Byzer does (docs/spec.md §1.6); other layers add their own
 commands to `session.commands` (the runtime adds `!ray`).
@@ -13,6 +14,10 @@ import pyarrow as pa
 from ..lang.errors import ByzerError, ByzerRuntimeError, UnsupportedStatementError, UsageError
 from ..lang.secrets import shown_python_pair, shown_python_value
 from ..lang.statements import CommandStatement, ValueKind
+from . import commands_tables
+from .commands_fs import fs_command
+from .commands_jobs import kill_command
+from .commands_show import show_command
 from .types import spark_type_name
 
 CONF_CATEGORY = {"conf": "python_runner_conf_cl", "env": "python_env_cl"}
@@ -102,17 +107,6 @@ def assert_command(session, statement, args, events):
     return name, table
 
 
-def show_command(session, statement, args, events):
-    if [a.lower() for a in args] != ["tables"]:
-        raise UnsupportedStatementError(f"not supported by the local engine: {statement.describe()}")
-    names, tables = session.catalog.names(), [t for _, t in session.catalog.items()]
-    return "tables", pa.table({
-        "tableName": pa.array(names, pa.string()),
-        "numRows": pa.array([t.num_rows for t in tables], pa.int64()),
-        "numColumns": pa.array([t.num_columns for t in tables], pa.int64()),
-    })
-
-
 def desc_command(session, statement, args, events):
     if len(args) != 1:
         raise UsageError("usage: !desc TABLE")
@@ -125,9 +119,26 @@ def desc_command(session, statement, args, events):
 
 
 # What every Session starts with in `session.commands` (each Session gets its own copy to extend).
+def profiler_command(session, statement, args, events):
+    from .commands_profiler import profiler_command as profile  # loads DuckDB and sqlglot: on first use
+
+    return profile(session, statement, args, events)
+
+
 BUILTIN_COMMANDS = {
     "python": python_command,
     "assert": assert_command,
     "show": show_command,
     "desc": desc_command,
+    "kill": kill_command,
+    "lastCommand": commands_tables.last_command,
+    "emptyTable": commands_tables.empty_table,
+    "println": commands_tables.println,
+    "tableRepartition": commands_tables.table_repartition,
+    "cache": commands_tables.cache,
+    "unCache": commands_tables.uncache,
+    "uncache": commands_tables.uncache,  # Byzer knows both spellings
+    "profiler": profiler_command,
+    "fs": fs_command,
+    "hdfs": fs_command,  # the same command in Byzer
 }

@@ -10,8 +10,8 @@ from typing import Iterator
 
 import pyarrow as pa
 
-# The partitions are the engine's balanced slices; run.py and python_exec.py import it from here.
-from ..engine.table_slices import split_table  # noqa: F401
+from ..engine.commands_tables import recorded_partitions
+from ..engine.table_slices import split_table as balanced_slices
 
 ROWS_PER_BATCH = 1000  # Byzer's data servers send batches of 1000 rows
 
@@ -19,6 +19,14 @@ ROWS_PER_BATCH = 1000  # Byzer's data servers send batches of 1000 rows
 def partition_count(num_rows: int, cpus: int) -> int:
     """As many partitions as CPUs, at least 1, at most one per row."""
     return max(1, min(int(cpus), num_rows))
+
+
+def split_table(table: pa.Table, count: int) -> list:
+    """The partitions of an input table (run.py and python_exec.py cut with this): `count` balanced
+    slices, or the pieces of a table cut by `!tableRepartition` (docs/spec.md §10.4)."""
+    if recorded_partitions(table) is not None:
+        return keep_partitions(table)
+    return balanced_slices(table, count)
 
 
 def keep_partitions(table: pa.Table) -> list:
