@@ -4,11 +4,12 @@ Other layers extend a Session through `session.ets` and `session.commands`, neve
 from __future__ import annotations
 
 from ..lang.errors import UnsupportedStatementError
-from ..lang.statements import (CommandStatement, LoadStatement, PassthroughStatement, RunStatement,
-                               SaveStatement, SelectStatement, SetStatement, Statement)
+from ..lang.statements import (CommandStatement, LoadStatement, PassthroughStatement, RegisterStatement,
+                               RunStatement, SaveStatement, SelectStatement, SetStatement, Statement)
 from .commands import execute_command
 from .load_save import execute_load, execute_save
 from .run_statement import execute_run
+from .script_udf import execute_register
 from .select_statement import execute_select
 from .set_statement import execute_set
 
@@ -25,6 +26,7 @@ EXECUTORS = {
     RunStatement: execute_run,
     CommandStatement: execute_command,
     PassthroughStatement: _unsupported,
+    RegisterStatement: execute_register,
 }
 
 

@@ -18,6 +18,7 @@ from .commands import BUILTIN_COMMANDS
 from .executors import executor_for
 from .jobs import JobLog
 from .observer import Observer
+from .script_udf import ScriptFunctions
 from .set_statement import preprocess_sets
 from .variables import Variables
 
@@ -86,6 +87,8 @@ class Session:
         self.cluster_view: Optional[Any] = None
         # Every execute() call is one job (`!show jobs`, `!kill`).
         self.jobs = JobLog()
+        # `register ScriptUDF` functions, callable in every later select (engine/script_udf.py).
+        self.functions = ScriptFunctions()
         self._sql_engine = None
 
     # -- the walk of one cell ------------------------------------------------------------------
@@ -140,7 +143,7 @@ class Session:
         if self._sql_engine is None:
             from .sql import SqlEngine  # on first use: duckdb and sqlglot take ~0.4 s to import
 
-            self._sql_engine = SqlEngine(self.catalog)
+            self._sql_engine = SqlEngine(self.catalog, self.functions)
         return self._sql_engine.query(query)
 
     def resolve_path(self, path: str) -> Path:

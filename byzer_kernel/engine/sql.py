@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import Sequence
+from typing import Optional, Sequence
 
 import duckdb
 import pyarrow as pa
@@ -12,13 +12,16 @@ import pyarrow.compute as pc
 from ..lang.errors import ByzerRuntimeError, TableNotFoundError
 from . import case_columns, sparksql
 from .catalog import Catalog, normalize_table_name
+from .script_udf import ScriptFunctions
 from .sparksql.engine_errors import spark_message
 from .types import spark_interval_column, spark_type_name
 
 
 class SqlEngine:
-    def __init__(self, catalog: Catalog):
+    def __init__(self, catalog: Catalog, functions: Optional[ScriptFunctions] = None):
         self.catalog = catalog
+        self.functions = functions or ScriptFunctions()  # the session's `register ScriptUDF` functions
+        self._functions_installed: dict = {}  # DuckDB name -> the ScriptFunction this connection has
         self._con = duckdb.connect()
         self._con.execute("SET TimeZone = 'UTC'")  # Spark's session time zone here, whatever the machine's
         sparksql.prepare(self._con)
@@ -27,9 +30,10 @@ class SqlEngine:
         self._schemas: dict = {}  # Arrow schema -> its columns' Spark types
 
     def query(self, spark_sql: str) -> pa.Table:
-        translation = sparksql.translate(spark_sql, self._table_schema)
+        translation = self.translate(spark_sql)
         duck_sql, tables = translation.duck_sql, translation.tables
         with self._lock:
+            self.install_functions()
             for name in tables:
                 self._register(name)
             try:
@@ -52,10 +56,21 @@ class SqlEngine:
                         f"table `{missing.group(1)}` does not exist (known tables: {known})") from error
                 raise ByzerRuntimeError(_duckdb_message(error, spark_sql)) from error
             except duckdb.Error as error:
+                failure = self.functions.take_failure()  # a registered function's code failed
+                if failure is not None:
+                    raise failure from None
                 ambiguous = case_columns.ambiguity(str(error), {n: self.catalog.get(n) for n in tables
                                                                 if self.catalog.get(n) is not None})
                 raise ByzerRuntimeError(ambiguous or _duckdb_message(error, spark_sql)) from error
         return as_spark_result(case_columns.with_public_names(table), hugeint, translation.spark_types)
+
+    def translate(self, spark_sql: str) -> sparksql.Translation:
+        """The query in DuckDB's terms, over the catalog's tables and the session's functions."""
+        return sparksql.translate(spark_sql, self._table_schema, self.functions.specs())
+
+    def install_functions(self) -> None:
+        """Put the session's registered functions on this engine's connection (under the lock)."""
+        self.functions.install(self._con, self._functions_installed)
 
     def _table_schema(self, name: str):
         """A catalog table's columns as (name, Spark type) pairs (Spark's implicit casts depend

@@ -15,6 +15,7 @@ from .statements import (
     CommandStatement,
     LoadStatement,
     PassthroughStatement,
+    RegisterStatement,
     RunStatement,
     SaveStatement,
     Script,
@@ -274,11 +275,12 @@ class ScriptParser:
         return self.finish(PassthroughStatement, first, verb="connect")
 
     def register(self, first: Token) -> Statement:
-        self.format_and_path("register")
+        et, path = self.format_and_path("register")
         self.expect_keyword(("as",), "before the function name of register")
-        self.identifier("a function name after 'as'")
-        self.options()
-        return self.finish(PassthroughStatement, first, verb="register")
+        name = self.identifier("a function name after 'as'").text
+        options = self.options()
+        return self.finish(RegisterStatement, first, verb="register", et=et, path=path, name=name,
+                           options=options)
 
     def path_with_options(self, first: Token) -> Statement:
         self.format_and_path(first.lower)

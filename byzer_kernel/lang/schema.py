@@ -49,6 +49,18 @@ def parse_schema(text: str) -> pa.Schema:
     return _DdlParser(stripped).parse()
 
 
+def parse_simple_type(text: str) -> pa.DataType:
+    """One type of Byzer's simple schema (`integer`, `map(string,array(long))`, `st(field(a,string))`),
+    as SparkSimpleSchemaParser.parse reads a ScriptUDF's dataType."""
+    parser = _SimpleSchemaParser(text.strip())
+    if parser.at_end():
+        raise SchemaError("the type is empty")
+    dtype = parser.type()
+    if not parser.at_end():
+        raise parser.error("unexpected text after the type")
+    return dtype
+
+
 class _Cursor:
     """Shared scanning helpers; positions in messages are 0-based offsets into the schema text."""
 

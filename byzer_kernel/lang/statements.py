@@ -188,6 +188,21 @@ class PassthroughStatement(Statement):
 
 
 @dataclass
+class RegisterStatement(PassthroughStatement):
+    """`register ET.`path` as name where ...`: `register ScriptUDF` runs locally (engine/script_udf.py);
+    the parts are kept as written, rendered at run time like load's."""
+
+    et: str = ""
+    path: Value = None  # type: ignore[assignment]
+    name: str = ""  # the function name as written
+    options: Options = field(default_factory=dict)
+    keyword: ClassVar[str] = "register"
+
+    def describe(self) -> str:
+        return f"register {self.et}.{short_value(self.path)} as {self.name}{describe_options(self.options)}"
+
+
+@dataclass
 class Script:
     source: str
     statements: list = field(default_factory=list)

@@ -14,6 +14,7 @@ from .csv_format import write_csv_file
 LOADERS: dict[str, Callable] = {
     "jsonStr": in_memory.load_json_str,
     "csvStr": in_memory.load_csv_str,
+    "script": in_memory.load_script,
     "json": file_formats.load_json,
     "csv": file_formats.load_csv,
     "parquet": file_formats.load_parquet,
@@ -26,8 +27,8 @@ WRITERS: dict[str, Callable] = {
     "text": file_formats.write_text_file,
 }
 SAVE_EXTENSIONS = {"json": ".json", "csv": ".csv", "parquet": ".snappy.parquet", "text": ".txt"}
-# Formats that live in a variable: loading only (MLSQLJSonStr/MLSQLCsvStr refuse to save).
-IN_MEMORY_FORMATS = ("jsonStr", "csvStr")
+# Formats that live in a variable: loading only (MLSQLJSonStr/MLSQLCsvStr/MLSQLScript refuse to save).
+IN_MEMORY_FORMATS = ("jsonStr", "csvStr", "script")
 
 
 def known_formats() -> list[str]:

@@ -1,6 +1,6 @@
 """The formats that read the text of a variable instead of a path: `load jsonStr.`var`` (docs/spec.md §3.1,
 MLSQLJSonStr) and `load csvStr.`var`` (docs/spec.md §3.2, MLSQLCsvStr). They only load: Byzer refuses to
-save into them."""
+save into them. `load script.`var`` (MLSQLScript) keeps the text whole, for `register ScriptUDF`."""
 from __future__ import annotations
 
 import pyarrow as pa
@@ -28,3 +28,9 @@ def load_json_str(session, path: str, options: dict) -> pa.Table:
 
 def load_csv_str(session, path: str, options: dict) -> pa.Table:
     return read_csv_lines([variable_text(session, path, "csvStr").split("\n")], options)
+
+
+def load_script(session, path: str, options: dict) -> pa.Table:
+    """`load script.`var` as t` (MLSQLScript): one row, one column `content` holding the variable's
+    text, which `register ScriptUDF.`t`` reads as its code."""
+    return pa.table({"content": pa.array([variable_text(session, path, "script")], pa.string())})

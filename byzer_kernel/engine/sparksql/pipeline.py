@@ -16,6 +16,7 @@ from .dialect import ByzerSpark, LocalDuckDB
 from .naming import name_projections
 from .query_shapes import spark_inline_rows
 from .registry import FUNCTIONS, NODES
+from .session_functions import call_session_functions, spark_named_calls, used_functions
 from .time_windows import expand_time_windows
 
 
@@ -27,13 +28,16 @@ class Translation:
     wrapping_sql: Optional[str] = None  # with integer arithmetic that wraps: where duck_sql overflows
 
 
-def translate(spark_sql: str, table_schema: Optional[Callable] = None) -> Translation:
+def translate(spark_sql: str, table_schema: Optional[Callable] = None,
+              session_functions: tuple = ()) -> Translation:
     """Spark SQL -> DuckDB SQL. `table_schema(name)` gives a catalog table's columns as a tuple of
     (name, Spark type) pairs, or None: Spark's implicit casts depend on them, so the cached
-    translation is keyed on the text and the schemas of the tables it reads."""
+    translation is keyed on the text and the schemas of the tables it reads.
+    `session_functions`: the session's registered functions (SessionFunction, hashable), which
+    calls reach before any built-in; the cache key holds those the query may call."""
     tables = _parsed(spark_sql)[1]
     schemas = tuple((name, table_schema(name)) for name in tables) if table_schema else ()
-    return _translated(spark_sql, schemas)
+    return _translated(spark_sql, schemas, used_functions(spark_sql, session_functions))
 
 
 @functools.lru_cache(maxsize=256)
@@ -49,11 +53,14 @@ def _parsed(spark_sql: str) -> tuple:
 
 
 @functools.lru_cache(maxsize=256)
-def _translated(spark_sql: str, schemas: tuple) -> Translation:
+def _translated(spark_sql: str, schemas: tuple, functions: tuple = ()) -> Translation:
     tree, tables = _parsed(spark_sql)
     tree = tree.copy()
+    spark_named = spark_named_calls(tree, functions) if functions else set()
     name_projections(tree, spark_sql, _schema_types(schemas))
     tree = coerce(tree, _schema_types(schemas))
+    if functions:  # registered functions first: the registry's rewrite must not take them for built-ins
+        tree = call_session_functions(tree, functions, spark_named)
     tree = expand_time_windows(rewrite(tree))
     checked, wrapping = arithmetic_forms(tree)
     return Translation(checked.sql(dialect=LocalDuckDB), tables, _declared_types(tree),
