@@ -23,7 +23,7 @@ from byzer_kernel.lang.errors import ByzerError
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 REFERENCE = DOCS / "reference"
 FENCE = re.compile(r"^```([^\n`]*)\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
-CELL_BREAK = re.compile(r"^-- next cell\s*$", re.MULTILINE)
+CELL_BREAK = re.compile(r"^-- next cell[ \t]*(?:\n|$)", re.MULTILINE)
 NO_TABLE = "(no table)"
 HOME_SHOWN_AS = "$BYZER_HOME"
 
