@@ -22,6 +22,10 @@ class Catalog:
         display = name.strip().strip("`")
         self._tables[normalize_table_name(name)] = (display, table)
 
+    def drop(self, name: str) -> None:
+        """Forget a table (no error when it is not there)."""
+        self._tables.pop(normalize_table_name(name), None)
+
     def get(self, name: str) -> Optional[pa.Table]:
         entry = self._tables.get(normalize_table_name(name))
         return entry[1] if entry else None

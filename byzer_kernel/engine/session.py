@@ -12,11 +12,15 @@ import pyarrow as pa
 from ..lang import parse
 from ..lang.errors import (ByzerError, ByzerRuntimeError, InternalError, TableNotFoundError, internal_error,
                            log_internal_error)
-from ..lang.statements import Script, Statement
+from ..lang.statements import Script, SetStatement, Statement
+from ..lang.templates import render as render_template
+from .branching import BranchRunner, check_branches, is_branch_command
 from .catalog import Catalog
 from .commands import BUILTIN_COMMANDS
 from .executors import executor_for
+from .include import expand_includes, name_place, py_include_command
 from .jobs import JobLog
+from .macros import FailedExpansion, expand_macro, is_macro_call
 from .observer import Observer
 from .script_udf import ScriptFunctions
 from .set_statement import preprocess_sets
@@ -78,6 +82,7 @@ class Session:
         self.ets: dict[str, Callable] = {}
         # `!name` commands handled in the engine or added by other layers (e.g. `!ray status`).
         self.commands: dict[str, Callable] = dict(BUILTIN_COMMANDS)
+        self.commands.setdefault("pyInclude", py_include_command)
         # Hooks run when the session closes (Ray connections, widgets refreshers...).
         self.close_hooks: list[Callable[[], None]] = []
         # `set k=v where type="conf"` items, kept as Byzer keeps its Spark configuration.
@@ -89,6 +94,12 @@ class Session:
         self.jobs = JobLog()
         # `register ScriptUDF` functions, callable in every later select (engine/script_udf.py).
         self.functions = ScriptFunctions()
+        # `include project.` paths are relative to the directory the engine runs in, as in Byzer
+        # (the notebook's or the `byzer run` caller's directory).
+        self.project_dir = Path(os.getcwd())
+        # Variables assigned by the conditions of the running `!if` blocks (engine/branching.py):
+        # rendered under the set variables, which win (Byzer renders twice, env first).
+        self.branch_variables: dict[str, str] = {}
         self._sql_engine = None
 
     # -- the walk of one cell ------------------------------------------------------------------
@@ -113,12 +124,23 @@ class Session:
         events = _Collector(result, events)
         self.variables.begin_request()
         try:
-            with _failures_named(None):
-                preprocess_sets(self, script.statements)
-            for statement in script.statements:
-                events.statement_started(statement)
-                with _failures_named(statement):
-                    produced = executor_for(statement)(self, statement, events)
+            statements = self._prepared(script.statements)
+            branches = BranchRunner(self, events)
+            for statement in statements:
+                if is_branch_command(statement):
+                    produced = None
+                    events.statement_started(statement)
+                    with _failures_named(statement):
+                        branches.step(statement)
+                elif not branches.running:
+                    continue  # a branch that does not run: its statements are skipped
+                elif isinstance(statement, FailedExpansion):
+                    with _failures_named(statement):
+                        raise statement.error
+                else:
+                    events.statement_started(statement)
+                    with _failures_named(statement):
+                        produced = executor_for(statement)(self, statement, events)
                 if produced is None:
                     result.table, result.table_name = None, None
                     events.statement_finished(statement, None)
@@ -126,13 +148,38 @@ class Session:
                     result.table_name, result.table = produced
                     events.statement_finished(statement, result.table)
         finally:
+            self.branch_variables = {}
             self.variables.end_request()
         return result
 
+    def _prepared(self, statements: list) -> list:
+        """What runs, as Byzer prepares a script (docs/spec.md §1.7, §12): includes expanded, the
+        `!if` blocks checked, then the pre-process pass: every `set` in order, and every user macro
+        expanded with the variables set before it."""
+        with _failures_named(None):
+            statements = expand_includes(self, statements)
+            check_branches(statements)
+        prepared = []
+        for statement in statements:
+            if is_macro_call(self, statement):
+                with _failures_named(statement):
+                    prepared += expand_macro(self, statement)
+                continue
+            if isinstance(statement, SetStatement):
+                with _failures_named(statement):
+                    preprocess_sets(self, [statement])
+            prepared.append(statement)
+        return prepared
+
     # -- services used by executors -----------------------------------------------------------
     def render(self, text: str, for_select: bool = False) -> str:
-        """Velocity-render text with the current variables (docs/spec.md §2.4)."""
-        return self.variables.render(text, for_select=for_select)
+        """Velocity-render text with the current variables (docs/spec.md §2.4); inside an `!if` block
+        its conditions' variables too (docs/spec.md §12.1)."""
+        if not self.branch_variables or ("$" not in text and "#" not in text):
+            return self.variables.render(text, for_select=for_select)
+        context = dict(self.branch_variables)
+        context.update(self.variables.context(for_select=for_select))
+        return render_template(text, context)
 
     def rendered_options(self, options: dict) -> dict[str, str]:
         """A `where` clause (of set, load, save, run) with every value rendered; names as written."""
@@ -175,13 +222,16 @@ def _failures_named(statement: Optional[Statement]):
         yield
     except InternalError as error:  # made by a lower layer (e.g. from the driver process's traceback)
         if statement is not None:
-            error.attach(statement)
+            name_place(error, statement)
         log_internal_error(error)
         raise
     except ByzerError as error:
-        raise error.attach(statement) if statement is not None else error
+        raise name_place(error, statement) if statement is not None else error
     except ENVIRONMENT_ERRORS as error:
         failure = ByzerRuntimeError(f"{type(error).__name__}: {error}")
-        raise (failure.attach(statement) if statement is not None else failure) from error
+        raise (name_place(failure, statement) if statement is not None else failure) from error
     except Exception as error:
-        raise internal_error(error, statement) from error
+        internal = internal_error(error, statement)
+        if statement is not None and statement.origin is not None:
+            name_place(internal, statement)
+        raise internal from error

@@ -13,6 +13,7 @@ from .positions import Locator
 from .statements import (
     SAVE_MODES,
     CommandStatement,
+    IncludeStatement,
     LoadStatement,
     PassthroughStatement,
     RegisterStatement,
@@ -69,7 +70,7 @@ class ScriptParser:
             "run": self.run, "train": self.run, "predict": self.run,
             "insert": self.free_text, "create": self.free_text, "drop": self.free_text,
             "refresh": self.free_text, "connect": self.connect, "register": self.register,
-            "unregister": self.path_with_options, "include": self.path_with_options,
+            "unregister": self.path_with_options, "include": self.include,
         }
 
     # -- token helpers ---------------------------------------------------------------------------
@@ -286,6 +287,11 @@ class ScriptParser:
         self.format_and_path(first.lower)
         self.options()
         return self.finish(PassthroughStatement, first, verb=first.lower)
+
+    def include(self, first: Token) -> Statement:
+        fmt, path = self.format_and_path("include")
+        options = self.options()
+        return self.finish(IncludeStatement, first, format=fmt, path=path, options=options)
 
     def command(self, first: Token) -> Statement:
         args: List[Value] = []

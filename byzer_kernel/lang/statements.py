@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import ClassVar
+from typing import ClassVar, Optional
 
 from .secrets import shown_python_pair
 
@@ -44,11 +44,22 @@ class Value:
     raw: str
 
 
+@dataclass(frozen=True)
+class Origin:
+    """Where a statement's text came from when it is not the cell's own text: the file or URL of an
+    `include`, or the expansion of a user macro. ``statement`` is the include or macro call that
+    brought it in (itself possibly with an origin), so that an error can name both places."""
+
+    source: str  # e.g. "lib/a.byzer", "http://host/x.byzer", "the expansion of !loadExcel"
+    statement: "Statement"
+
+
 @dataclass
 class Statement:
     text: str  # the statement's source text, without the ending ';'
-    span: Span
+    span: Span  # in the text the statement was parsed from (the cell, or its origin's text)
     keyword: ClassVar[str] = ""
+    origin: Optional[Origin] = field(default=None, compare=False, repr=False)
 
     def describe(self) -> str:
         """One line for `byzer plan`."""
@@ -200,6 +211,20 @@ class RegisterStatement(PassthroughStatement):
 
     def describe(self) -> str:
         return f"register {self.et}.{short_value(self.path)} as {self.name}{describe_options(self.options)}"
+
+
+@dataclass
+class IncludeStatement(PassthroughStatement):
+    """`include FORMAT.`path` [where ...]`: replaced by the statements of its target before anything
+    runs (docs/spec.md §12.2), so no executor ever sees one."""
+
+    format: str = ""
+    path: Value = None  # type: ignore[assignment]
+    options: Options = field(default_factory=dict)
+    verb: str = "include"
+
+    def describe(self) -> str:
+        return f"include {self.format}.{short_value(self.path)}{describe_options(self.options)}"
 
 
 @dataclass
