@@ -5,12 +5,9 @@ DuckDB SQL the query becomes and DuckDB's physical plan of it, which is what run
 """
 from __future__ import annotations
 
-import duckdb
 import pyarrow as pa
 
-from ..lang.errors import ByzerRuntimeError, TableNotFoundError, UsageError
-from . import sparksql
-from .sql import SqlEngine, _duckdb_message
+from ..lang.errors import UsageError
 
 USAGE = "usage: !profiler sql '''SQL''';  !profiler explain '''SQL''' or TABLE;  !profiler conf [named OUTPUT]"
 
@@ -24,7 +21,7 @@ def profiler_command(session, statement, args, events):
     if action == "explain" and len(rest) in (1, 2):  # Byzer's second argument (`extended`) changes nothing here
         target = rest[0].strip()
         query = f"select * from `{target.strip('`')}`" if target.strip("`") in session.catalog else target
-        duck_sql, plan = ExplainingEngine(session.catalog).explain(query)
+        duck_sql, plan = session.explain(query)
         return "profiler", pa.table({"name": ["doc", "duckdb_sql"], "info": [plan, duck_sql]})
     if action == "conf" and (not rest or (len(rest) == 2 and rest[0] == "named")):
         table = pa.table({"name": pa.array(list(session.spark_conf), pa.string()),
@@ -36,24 +33,3 @@ def profiler_command(session, statement, args, events):
     raise UsageError(USAGE)
 
 
-class ExplainingEngine(SqlEngine):
-    """A SqlEngine over the session's catalog that plans instead of running. Its own connection:
-    explaining is rare, and building one (~0.1 s) leaves the session's engine as it was."""
-
-    def explain(self, spark_sql: str) -> tuple[str, str]:
-        """(the DuckDB SQL of the query, DuckDB's physical plan)."""
-        translation = sparksql.translate(spark_sql, self._table_schema)
-        with self._lock:
-            for name in translation.tables:
-                self._register(name)
-            try:
-                rows = self._con.sql("EXPLAIN " + translation.duck_sql).fetchall()
-            except duckdb.CatalogException as error:
-                missing = next((name for name in translation.tables if name not in self.catalog), None)
-                if missing is None:
-                    raise ByzerRuntimeError(_duckdb_message(error, spark_sql)) from error
-                known = ", ".join(self.catalog.names()) or "none"
-                raise TableNotFoundError(f"table `{missing}` does not exist (known tables: {known})") from error
-            except duckdb.Error as error:
-                raise ByzerRuntimeError(_duckdb_message(error, spark_sql)) from error
-        return translation.duck_sql, "\n".join(plan for _, plan in rows)

@@ -187,11 +187,18 @@ class Session:
 
     def sql(self, query: str) -> pa.Table:
         """Run Spark SQL text over the catalog and return an Arrow table (docs/design.md §4.2)."""
+        return self._sql().query(query)
+
+    def explain(self, query: str) -> tuple[str, str]:
+        """The DuckDB SQL a Spark SQL query becomes, and DuckDB's plan of it."""
+        return self._sql().explain(query)
+
+    def _sql(self):
         if self._sql_engine is None:
             from .sql import SqlEngine  # on first use: duckdb and sqlglot take ~0.4 s to import
 
             self._sql_engine = SqlEngine(self.catalog, self.functions)
-        return self._sql_engine.query(query)
+        return self._sql_engine
 
     def resolve_path(self, path: str) -> Path:
         """Relative paths resolve under BYZER_HOME (docs/design.md §5); `~` expands."""

@@ -1,6 +1,7 @@
 """Spark SQL over the Arrow catalog: translated by sparksql/, run on DuckDB, zero-copy (docs/design.md §4.2)."""
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 from typing import Optional, Sequence
@@ -31,38 +32,54 @@ class SqlEngine:
 
     def query(self, spark_sql: str) -> pa.Table:
         translation = self.translate(spark_sql)
-        duck_sql, tables = translation.duck_sql, translation.tables
-        with self._lock:
-            self.install_functions()
-            for name in tables:
-                self._register(name)
+        with self._lock, self._failures_told(spark_sql, translation.tables):
+            self._prepare(translation)
             try:
-                try:
-                    relation = self._con.sql(duck_sql)
-                    table = _to_arrow(relation) if relation is not None else None
-                except (duckdb.OutOfRangeException, duckdb.ConversionException):
-                    if translation.wrapping_sql is None:
-                        raise
-                    relation = self._con.sql(translation.wrapping_sql)  # Spark's integers wrap around
-                    table = _to_arrow(relation)
-                if relation is None:  # a statement without a result
-                    return pa.table({})
-                hugeint = [str(t) == "HUGEINT" for t in relation.types]
-            except duckdb.CatalogException as error:
-                missing = re.search(r"Table with name (\S+) does not exist", str(error))
-                if missing:
-                    known = ", ".join(self.catalog.names()) or "none"
-                    raise TableNotFoundError(
-                        f"table `{missing.group(1)}` does not exist (known tables: {known})") from error
-                raise ByzerRuntimeError(_duckdb_message(error, spark_sql)) from error
-            except duckdb.Error as error:
-                failure = self.functions.take_failure()  # a registered function's code failed
-                if failure is not None:
-                    raise failure from None
-                ambiguous = case_columns.ambiguity(str(error), {n: self.catalog.get(n) for n in tables
-                                                                if self.catalog.get(n) is not None})
-                raise ByzerRuntimeError(ambiguous or _duckdb_message(error, spark_sql)) from error
+                relation = self._con.sql(translation.duck_sql)
+                table = _to_arrow(relation) if relation is not None else None
+            except (duckdb.OutOfRangeException, duckdb.ConversionException):
+                if translation.wrapping_sql is None:
+                    raise
+                relation = self._con.sql(translation.wrapping_sql)  # Spark's integers wrap around
+                table = _to_arrow(relation)
+            if relation is None:  # a statement without a result
+                return pa.table({})
+            hugeint = [str(t) == "HUGEINT" for t in relation.types]
         return as_spark_result(case_columns.with_public_names(table), hugeint, translation.spark_types)
+
+    def explain(self, spark_sql: str) -> tuple[str, str]:
+        """(the DuckDB SQL the query becomes, DuckDB's physical plan of it), for `!profiler explain`."""
+        translation = self.translate(spark_sql)
+        with self._lock, self._failures_told(spark_sql, translation.tables):
+            self._prepare(translation)
+            rows = self._con.sql("EXPLAIN " + translation.duck_sql).fetchall()
+        return translation.duck_sql, "\n".join(plan for _, plan in rows)
+
+    def _prepare(self, translation: sparksql.Translation) -> None:
+        self.install_functions()
+        for name in translation.tables:
+            self._register(name)
+
+    @contextlib.contextmanager
+    def _failures_told(self, spark_sql: str, tables: Sequence[str]):
+        """DuckDB's errors as the user's: a missing table, a registered function's own failure,
+        an ambiguous column, or DuckDB's complaint in Spark's terms."""
+        try:
+            yield
+        except duckdb.CatalogException as error:
+            missing = re.search(r"Table with name (\S+) does not exist", str(error))
+            if missing:
+                known = ", ".join(self.catalog.names()) or "none"
+                raise TableNotFoundError(
+                    f"table `{missing.group(1)}` does not exist (known tables: {known})") from error
+            raise ByzerRuntimeError(_duckdb_message(error, spark_sql)) from error
+        except duckdb.Error as error:
+            failure = self.functions.take_failure()  # a registered function's code failed
+            if failure is not None:
+                raise failure from None
+            ambiguous = case_columns.ambiguity(str(error), {n: self.catalog.get(n) for n in tables
+                                                            if self.catalog.get(n) is not None})
+            raise ByzerRuntimeError(ambiguous or _duckdb_message(error, spark_sql)) from error
 
     def translate(self, spark_sql: str) -> sparksql.Translation:
         """The query in DuckDB's terms, over the catalog's tables and the session's functions."""
