@@ -46,9 +46,9 @@ def show_command(session, statement, args, events):
     if head == "et" and len(parts) == 2:
         return "et", et_example(session, parts[1])
     if parts == ["functions"]:
-        return "functions", pa.table({"function": pa.array(function_names(), pa.string())})
+        return "functions", pa.table({"function": pa.array(function_names(session), pa.string())})
     if head == "function" and len(parts) == 2:
-        return "function", describe_function(parts[1])
+        return "function", describe_function(parts[1], session)
     shown = {
         ("version",): version_table,
         ("datasources",): datasources_table,
@@ -107,21 +107,25 @@ def et_example(session, name: str) -> pa.Table:
     return pa.table({"name": [k for k, _ in facts], "value": [v for _, v in facts]})
 
 
-def function_names() -> list[str]:
-    """Spark 3.3's functions (spark_functions.txt) and those the local translation adds (the registry)."""
+def function_names(session) -> list[str]:
+    """Spark 3.3's functions (spark_functions.txt), those the local translation adds (the registry)
+    and the session's `register ScriptUDF` functions."""
     from .sparksql import FUNCTIONS
     from .sparksql.engine_errors import spark_function_names
 
-    return sorted(set(spark_function_names()) | set(FUNCTIONS))
+    return sorted(set(spark_function_names()) | set(FUNCTIONS) | set(session.functions.names()))
 
 
-def describe_function(name: str) -> pa.Table:
+def describe_function(name: str, session) -> pa.Table:
     """Spark's DESCRIBE FUNCTION column `function_desc`; the local engine knows no usage texts."""
     from .sparksql import FUNCTIONS
     from .sparksql.engine_errors import spark_function_names
 
     key = name.lower()
-    if key not in FUNCTIONS and key not in spark_function_names():
+    if key in {n.lower() for n in session.functions.names()}:
+        lines = [f"Function: {name}", "Class: registered in this session (register ScriptUDF)",
+                 "Usage: N/A."]
+    elif key not in FUNCTIONS and key not in spark_function_names():
         lines = [f"Function: {name} not found."]
     else:
         how = ("translated by the local engine" if key in FUNCTIONS
