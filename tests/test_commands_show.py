@@ -34,6 +34,14 @@ def test_show_functions_lists_spark_and_registry_functions_sorted(session):
     assert {"upper", "from_json", "to_json"} <= set(names)
 
 
+def test_show_functions_lists_the_sessions_registered_functions(session):
+    session.execute('register ScriptUDF.`` as echoFun where lang="python" and udfType="udf" '
+                    "and code='''def apply(self, m):\n    return m''' and dataType=\"string\";")
+    assert "echoFun" in session.execute("!show functions;").table.column("function").to_pylist()
+    described = session.execute("!show function/echoFun;").table.column(0).to_pylist()
+    assert described[0] == "Function: echoFun" and "register ScriptUDF" in described[1]
+
+
 def test_show_function_describes_one_in_sparks_column(session):
     known = session.execute('!show "function/to_json";').table
     assert known.column_names == ["function_desc"]
