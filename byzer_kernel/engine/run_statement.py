@@ -9,6 +9,7 @@ import pyarrow as pa
 
 from ..lang.errors import UnsupportedStatementError
 from ..lang.statements import RunStatement, Statement
+from .ets import ET
 
 
 @dataclass
@@ -20,11 +21,13 @@ class RunRequest:
     path: str
     options: dict = field(default_factory=dict)  # str -> rendered str, every value incl. `code`
     output_names: list = field(default_factory=list)  # `as` names; the ET adds e.g. outputTable
+    verb: str = "run"  # run, train or predict
 
 
 def execute_run(session, statement: RunStatement, events) -> Optional[tuple]:
     runner = session.ets.get(statement.et[:1].upper() + statement.et[1:])
-    if runner is None or statement.verb != "run":
+    # A built-in ET (engine/ets/) answers the verbs it implements; another layer's (`Ray`) runs only.
+    if runner is None or (statement.verb != "run" and not isinstance(runner, ET)):
         raise UnsupportedStatementError(f"not supported by the local engine: {statement.describe()}")
     request = RunRequest(
         statement=statement,
@@ -32,6 +35,7 @@ def execute_run(session, statement: RunStatement, events) -> Optional[tuple]:
         path=session.render(statement.path.text) if statement.path else "",
         options=session.rendered_options(statement.options),
         output_names=[session.render(name).strip("`") for name in statement.as_tables],
+        verb=statement.verb,
     )
     table: pa.Table = runner(session, request, events)
     names = request.output_names or [uuid.uuid4().hex]  # Byzer names an unnamed output randomly

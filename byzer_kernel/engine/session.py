@@ -14,6 +14,7 @@ from ..lang.errors import (ByzerError, ByzerRuntimeError, InternalError, TableNo
                            log_internal_error)
 from ..lang.statements import Script, SetStatement, Statement
 from ..lang.templates import render as render_template
+from . import ets
 from .branching import BranchRunner, check_branches, is_branch_command
 from .catalog import Catalog
 from .commands import BUILTIN_COMMANDS
@@ -80,6 +81,7 @@ class Session:
         self.python_env: dict[str, str] = {}
         # ETs for `run ... as NAME` keyed by capitalised name (docs/spec.md §1.6); the runtime adds "Ray".
         self.ets: dict[str, Callable] = {}
+        ets.install(self)  # the engine's built-in ETs (engine/ets/)
         # `!name` commands handled in the engine or added by other layers (e.g. `!ray status`).
         self.commands: dict[str, Callable] = dict(BUILTIN_COMMANDS)
         self.commands.setdefault("pyInclude", py_include_command)

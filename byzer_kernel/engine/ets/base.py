@@ -1,0 +1,75 @@
+"""What an ET is to the engine: its Byzer name, its parameters (name, default, doc), and the verbs
+it answers (`run`, `train`, `predict`, `register`). The engine checks a statement's parameters
+against the list before the ET sees them, so unknown and missing ones are reported by name."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar, Optional
+
+import pyarrow as pa
+
+from ...lang.errors import UnsupportedStatementError, UsageError
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    doc: str
+    default: Optional[str] = None  # the value when the statement leaves it out
+    required: bool = False
+    values: tuple = ()  # the allowed values, when the parameter is a choice
+
+
+# Options every `run`/`train`/`predict` statement may carry, whatever the ET.
+COMMON_PARAMS = (Param("inputTable", "the input table, when not given before `as`"),
+                 Param("outputTable", "the name of the output table"))
+
+
+class ET:
+    """One built-in ET. Subclasses set the class attributes and implement the verbs they answer;
+    an instance is what `session.ets[name]` holds (called as `et(session, request, events)`)."""
+
+    name: ClassVar[str]
+    doc: ClassVar[str] = ""
+    alg_type: ClassVar[str] = "undefined"  # Byzer's algType column of `!show et`
+    doc_type: ClassVar[str] = "text"
+    code_example: ClassVar[str] = ""
+    params: ClassVar[tuple] = ()
+
+    def __call__(self, session, request, events) -> pa.Table:
+        verb = getattr(request, "verb", "run")
+        method = getattr(self, verb, None)
+        if method is None:
+            raise UnsupportedStatementError(f"{self.name} does not support `{verb}`")
+        return method(session, request, self.checked(request.options), events)
+
+    def checked(self, options: dict) -> dict:
+        """The statement's options with defaults filled in; an unknown or missing one is a
+        UsageError naming it (names compare without regard to case, as Byzer's params do)."""
+        declared = {p.name.lower(): p for p in (*self.params, *COMMON_PARAMS)}
+        unknown = [name for name in options if name.lower() not in declared]
+        if unknown:
+            known = ", ".join(p.name for p in self.params) or "none"
+            raise UsageError(f"{self.name} has no parameter {', '.join(f'`{n}`' for n in unknown)} "
+                             f"(its parameters: {known})")
+        given = {name.lower(): value for name, value in options.items()}
+        values = {}
+        for param in (*self.params, *COMMON_PARAMS):
+            value = given.get(param.name.lower(), param.default)
+            if value is None and param.required:
+                raise UsageError(f"{self.name} needs the parameter `{param.name}`: {param.doc}")
+            if value is not None and param.values and value not in param.values:
+                raise UsageError(f"{self.name} parameter `{param.name}` given invalid value `{value}` "
+                                 f"(one of {', '.join(param.values)})")
+            if value is not None:
+                values[param.name] = value
+        return values
+
+    def params_table(self) -> pa.Table:
+        """Byzer's `!show et/params/NAME`: one row per parameter."""
+        return pa.table({
+            "param": pa.array([p.name for p in self.params], pa.string()),
+            "description": pa.array([p.doc for p in self.params], pa.string()),
+            "value": pa.array([p.default for p in self.params], pa.string()),
+            "required": pa.array([p.required for p in self.params], pa.bool_()),
+        })
