@@ -20,8 +20,10 @@ STATEMENTS = {
            "`run command as Ray.`` where inputTable=\"t\" and outputTable=\"o\" and code='''...''';` (docs/reference/run.md).",
     "train": "`train TABLE as ET.`PATH` where ...;` (only `run ... as Ray` runs locally).",
     "predict": "`predict TABLE as MODEL.`PATH`;` (not run by the local engine).",
-    "register": "`register ET.`PATH` as NAME;` (parsed; not run by the local engine).",
-    "include": "`include lib.`...`;` (parsed; not run by the local engine).",
+    "register": "`register ScriptUDF.`` as NAME where lang=\"python\" and dataType=\"TYPE\" and code='''...''';` "
+                "makes a Python function callable in SQL (docs/reference/register-udf.md).",
+    "include": "`include project.`path.byzer`;` (or local., http., a notebook) runs another script's statements "
+               "here (docs/reference/include.md).",
     "as": "`as NAME` names the table a statement produces.",
     "where": "`where k=\"v\" and k2='''v2'''` options of load/save/run.",
     "options": "`options k=\"v\"`: same as `where`.",
@@ -30,7 +32,8 @@ STATEMENTS = {
     "!python": "`!python conf \"key=value\";` sets a Python runner setting for the session; "
                "`!python env \"KEY=VALUE\";` an environment variable of the Python code (docs/reference/python-conf.md).",
     "!ray": "`!ray status;` shows the Ray cluster status; `!ray on TABLE '''code''' named OUT;` runs code.",
-    "!show": "`!show tables;` lists the tables of the session.",
+    "!show": "`!show tables;` lists the tables of the session; `!show commands;` the other forms "
+             "(docs/reference/commands.md).",
     "!desc": "`!desc TABLE;` lists the columns and types of a table.",
     "!assert": "`!assert TABLE '''EXPR''' \"message\";` fails unless every row satisfies EXPR.",
 }
