@@ -11,6 +11,7 @@ from sqlglot import exp
 
 from ...lang.errors import ByzerRuntimeError
 from . import datetime_patterns as patterns
+from .literals import under_casts
 from .registry import duck, macro, spark_function
 
 DEFAULT_PATTERN = "yyyy-MM-dd HH:mm:ss"
@@ -20,12 +21,11 @@ TIMESTAMP = "timestamp_ntz"  # Spark's timestamp in DuckDB terms: TIMESTAMP, rea
 def constant_text(arg: exp.Expression, function: str, what: str) -> str | None:
     """The value of a string literal argument (None for NULL); a column is refused, since the
     local engine translates patterns, units and fields before the query runs."""
-    if isinstance(arg, exp.Null):
+    value = under_casts(arg)
+    if isinstance(value, exp.Null):
         return None
-    if isinstance(arg, exp.Literal) and arg.is_string:
-        return arg.this
-    if isinstance(arg, (exp.Cast, exp.TryCast)) and isinstance(arg.this, (exp.Literal, exp.Null)):
-        return constant_text(arg.this, function, what)
+    if isinstance(value, exp.Literal) and value.is_string:
+        return value.this
     raise ByzerRuntimeError(f"{function}: the {what} must be a constant string in the local engine")
 
 

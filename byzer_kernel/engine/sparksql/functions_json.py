@@ -16,13 +16,15 @@ from ..formats.jackson_parser import JacksonFeatures, JsonSyntaxError, first_val
 from ..formats.spark_json import canonical, infer_type
 from .ddl_schema import duck_type, parse_ddl, quote_name, spark_ddl
 from .functions_json_convert import convert, key_path
+from .literals import literal_under_casts
 from .registry import duck, spark_function
 
 
 # -- arguments that Spark requires to be literals ---------------------------------------------------
 def literal_text(arg: exp.Expression, function: str, what: str) -> str:
-    if isinstance(arg, exp.Literal) and arg.is_string:
-        return arg.this
+    literal = literal_under_casts(arg)
+    if literal is not None and literal.is_string:
+        return literal.this
     raise ByzerRuntimeError(f"function `{function}`: the {what} must be a string literal")
 
 

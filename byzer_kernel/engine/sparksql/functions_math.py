@@ -10,6 +10,7 @@ from sqlglot import exp
 from ...lang.errors import ByzerRuntimeError
 from .functions_math_types import (decimal_type, dtype, is_decimal, is_fractional, is_integral,
                                    precision_scale, spark_type)
+from .literals import under_casts
 from .naming import pretty
 from .registry import duck, macro, spark_function, spark_name
 
@@ -39,8 +40,7 @@ macro("""CREATE MACRO spark_floor(x BIGINT) AS CAST(x AS BIGINT),
 
 def constant_int(node: exp.Expression, function: str, what: str = "scale") -> Optional[int]:
     """A constant integer argument (Spark requires the scale to be foldable); None for NULL."""
-    if isinstance(node, (exp.Cast, exp.TryCast, exp.Paren)):
-        return constant_int(node.this, function, what)
+    node = under_casts(node, also=(exp.Paren,))
     if isinstance(node, exp.Null):
         return None
     if isinstance(node, exp.Neg):

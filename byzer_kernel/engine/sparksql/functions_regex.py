@@ -8,15 +8,9 @@ from sqlglot import exp
 from ...lang.errors import ByzerRuntimeError
 from .functions_string import with_defaults
 from .functions_string_regex import translate
+from .literals import literal_under_casts
 from .naming import pretty
 from .registry import duck, macro, spark_function, spark_name, spark_node
-
-
-def _literal(node):
-    """The literal under Spark's implicit casts, or None."""
-    while isinstance(node, (exp.TryCast, exp.Cast)):
-        node = node.this
-    return node if isinstance(node, exp.Literal) else None
 
 
 def _string(node):
@@ -25,7 +19,7 @@ def _string(node):
 
 def _pattern(function: str, pattern):
     """A literal Java pattern as RE2 (with its group count); other patterns as they are."""
-    literal = _literal(pattern)
+    literal = literal_under_casts(pattern)
     if literal is None or not literal.is_string:
         return pattern, None
     regex = translate(literal.this, function)
@@ -37,7 +31,7 @@ def _pattern(function: str, pattern):
 def _checked_like_pattern(function: str, pattern, escape: str):
     """Spark rejects a literal pattern whose escape character precedes anything but _, % or
     itself, or ends it."""
-    literal = _literal(pattern)
+    literal = literal_under_casts(pattern)
     if literal is None or not literal.is_string:
         return
     text = literal.this.lower() if function == "ilike" else literal.this
@@ -55,11 +49,12 @@ def _checked_like_pattern(function: str, pattern, escape: str):
 
 
 def _like(function: str, text, pattern, escape=None):
-    escape_char = "\\" if escape is None else (_literal(escape).this if _literal(escape) else None)
+    escape_literal = literal_under_casts(escape)
+    escape_char = "\\" if escape is None else (escape_literal.this if escape_literal else None)
     if escape_char is None:
         raise ByzerRuntimeError(f"{function}: the ESCAPE character must be a string literal")
     _checked_like_pattern(function, pattern, escape_char)
-    literal = _literal(pattern)
+    literal = literal_under_casts(pattern)
     if literal is not None and literal.is_string and escape_char not in literal.this:
         # DuckDB's LIKE has no escape character, and turns 'abc%' into a fast prefix test
         return duck(f"_0 {function.upper()} _1", _string(text), literal)
@@ -145,7 +140,7 @@ def rlike_syntax_name(node):
 # ---- extracting ---------------------------------------------------------------------------------
 
 def _group_index(function: str, index, groups):
-    literal = _literal(index)
+    literal = literal_under_casts(index)
     if literal is None or literal.is_string:
         raise ByzerRuntimeError(f"function `{function}`: the group index must be an integer "
                                 "literal here")
@@ -210,11 +205,11 @@ def _replacement(text: str, groups) -> str:
 @spark_function("regexp_replace", result="string")
 def regexp_replace(text, pattern, replacement, position=None):
     pattern, groups = _pattern("regexp_replace", pattern)
-    literal = _literal(replacement)
+    literal = literal_under_casts(replacement)
     if literal is not None and literal.is_string:
         replacement = exp.Literal.string(_replacement(literal.this, groups))
     args = (_string(text), _string(pattern), _string(replacement))
-    start = _literal(position)
+    start = literal_under_casts(position)
     if position is None or (start is not None and start.this == "1"):
         return duck("regexp_replace(_0, _1, _2, 'g')", *args)
     if start is not None and int(start.this) < 1:
@@ -243,7 +238,7 @@ _REGEX_SYNTAX = set("\\^$.|?*+()[]{}")
 
 def _plain_separator(pattern):
     """The text of a literal pattern that is no more than one or more ordinary characters."""
-    literal = _literal(pattern)
+    literal = literal_under_casts(pattern)
     if literal is None or not literal.is_string or not literal.this:
         return None
     return None if _REGEX_SYNTAX & set(literal.this) else literal.this
@@ -252,7 +247,7 @@ def _plain_separator(pattern):
 @spark_function("split", result="array<string>")
 def split(text, pattern, limit=None):
     pieces = _split(text, pattern, limit)
-    if _literal(pattern) is not None:
+    if literal_under_casts(pattern) is not None:
         return pieces
     # DuckDB splits on a NULL pattern as on one that never matches; Spark answers NULL
     return duck("CASE WHEN _1 IS NOT NULL THEN _0 END", pieces, pattern)
@@ -260,13 +255,13 @@ def split(text, pattern, limit=None):
 
 def _split(text, pattern, limit):
     separator = _plain_separator(pattern)
-    if separator is not None and (limit is None or _literal(limit) is not None):
+    limit_literal = literal_under_casts(limit)
+    if separator is not None and (limit is None or limit_literal is not None):
         return _split_plain(_string(text), exp.Literal.string(separator),
-                            int(_literal(limit).this) if limit is not None else -1)
+                            int(limit_literal.this) if limit is not None else -1)
     pattern, _ = _pattern("split", pattern)
     empty_pattern = pattern == exp.Literal.string("")
     text, pattern = _string(text), _string(pattern)
-    limit_literal = _literal(limit)
     if limit is None or (limit_literal is not None and int(limit_literal.this) <= 0):
         if empty_pattern:  # Java splits between characters and after the last one
             return duck("CASE WHEN _0 = '' THEN [''] "

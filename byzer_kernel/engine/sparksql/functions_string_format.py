@@ -13,13 +13,8 @@ import pyarrow as pa
 from sqlglot import exp
 
 from ...lang.errors import ByzerRuntimeError
+from .literals import literal_under_casts
 from .registry import duck, macro, spark_function, udf
-
-
-def _literal(node):
-    while isinstance(node, (exp.TryCast, exp.Cast)) and isinstance(node.this, exp.Literal):
-        node = node.this
-    return node if isinstance(node, exp.Literal) else None
 
 
 _JAVA_CLASSES = {"double": "java.lang.Double", "float": "java.lang.Float", "bigint": "java.lang.Long",
@@ -139,7 +134,7 @@ macro("CREATE MACRO spark_format_boolean(a BOOLEAN) AS CASE WHEN a THEN 'true' E
 
 @spark_function("format_string", "printf", result="string")
 def format_string(format_, *args):
-    literal = _literal(format_)
+    literal = literal_under_casts(format_)
     if isinstance(format_, exp.Null):
         return duck("CAST(NULL AS VARCHAR)")
     if literal is None or not literal.is_string:
@@ -153,7 +148,7 @@ def format_string(format_, *args):
 @spark_function("format_number", result="string")
 def format_number(number, digits):
     """`#,###,###.##` with `digits` decimals (NULL when negative), or a DecimalFormat pattern."""
-    literal = _literal(digits)
+    literal = literal_under_casts(digits)
     if literal is not None and literal.is_string:
         return duck("spark_decimal_format(CAST(_0 AS DOUBLE), _1)", number,
                     exp.Literal.string(literal.this))
@@ -241,7 +236,7 @@ class _NumberFormat:
 
 
 def _to_number(function: str, text, format_, failing: bool):
-    literal = _literal(format_)
+    literal = literal_under_casts(format_)
     if literal is None or not literal.is_string:
         raise ByzerRuntimeError(f"function `{function}`: the format must be a string literal")
     number_format = _NumberFormat(function, literal.this)

@@ -7,6 +7,7 @@ from sqlglot import exp
 from ...lang.errors import ByzerRuntimeError
 from .casts import SPARK_TYPE
 from .functions_string import text_or_null, untyped_null, with_defaults
+from .literals import literal_under_casts
 from .naming import pretty
 from .registry import duck, macro, spark_function, spark_name, spark_node
 
@@ -92,21 +93,14 @@ def locate(substring_, text, start=None):
                 f"WHEN _1 IS NOT NULL THEN {found} 0) END", substring_, text, start)
 
 
-def _unwrapped(node):
-    while isinstance(node, (exp.TryCast, exp.Cast)):
-        node = node.this
-    return node
-
-
 def _positive_literal(node) -> bool:
-    node = _unwrapped(node)
-    return isinstance(node, exp.Literal) and not node.is_string and node.this.isdigit() \
-        and int(node.this) >= 1
+    literal = literal_under_casts(node)
+    return literal is not None and not literal.is_string and literal.this.isdigit() and int(literal.this) >= 1
 
 
 def _nonempty_literal(node) -> bool:
-    node = _unwrapped(node)
-    return isinstance(node, exp.Literal) and node.is_string and node.this != ""
+    literal = literal_under_casts(node)
+    return literal is not None and literal.is_string and literal.this != ""
 
 
 spark_name("locate", "position")(with_defaults(2, "1"))
