@@ -103,3 +103,10 @@ def test_unix_timestamp_is_a_bigint_of_now_or_of_the_given_time(engine):
     row = table.to_pylist()[0]
     assert abs(row["now"] - time.time()) < 5 and row["day"] == 86400
     assert spark_type_name(table.schema.field("now").type) == "bigint"
+
+
+def test_a_syntax_error_names_tokens_by_their_text(engine):
+    with pytest.raises(ByzerRuntimeError) as caught:
+        engine.query("select from as res")
+    message = str(caught.value)
+    assert "<Token" not in message and "SQL syntax error at line 1:" in message

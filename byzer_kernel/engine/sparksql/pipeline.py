@@ -3,6 +3,7 @@ that name the statement's problem in Spark's terms."""
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from typing import Callable, Optional
 
@@ -96,6 +97,8 @@ def syntax_error_message(error: sqlglot.errors.ParseError) -> str:
     """sqlglot's complaint with the position in the statement's own terms (line:col)."""
     detail = error.errors[0] if getattr(error, "errors", None) else {}
     description = str(detail.get("description") or str(error).strip().splitlines()[0])
+    # sqlglot may name a token by its repr (`<Token token_type: ..., text: as, ...>`): its text only
+    description = re.sub(r"<Token token_type: [^,]*, text: (.*?), line: \d+.*?>", r"'\1'", description)
     line, col = detail.get("line"), detail.get("col")
     near = str(detail.get("highlight") or "").strip()
     if col and near:
