@@ -52,7 +52,8 @@ CONF_KEYS = {
     "num_gpus": "GPUs per Ray task.",
 }
 ETS = ["Ray"]
-COMMANDS = ["!python", "!ray", "!show", "!desc", "!assert"]
+# Branching and includes are handled before commands run, so they are not in the command table.
+FLOW_COMMANDS = ["!if", "!elif", "!else", "!fi", "!pyInclude"]
 RAY_CONTEXT_METHODS = [
     "connect", "data_servers", "conf", "collect", "to_pandas", "collect_from", "fetch_once_as_rows",
     "collect_as_file", "to_dataset", "foreach", "map_iter", "build_result", "build_result_from_dataframe",
@@ -124,6 +125,14 @@ def _ets(session) -> list:
     return sorted(names)
 
 
+def _commands(session) -> list:
+    """`!name` for every command the session (or a fresh one) runs, and the flow commands."""
+    from .engine.commands import BUILTIN_COMMANDS
+
+    names = set(session.commands) if session is not None else set(BUILTIN_COMMANDS) | {"ray"}
+    return sorted({f"!{name}" for name in names} | set(FLOW_COMMANDS), key=str.lower)
+
+
 def _formats(for_save: bool = False) -> list:
     """Formats the engine can load (or save), from its own registry: completion never offers a
     format the engine would then refuse."""
@@ -155,7 +164,7 @@ def byzer_matches(code: str, cursor: int, session) -> tuple[list, int]:
     elif re.search(r"(\b(from|join|run|table|save\s+\w+)\s+|inputTable\s*=\s*[\"']|!desc\s+)$", head, re.I):
         candidates = _tables(session)
     elif prefix.startswith("!"):
-        candidates = COMMANDS
+        candidates = _commands(session)
     else:
         keywords = [k for k in STATEMENTS if not k.startswith("!") and k != "ray"]
         candidates = keywords + _tables(session)

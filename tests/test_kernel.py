@@ -51,7 +51,8 @@ class ByzerKernelTests(jkt.KernelTests):
     code_clear_output = "%%python\nfrom IPython.display import clear_output\nclear_output()"
     completion_samples = [
         {"text": "sel", "matches": ["select"]},
-        {"text": "!py", "matches": ["!python"]},
+        {"text": "!py", "matches": ["!pyInclude", "!python"]},
+        {"text": "!f", "matches": ["!fi", "!fs"]},
         {"text": '!python conf "data', "matches": ["dataMode="]},
         {"text": "run command as R", "matches": ["Ray"]},
     ]
