@@ -17,8 +17,8 @@ import pyarrow as pa
 from sqlglot import exp
 
 from .functions_hash_kernels import murmur3, xxhash64
-from .functions_math_types import T, precision_scale, spark_type
 from .registry import duck, macro, spark_function, udf
+from .spark_types import T, expression_type, precision_scale
 
 _ALGORITHMS = {"murmur3": (murmur3, "INTEGER", np.int32, pa.int32()),
                "xxhash64": (xxhash64, "BIGINT", np.int64, pa.int64())}
@@ -105,7 +105,7 @@ def _step(algorithm: str, value: exp.Expression, seed: exp.Expression) -> exp.Ex
     """The running hash after `value`, by the value's Spark type where the query shows it."""
     if isinstance(value, exp.Null):
         return seed
-    data_type = spark_type(value)
+    data_type = expression_type(value)
     kind, carrier = "any", "_0"
     if data_type is not None:
         kind, carrier = _carrier(data_type)

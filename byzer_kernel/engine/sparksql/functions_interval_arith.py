@@ -20,9 +20,10 @@ from sqlglot import exp
 from ...lang.errors import ByzerRuntimeError
 from .casts import TEXT, spark_cast
 from .functions_datetime_intervals import interval_kind, tagged
-from .functions_math_types import T, dtype, is_decimal, is_fractional, is_integral, precision_scale, spark_type
 from .interval_kinds import CALENDAR, DAY_TIME, YEAR_MONTH, family, widest
 from .registry import duck, macro, spark_node
+from .spark_types import (T, expression_type, is_decimal, is_fractional, is_integral, precision_scale,
+                          spark_type)
 
 _RANGE = {YEAR_MONTH: (-2**31, 2**31 - 1), DAY_TIME: (-2**63, 2**63 - 1)}  # Java's int, long
 _MAKE = {YEAR_MONTH: "to_months(CAST(_0 AS INTEGER))", DAY_TIME: "to_microseconds(CAST(_0 AS BIGINT))"}
@@ -146,7 +147,7 @@ def try_interval_scale(operator: str, a: exp.Expression, b: exp.Expression) -> O
 def _scaled(operator: str, count: exp.Expression, factor: exp.Expression) -> exp.Expression:
     """`count * factor` or `count / factor`, rounded half away from zero, as a HUGEINT (NULL where
     it does not fit, or for a zero divisor)."""
-    factor_type = spark_type(factor)
+    factor_type = expression_type(factor)
     if is_integral(factor_type):
         if operator == "*":
             return exp.func("TRY", duck("_0 * _1", _huge(count), factor))
@@ -168,7 +169,7 @@ def _as_double(factor: exp.Expression, factor_type) -> exp.Expression:
         return factor
     if factor_type is not None and factor_type.this not in TEXT | {T.NULL}:
         raise ByzerRuntimeError(f"an interval cannot be multiplied or divided by a {factor_type.sql('spark')}")
-    return spark_cast(factor, factor_type, dtype("double"))
+    return spark_cast(factor, factor_type, spark_type("double"))
 
 
 # -- aggregates ----------------------------------------------------------------------------------

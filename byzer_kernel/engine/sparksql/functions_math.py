@@ -1,6 +1,6 @@
 """Spark's rounding functions on DuckDB (see registry.py for how a function is declared): `round`
 (HALF_UP), `bround` (HALF_EVEN), `ceil`/`floor` with and without a scale, and their result types,
-which Spark derives from the argument's type (functions_math_types.py)."""
+which Spark derives from the argument's type (spark_types.expression_type)."""
 from __future__ import annotations
 
 from typing import Optional
@@ -8,11 +8,11 @@ from typing import Optional
 from sqlglot import exp
 
 from ...lang.errors import ByzerRuntimeError
-from .functions_math_types import (decimal_type, dtype, is_decimal, is_fractional, is_integral,
-                                   precision_scale, spark_type)
 from .literals import under_casts
 from .naming import pretty
 from .registry import duck, macro, spark_function, spark_name
+from .spark_types import (clamped_decimal, expression_type, is_decimal, is_fractional, is_integral,
+                          precision_scale, spark_type)
 
 # A double rounds as Spark rounds it: through its shortest decimal form (Java's Double.toString),
 # so round(1.005D, 2) is 1.01. Only values within a hair of a tie take that (slower) way; the
@@ -60,18 +60,18 @@ def _rounded_type(data_type: exp.DataType, scale: int) -> exp.DataType:
     precision, old_scale = precision_scale(data_type)
     integral = precision - old_scale + 1
     if scale < 0:
-        return decimal_type(max(integral, -scale + 1), 0)
+        return clamped_decimal(max(integral, -scale + 1), 0)
     new_scale = min(old_scale, scale)
-    return decimal_type(integral + new_scale, new_scale)
+    return clamped_decimal(integral + new_scale, new_scale)
 
 
 def _round(x, d, function: str, duck_function: str, double_macro: str):
     scale = 0 if d is None else constant_int(d, function)
     if isinstance(x, exp.Null):  # a NULL argument is cast to double, Spark's implicit cast
-        x = _as(x, dtype("double"))
-    data_type = spark_type(x)
+        x = _as(x, spark_type("double"))
+    data_type = expression_type(x)
     if data_type is not None and data_type.this == exp.DataType.Type.TEXT:
-        x, data_type = _as(x, dtype("double")), dtype("double")
+        x, data_type = _as(x, spark_type("double")), spark_type("double")
     if scale is None:  # round(x, NULL): NULL, of the type a scale of 0 gives
         data_type = _rounded_type(data_type, 0) if is_decimal(data_type) else data_type
         return _as(exp.Null(), data_type) if data_type is not None else exp.Null()
@@ -105,7 +105,7 @@ def _ceil_or_floor(x, d, function: str, up: bool):
     if d is None:
         return _integral_part(x, up)
     scale = constant_int(d, function)
-    data_type = spark_type(x)
+    data_type = expression_type(x)
     as_decimal = _DECIMAL_OF.get(data_type.this if data_type is not None else None)
     if as_decimal is not None:
         x, data_type = exp.TryCast(this=x, to=as_decimal), as_decimal
@@ -119,7 +119,7 @@ def _ceil_or_floor(x, d, function: str, up: bool):
     return _as(value, _rounded_type(data_type, scale)) if data_type is not None else value
 
 
-_DECIMAL_OF = {T: dtype(text) for T, text in (
+_DECIMAL_OF = {T: spark_type(text) for T, text in (
     (exp.DataType.Type.TINYINT, "decimal(3,0)"), (exp.DataType.Type.SMALLINT, "decimal(5,0)"),
     (exp.DataType.Type.INT, "decimal(10,0)"), (exp.DataType.Type.BIGINT, "decimal(20,0)"),
     (exp.DataType.Type.FLOAT, "decimal(14,7)"), (exp.DataType.Type.DOUBLE, "decimal(30,15)"),
@@ -129,12 +129,12 @@ _DECIMAL_OF = {T: dtype(text) for T, text in (
 def _integral_part(x, up: bool):
     """ceil/floor(x): a bigint, except of a decimal(p,s), which gives a decimal(p-s+1,0)."""
     function = "ceil" if up else "floor"
-    data_type = spark_type(x)
+    data_type = expression_type(x)
     if is_decimal(data_type):
         precision, scale = precision_scale(data_type)
-        return _as(duck(f"{function}(_0)", x), decimal_type(precision - scale + 1, 0))
+        return _as(duck(f"{function}(_0)", x), clamped_decimal(precision - scale + 1, 0))
     if is_integral(data_type):
-        return _as(x, dtype("bigint"))
+        return _as(x, spark_type("bigint"))
     if data_type is not None:  # float, double, string
         return duck(f"spark_double_to_bigint({function}(TRY_CAST(_0 AS DOUBLE)))", x)
     return duck(f"spark_{function}(_0)", x)

@@ -3,7 +3,7 @@
 
 Non-ANSI Spark answers NULL where DuckDB raises: a zero divisor, an overflowing try_ function.
 Result types follow Spark's rules when the arguments' types show in the query
-(functions_math_types.py); otherwise DuckDB's types, with the same values.
+(spark_types.expression_type); otherwise DuckDB's types, with the same values.
 """
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from sqlglot import exp
 from .casts import spark_cast
 from .functions_interval_arith import (interval_abs, interval_int_divide, interval_negative, interval_operand,
                                       try_interval_scale, try_interval_sum, width_bucket_operands)
-from .functions_math_types import (T, decimal_type, dtype, is_decimal, is_fractional, is_integral,
-                                   precision_scale, spark_type, wider)
 from .naming import pretty
 from .registry import duck, macro, spark_function, spark_name, spark_node
+from .spark_types import (T, decimal_result, expression_type, is_decimal, is_integral, is_numeric, own_digits,
+                          precision_scale, spark_type, wider)
 
 macro("""CREATE MACRO spark_pmod(a, n) AS CASE
     WHEN a % NULLIF(n, 0) < 0 THEN (a % NULLIF(n, 0) + n) % n ELSE a % NULLIF(n, 0) END""")
@@ -34,47 +34,25 @@ def _as(node: exp.Expression, data_type: Optional[exp.DataType]) -> exp.Expressi
     return exp.Cast(this=node, to=data_type.copy()) if data_type is not None else node
 
 
-def _is_literal(node: exp.Expression) -> bool:
-    return isinstance(node, exp.Literal) or (isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal))
-
-
 def _operand_type(node: exp.Expression, other: Optional[exp.DataType]) -> Optional[exp.DataType]:
     """An operand's type in binary arithmetic: a string is a double, and an integer literal meeting
     a decimal counts with its own digits only (Spark: 2 % 1.8 is a decimal(2,1))."""
-    data_type = spark_type(node)
+    data_type = expression_type(node)
     if data_type is not None and data_type.this == T.TEXT:
-        return dtype("double")
-    if is_integral(data_type) and is_decimal(other) and _is_literal(node):
-        literal = node if isinstance(node, exp.Literal) else node.this
-        return decimal_type(len(literal.this.lstrip("-")), 0)
+        return spark_type("double")
+    if is_integral(data_type) and is_decimal(other):
+        return own_digits(node) or data_type
     return data_type
 
 
 def _operand_types(a, b):
-    left, right = spark_type(a), spark_type(b)
+    left, right = expression_type(a), expression_type(b)
     return _operand_type(a, right), _operand_type(b, left)
 
 
-def _bounded(precision: int, scale: int) -> exp.DataType:
-    """Spark's decimal result past 38 digits: keeps the integral digits, at least 6 of the scale."""
-    if precision <= 38:
-        return decimal_type(precision, scale)
-    integral = precision - scale
-    return decimal_type(38, max(38 - integral, min(scale, 6)))
-
-
-def _decimal_result(operator: str, left, right) -> exp.DataType:
-    (p1, s1), (p2, s2) = precision_scale(left), precision_scale(right)
-    if operator in ("+", "-"):
-        scale = max(s1, s2)
-        return _bounded(max(p1 - s1, p2 - s2) + scale + 1, scale)
-    if operator == "*":
-        return _bounded(p1 + p2 + 1, s1 + s2)
-    if operator == "/":
-        scale = max(6, s1 + p2 + 1)
-        return _bounded(p1 - s1 + s2 + scale, scale)
-    scale = max(s1, s2)  # % and pmod
-    return _bounded(min(p1 - s1, p2 - s2) + scale, scale)
+def _numeric_wider(left, right) -> Optional[exp.DataType]:
+    """Spark's wider type of two numeric types; None for other types (left to DuckDB)."""
+    return wider(left, right) if is_numeric(left) and is_numeric(right) else None
 
 
 def arithmetic_type(operator: str, a, b) -> Optional[exp.DataType]:
@@ -84,8 +62,8 @@ def arithmetic_type(operator: str, a, b) -> Optional[exp.DataType]:
         return None
     if is_decimal(left) and is_decimal(right) or (is_decimal(left) and is_integral(right)) \
             or (is_integral(left) and is_decimal(right)):
-        return _decimal_result(operator, left, right)
-    return wider(left, right)
+        return decimal_result(operator, precision_scale(left), precision_scale(right))
+    return _numeric_wider(left, right)
 
 
 def _remainder(a, b, template: str):
@@ -110,7 +88,7 @@ def _mod_name(node):
     """`mod(a, b)`, but `(a % b)` where a decimal is involved: Spark's decimal rule rebuilds the
     expression and drops the name it was called by."""
     a, b = node.expressions[:2]
-    if any(is_decimal(spark_type(x)) for x in (a, b)):
+    if any(is_decimal(expression_type(x)) for x in (a, b)):
         return f"({pretty(a)} % {pretty(b)})"
     return f"{node.name.lower()}({pretty(a)}, {pretty(b)})"
 
@@ -128,8 +106,8 @@ def integral_divide(node):
     if of_intervals is not None:
         return of_intervals
     for operand in (a, b):
-        if spark_type(operand) is not None and spark_type(operand).this == T.TEXT:
-            operand.replace(exp.TryCast(this=operand.copy(), to=dtype("bigint")))
+        if expression_type(operand) is not None and expression_type(operand).this == T.TEXT:
+            operand.replace(exp.TryCast(this=operand.copy(), to=spark_type("bigint")))
     return duck("CAST(trunc(_0 // NULLIF(_1, 0)) AS BIGINT)", node.this, node.expression)
 
 
@@ -141,7 +119,7 @@ def _try_arithmetic(operator: str, a, b):
         return of_intervals
     if operator == "+" and interval_operand(a) is not None:
         a, b = b, a  # try_add(interval, date): the date plus the interval
-    left = spark_type(a)
+    left = expression_type(a)
     if left is not None and left.this in (T.DATE, T.TIMESTAMP):
         data_type = left
     else:
@@ -178,7 +156,7 @@ def try_divide(a, b):
         return of_intervals
     data_type = arithmetic_type("/", a, b)
     if data_type is None or not is_decimal(data_type):
-        double = dtype("double")
+        double = spark_type("double")
         return duck("TRY(_0 / NULLIF(_1, 0))", _as(a, double), _as(b, double))
     return _as(duck("TRY(_0 / NULLIF(_1, 0))", a, b), data_type)
 
@@ -186,9 +164,9 @@ def try_divide(a, b):
 def _numeric(x):
     """Unary arithmetic casts a string or an untyped NULL (a literal, a column of NULLs) to a
     double, as Spark does."""
-    data_type = spark_type(x)
+    data_type = expression_type(x)
     if isinstance(x, exp.Null) or (data_type is not None and data_type.this in (T.TEXT, T.NULL)):
-        return _as(x, dtype("double")), dtype("double")
+        return _as(x, spark_type("double")), spark_type("double")
     return x, data_type
 
 
@@ -233,13 +211,13 @@ def negative(x):
 
 
 def _extremum(function: str, args):
-    types = [spark_type(a) for a in args if not isinstance(a, exp.Null)]
+    types = [expression_type(a) for a in args if not isinstance(a, exp.Null)]
     data_type = types[0] if types and all(t is not None for t in types) else None
     for other in types[1:]:
         if data_type is None:
             break
         data_type = (data_type if data_type.this == other.this == T.TEXT
-                     else wider(data_type, other))
+                     else _numeric_wider(data_type, other))
     if data_type is not None:
         args = [_as(a, data_type) for a in args]
     return exp.Anonymous(this=function, expressions=list(args))
@@ -258,8 +236,8 @@ def least(first, second, *rest):
 @spark_function("nanvl")
 def nanvl(a, b):
     """A float only when both are floats, else a double."""
-    floats = all(spark_type(x) is not None and spark_type(x).this == T.FLOAT for x in (a, b))
-    data_type = dtype("float" if floats else "double")
+    floats = all(expression_type(x) is not None and expression_type(x).this == T.FLOAT for x in (a, b))
+    data_type = spark_type("float" if floats else "double")
     return duck("CASE WHEN isnan(_0) THEN _1 ELSE _0 END", _as(a, data_type), _as(b, data_type))
 
 
@@ -278,4 +256,4 @@ def width_bucket(value, low, high, buckets):
 def _spark_cast(x, to: str):
     """Spark's implicit cast of an argument (the builder's own, where the argument may also be an
     interval: the registry's `inputs` would cast that too)."""
-    return spark_cast(x, spark_type(x), dtype(to))
+    return spark_cast(x, expression_type(x), spark_type(to))

@@ -14,9 +14,9 @@ from ...lang.errors import ByzerRuntimeError
 from .casts import spark_cast
 from .functions_interval_arith import interval_operand, interval_sign
 from .functions_math import constant_int
-from .functions_math_types import T, dtype, is_decimal, is_fractional, spark_type
 from .naming import pretty
 from .registry import duck, macro, spark_function, spark_name, udf
+from .spark_types import T, expression_type, is_decimal, is_fractional, spark_type
 
 
 def _capitals(*names: str):
@@ -61,7 +61,7 @@ def signum(x):
     kind = interval_operand(x)
     if kind is not None:
         return interval_sign(x, kind)
-    return duck(_UNARY["signum"], spark_cast(x, spark_type(x), dtype("double")))
+    return duck(_UNARY["signum"], spark_cast(x, expression_type(x), spark_type("double")))
 
 
 _capitals(*(set(_UNARY) - {"rint", "ln"}))
@@ -115,10 +115,10 @@ def randn(seed=None):
 
 def _as_bigint(x):
     """Spark's cast of a number to a bigint truncates (DuckDB's rounds)."""
-    data_type = spark_type(x)
+    data_type = expression_type(x)
     if is_decimal(data_type) or is_fractional(data_type):
         return duck("TRY_CAST(trunc(_0) AS BIGINT)", x)
-    return exp.TryCast(this=x, to=dtype("bigint"))
+    return exp.TryCast(this=x, to=spark_type("bigint"))
 
 
 @spark_function("bin", result="string")
@@ -129,7 +129,7 @@ def binary_digits(x):
 @spark_function("hex", result="string")
 def hexadecimal(x):
     """Of a number its two's complement, of a string or binary its bytes."""
-    data_type = spark_type(x)
+    data_type = expression_type(x)
     if data_type is not None and data_type.this not in (T.TEXT, T.VARCHAR, T.BINARY, T.VARBINARY):
         x = _as_bigint(x)
     return duck("hex(_0)", x)
@@ -211,9 +211,9 @@ macro("""CREATE MACRO spark_shiftrightunsigned(a INTEGER, n) AS
 def _shift(function: str):
     def build(a, n):
         """An int unless the number is a bigint (smaller integers and strings become ints)."""
-        data_type = spark_type(a)
+        data_type = expression_type(a)
         if data_type is not None and data_type.this != T.BIGINT:
-            a = exp.TryCast(this=a, to=dtype("int"))
+            a = exp.TryCast(this=a, to=spark_type("int"))
         return duck(f"{function}(_0, CAST(_1 AS INTEGER))", a, n)
     return build
 
@@ -225,8 +225,8 @@ for _name in ("shiftleft", "shiftright", "shiftrightunsigned"):
 @spark_function("bit_count", result="int")
 def bit_count(x):
     """The bits of the number as a bigint (bit_count of a tinyint -1 is 64), or of a boolean."""
-    if spark_type(x) is not None and spark_type(x).this == T.BOOLEAN:
-        return exp.Cast(this=x, to=dtype("int"))
+    if expression_type(x) is not None and expression_type(x).this == T.BOOLEAN:
+        return exp.Cast(this=x, to=spark_type("int"))
     return duck("bit_count(CAST(_0 AS BIGINT))", x)
 
 
@@ -235,7 +235,7 @@ _WIDTH = {T.TINYINT: 8, T.SMALLINT: 16, T.INT: 32, T.BIGINT: 64}
 
 @spark_function("bit_get", "getbit", result="tinyint")
 def bit_get(x, position):
-    data_type = spark_type(x)
+    data_type = expression_type(x)
     width = _WIDTH.get(data_type.this, 64) if data_type is not None else 64
     if not isinstance(position, exp.Null) and isinstance(position, (exp.Literal, exp.Neg)):
         constant = constant_int(position, "bit_get", "pos")

@@ -19,8 +19,8 @@ from .interval_kinds import data_type as interval_type
 from .native_function_types import NAMED_RULES, NATIVE_RULES
 from .registry import FUNCTIONS
 from .spark_types import (BIGINT, BOOLEAN, DOUBLE, MAX_PRECISION, NULL_TYPE, STRING, T,  # noqa: F401
-                          bounded_decimal, decimal_of, is_decimal, is_integral, is_numeric, is_text,
-                          kind, literal_type, precision_scale, wider, wider_all)
+                          bounded_decimal, decimal_of, decimal_result, is_decimal, is_integral, is_numeric,
+                          is_text, kind, literal_type, own_digits, precision_scale, wider, wider_all)
 
 _PREDICATES = (exp.Predicate, exp.Not, exp.And, exp.Or, exp.Exists, exp.Between, exp.In, exp.Is)
 
@@ -177,12 +177,7 @@ def operand_type(types, node) -> Optional[exp.DataType]:
     return DOUBLE if is_text(t) else t
 
 
-def _literal_digits(node) -> Optional[exp.DataType]:
-    literal = node.this if isinstance(node, exp.Neg) else node
-    if isinstance(literal, exp.Literal) and literal.is_number and "." not in literal.this \
-            and "e" not in literal.this.lower():
-        return decimal_of(max(len(literal.this.lstrip("-")), 1), 0)
-    return None
+_OPERATORS = {exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/", exp.Mod: "%"}
 
 
 def arithmetic_type(types, node) -> Optional[exp.DataType]:
@@ -199,10 +194,10 @@ def arithmetic_type(types, node) -> Optional[exp.DataType]:
         return DOUBLE if isinstance(node, exp.Div) else wider(left, right)
     if is_decimal(left) or is_decimal(right):
         if not is_decimal(left):
-            left = _literal_digits(node.this) or left
+            left = own_digits(node.this) or left
         if not is_decimal(right):
-            right = _literal_digits(node.expression) or right
-        return decimal_result(node, precision_scale(left), precision_scale(right))
+            right = own_digits(node.expression) or right
+        return decimal_result(_OPERATORS.get(type(node), "%"), precision_scale(left), precision_scale(right))
     if isinstance(node, exp.Div):
         return DOUBLE
     return wider(left, right)
@@ -214,20 +209,6 @@ def _single_numeric(node, t):
     if isinstance(node, exp.Div):
         return t if is_decimal(t) else DOUBLE
     return t
-
-
-def decimal_result(node, left: tuple, right: tuple) -> exp.DataType:
-    (p1, s1), (p2, s2) = left, right
-    if isinstance(node, (exp.Add, exp.Sub)):
-        scale = max(s1, s2)
-        return bounded_decimal(max(p1 - s1, p2 - s2) + scale + 1, scale)
-    if isinstance(node, exp.Mul):
-        return bounded_decimal(p1 + p2 + 1, s1 + s2)
-    if isinstance(node, exp.Div):
-        scale = max(6, s1 + p2 + 1)
-        return bounded_decimal(p1 - s1 + s2 + scale, scale)
-    scale = max(s1, s2)  # Mod
-    return bounded_decimal(min(p1 - s1, p2 - s2) + scale, scale)
 
 
 def _conditional(types, values) -> Optional[exp.DataType]:

@@ -8,7 +8,7 @@ from typing import Optional
 
 from sqlglot import exp
 
-from .casts import FRACTIONAL, INTEGRAL_BITS, TEXT, TIMESTAMPS, spark_type
+from .casts import FRACTIONAL, INTEGRAL_BITS, SPARK_TYPE, TEXT, TIMESTAMPS, spark_type
 from .interval_kinds import data_type as interval_type
 from .interval_kinds import kind_of_type, widest
 
@@ -39,6 +39,10 @@ def is_text(t) -> bool:
     return kind(t) in TEXT
 
 
+def is_fractional(t) -> bool:
+    return kind(t) in FRACTIONAL
+
+
 def is_numeric(t) -> bool:
     return kind(t) in _NUMERIC_RANK or is_decimal(t)
 
@@ -53,6 +57,11 @@ def precision_scale(t: exp.DataType) -> tuple[int, int]:
         return _INTEGRAL_DIGITS[t.this], 0
     params = [int(p.this.this) for p in t.expressions]
     return tuple((params + [10, 0][len(params):])[:2]) if params else (10, 0)
+
+
+def clamped_decimal(precision: int, scale: int) -> exp.DataType:
+    """DecimalType.bounded: at most 38 digits (the scale kept; the widening of two decimals)."""
+    return decimal_of(min(precision, MAX_PRECISION), scale)
 
 
 def bounded_decimal(precision: int, scale: int) -> exp.DataType:
@@ -76,6 +85,32 @@ def literal_type(text: str) -> exp.DataType:
     sign, digits, exponent = decimal.Decimal(text).as_tuple()
     scale = max(-exponent, 0)
     return decimal_of(max(len(digits), scale), scale)
+
+
+def own_digits(node: exp.Expression) -> Optional[exp.DataType]:
+    """An integer literal meeting a decimal in arithmetic counts with its own digits only
+    (DecimalPrecision: 2 % 1.8 is a decimal(2,1)); None for anything else."""
+    literal = node.this if isinstance(node, exp.Neg) else node
+    if isinstance(literal, exp.Literal) and literal.is_number and "." not in literal.this \
+            and "e" not in literal.this.lower():
+        return decimal_of(max(len(literal.this.lstrip("-")), 1), 0)
+    return None
+
+
+def decimal_result(operator: str, left: tuple, right: tuple) -> exp.DataType:
+    """DecimalPrecision: the decimal type of `left <operator> right`, operands as (precision,
+    scale); `operator` one of + - * / % (pmod is a %)."""
+    (p1, s1), (p2, s2) = left, right
+    if operator in ("+", "-"):
+        scale = max(s1, s2)
+        return bounded_decimal(max(p1 - s1, p2 - s2) + scale + 1, scale)
+    if operator == "*":
+        return bounded_decimal(p1 + p2 + 1, s1 + s2)
+    if operator == "/":
+        scale = max(6, s1 + p2 + 1)
+        return bounded_decimal(p1 - s1 + s2 + scale, scale)
+    scale = max(s1, s2)
+    return bounded_decimal(min(p1 - s1, p2 - s2) + scale, scale)
 
 
 def tightest(a, b) -> Optional[exp.DataType]:
@@ -110,7 +145,7 @@ def wider(a, b, strings=True) -> Optional[exp.DataType]:
             return DOUBLE
         (p1, s1), (p2, s2) = precision_scale(a), precision_scale(b)
         scale = max(s1, s2)
-        return bounded_decimal(max(p1 - s1, p2 - s2) + scale, scale)
+        return clamped_decimal(max(p1 - s1, p2 - s2) + scale, scale)  # DecimalPrecision.widerDecimalType
     if strings and (is_text(a) or is_text(b)):
         other = b if is_text(a) else a
         if kind(other) not in (T.BINARY, T.BOOLEAN, T.ARRAY, T.MAP, T.STRUCT):
@@ -147,3 +182,38 @@ def simple_string(t: exp.DataType) -> str:
 
 _SIMPLE_NAMES = {T.TEXT: "string", T.VARCHAR: "string", T.INT: "int", T.BINARY: "binary",
                  T.TINYINT: "tinyint", T.SMALLINT: "smallint", T.BIGINT: "bigint"}
+
+
+def expression_type(node: exp.Expression) -> Optional[exp.DataType]:
+    """Spark's type of a rewritten (DuckDB-side) expression, as a builder sees its arguments: the
+    type the coercion phase and casts.py recorded, else what the expression itself shows
+    (literals, casts, integral or fractional arithmetic); None when it cannot be told."""
+    recorded = node.meta.get(SPARK_TYPE)
+    if isinstance(recorded, exp.DataType) and recorded.this != T.UNKNOWN:
+        return _bare_decimal(recorded)
+    if isinstance(node, exp.Paren):
+        return expression_type(node.this)
+    if isinstance(node, (exp.Cast, exp.TryCast)):
+        return _bare_decimal(node.to)
+    if isinstance(node, exp.Literal):
+        return STRING if node.is_string else literal_type(node.this)
+    if isinstance(node, exp.Neg):
+        if isinstance(node.this, exp.Literal) and node.this.is_number:
+            return literal_type("-" + node.this.this)
+        return expression_type(node.this)
+    if isinstance(node, exp.Boolean):
+        return BOOLEAN
+    if isinstance(node, (exp.Add, exp.Sub, exp.Mul)):
+        left, right = expression_type(node.this), expression_type(node.expression)
+        if is_integral(left) and is_integral(right):
+            return wider(left, right)
+        if is_fractional(left) or is_fractional(right):
+            return DOUBLE if left is not None and right is not None else None
+    return None
+
+
+def _bare_decimal(data_type: exp.DataType) -> exp.DataType:
+    """DECIMAL without precision is Spark's decimal(10,0)."""
+    if data_type.this == T.DECIMAL and not data_type.expressions:
+        return decimal_of(10, 0)
+    return data_type
