@@ -14,8 +14,7 @@ from .functions_aggregate_sketches import weighted_percentile_sql  # also regist
 from .functions_datetime_intervals import tagged
 from .functions_interval_arith import interval_mean, interval_operand, interval_total
 from .registry import duck, macro, spark_function, spark_node
-from .spark_types import (DOUBLE, MAX_PRECISION, NULL_TYPE, T, bounded_decimal, decimal_of, is_decimal,
-                          is_text, kind, precision_scale)
+from .spark_types import DOUBLE, NULL_TYPE, T, decimal_average, decimal_sum, is_decimal, is_text, kind
 
 
 # -- boolean aggregates --------------------------------------------------------------------------------
@@ -163,8 +162,7 @@ def try_sum(value):
         return of_intervals
     source = _argument_type(value)
     if is_decimal(source):
-        precision, scale = precision_scale(source)
-        return exp.TryCast(this=duck("sum(_0)", value), to=decimal_of(min(precision + 10, MAX_PRECISION), scale))
+        return exp.TryCast(this=duck("sum(_0)", value), to=decimal_sum(source))
     return duck("spark_try_sum(_0)", _as_number(value, source))
 
 
@@ -175,8 +173,7 @@ def try_avg(value):
         return of_intervals
     source = _argument_type(value)
     if is_decimal(source):
-        precision, scale = precision_scale(source)
-        return exp.TryCast(this=duck("avg(_0)", value), to=bounded_decimal(precision + 4, scale + 4))
+        return exp.TryCast(this=duck("avg(_0)", value), to=decimal_average(source))
     return duck("avg(_0)", _as_number(value, source))
 
 

@@ -18,8 +18,8 @@ from .interval_kinds import CALENDAR, literal_kind
 from .interval_kinds import data_type as interval_type
 from .native_function_types import NAMED_RULES, NATIVE_RULES
 from .registry import FUNCTIONS
-from .spark_types import (BIGINT, BOOLEAN, DOUBLE, MAX_PRECISION, NULL_TYPE, STRING, T,  # noqa: F401
-                          bounded_decimal, decimal_of, decimal_result, is_decimal, is_integral, is_numeric,
+from .spark_types import (BIGINT, BOOLEAN, DOUBLE, NULL_TYPE, STRING, T, decimal_average,  # noqa: F401
+                          decimal_of, decimal_result, decimal_sum, is_decimal, is_integral, is_numeric,
                           is_text, kind, literal_type, own_digits, precision_scale, wider, wider_all)
 
 _PREDICATES = (exp.Predicate, exp.Not, exp.And, exp.Or, exp.Exists, exp.Between, exp.In, exp.Is)
@@ -225,8 +225,7 @@ def _sum(types, node):
     if kind(t) == T.NULL:
         return DOUBLE  # Spark casts an untyped NULL argument to double
     if is_decimal(t):
-        p, s = precision_scale(t)
-        return decimal_of(min(p + 10, MAX_PRECISION), s)
+        return decimal_sum(t)
     if is_integral(t):
         return BIGINT
     return DOUBLE if t is not None and (kind(t) in FRACTIONAL or is_text(t)) else None
@@ -237,8 +236,7 @@ def _avg(types, node):
     if kind(t) == T.NULL:
         return DOUBLE
     if is_decimal(t):
-        p, s = precision_scale(t)
-        return bounded_decimal(p + 4, s + 4)
+        return decimal_average(t)
     return DOUBLE if t is not None and (is_numeric(t) or is_text(t)) else None
 
 

@@ -87,6 +87,18 @@ def literal_type(text: str) -> exp.DataType:
     return decimal_of(max(len(digits), scale), scale)
 
 
+def decimal_sum(t: exp.DataType) -> exp.DataType:
+    """Sum of a decimal: ten more integral digits (Spark's Sum / TrySum)."""
+    precision, scale = precision_scale(t)
+    return decimal_of(min(precision + 10, MAX_PRECISION), scale)
+
+
+def decimal_average(t: exp.DataType) -> exp.DataType:
+    """Average of a decimal: four more digits of scale (Spark's Average / TryAverage)."""
+    precision, scale = precision_scale(t)
+    return bounded_decimal(precision + 4, scale + 4)
+
+
 def own_digits(node: exp.Expression) -> Optional[exp.DataType]:
     """An integer literal meeting a decimal in arithmetic counts with its own digits only
     (DecimalPrecision: 2 % 1.8 is a decimal(2,1)); None for anything else."""
