@@ -14,7 +14,7 @@ import pyarrow as pa
 from ..lang.errors import ByzerError, ByzerRuntimeError, UnsupportedStatementError, UsageError
 from ..lang.secrets import shown_python_pair, shown_python_value
 from ..lang.statements import CommandStatement, ValueKind
-from . import commands_tables
+from . import commands_delta, commands_tables
 from .commands_fs import fs_command
 from .commands_jobs import kill_command
 from .commands_show import show_command
@@ -141,4 +141,5 @@ BUILTIN_COMMANDS = {
     "profiler": profiler_command,
     "fs": fs_command,
     "hdfs": fs_command,  # the same command in Byzer
+    "delta": commands_delta.delta_command,
 }

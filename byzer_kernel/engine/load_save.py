@@ -6,7 +6,7 @@ import pyarrow as pa
 
 from ..lang.errors import ByzerRuntimeError, UnknownFormatError, UsageError
 from ..lang.statements import LoadStatement, SaveStatement
-from .formats import IN_MEMORY_FORMATS, SAVE_EXTENSIONS, WRITERS, known_formats, loader_for
+from .formats import IN_MEMORY_FORMATS, SAVE_EXTENSIONS, TABLE_SAVERS, WRITERS, known_formats, loader_for
 from .formats.csv_format import check_csv_table
 from .formats.file_formats import check_text_per_row_options, check_text_table, save_text_files_per_row
 from .formats.layout import check_partition_columns, prepare_target, write_parts
@@ -54,6 +54,10 @@ def execute_save(session, statement: SaveStatement, events):
     mode = statement.modes[-1] if statement.modes else "errorIfExists"
     if statement.format in IN_MEMORY_FORMATS:
         raise ByzerRuntimeError(f"save is not supported in {statement.format}")
+    if statement.format in TABLE_SAVERS:
+        return "save_result", TABLE_SAVERS[statement.format](
+            session, session.table(session.render(statement.table)), clean_str(session.render(statement.path.raw)),
+            mode, session.rendered_options(statement.options), list(statement.partition_by))
     format_name = _format_name(statement.format, WRITERS)
     if format_name is None:
         raise _unknown_format(statement.format, list(WRITERS))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from . import file_formats, in_memory
+from . import delta_format, file_formats, in_memory, rest_format
 from .csv_format import write_csv_file
 
 LOADERS: dict[str, Callable] = {
@@ -19,12 +19,20 @@ LOADERS: dict[str, Callable] = {
     "csv": file_formats.load_csv,
     "parquet": file_formats.load_parquet,
     "text": file_formats.load_text,
+    "Rest": rest_format.load_rest,
+    "delta": delta_format.load_delta,
 }
 WRITERS: dict[str, Callable] = {
     "json": file_formats.write_json_file,
     "csv": write_csv_file,
     "parquet": file_formats.write_parquet_file,
     "text": file_formats.write_text_file,
+}
+# Formats that write a whole table their own way (a request, a delta commit), not Spark's part files:
+# `save(session, table, path, mode, options, partition_by) -> the save_result table`.
+TABLE_SAVERS: dict[str, Callable] = {
+    "Rest": rest_format.save_rest,
+    "delta": delta_format.save_delta,
 }
 SAVE_EXTENSIONS = {"json": ".json", "csv": ".csv", "parquet": ".snappy.parquet", "text": ".txt"}
 # Formats that live in a variable: loading only (MLSQLJSonStr/MLSQLCsvStr/MLSQLScript refuse to save).
@@ -37,7 +45,7 @@ def known_formats() -> list[str]:
 
 def savable_formats() -> list[str]:
     """The formats `save` can write (the in-memory ones only load)."""
-    return list(WRITERS)
+    return list(WRITERS) + list(TABLE_SAVERS)
 
 
 def loader_for(name: str):
