@@ -163,7 +163,7 @@ def load_rest(session, path: str, options: dict, events=None) -> pa.Table:
         time.sleep(page_interval / 1000)
 
 
-def save_rest(session, table: pa.Table, path: str, mode: str, options: dict) -> pa.Table:
+def save_rest(session, table: pa.Table, path: str, mode: str, options: dict, partition_by=()) -> pa.Table:
     """MLSQLRest.save: one request built from the options; an answer other than 200 fails the save."""
     if not path:
         raise UsageError("save as Rest needs a URL: save t as Rest.`http://host/api` where ...")
