@@ -119,9 +119,9 @@ def save_delta(session, table: pa.Table, path: str, mode: str, options: dict, pa
         raise UsageError(f"delta: partition column {', '.join(missing)} not in the table")
     id_columns = [c.strip() for c in str(options.get("idCols", "")).split(",") if c.strip()]
     exists = is_delta_table(folder)
-    status = "written"
-    if exists:
-        open_table(path, folder)  # a corrupt log fails here, before anything is written
+    status, files_before = "written", set()
+    if exists:  # a corrupt log fails here, before anything is written
+        files_before = set(open_table(path, folder).file_uris())
     if exists and mode.lower() == "errorifexists":
         raise ByzerRuntimeError(f"delta table `{path}` already exists ({folder}); "
                                 "save overwrite or save append to change it")
@@ -138,6 +138,8 @@ def save_delta(session, table: pa.Table, path: str, mode: str, options: dict, pa
                             schema_mode="overwrite" if mode.lower() == "overwrite" else None)
         except Exception as error:
             raise ByzerRuntimeError(f"delta: cannot write `{path}` at {folder}: {error}")
+    # `files`: the data files this save added to the table (a merge rewrites the files it touches).
+    added = 0 if status.startswith("skipped") else len(set(open_table(path, folder).file_uris()) - files_before)
     return pa.table({"path": [str(folder)], "format": ["delta"], "mode": [mode], "status": [status],
                      "rows": pa.array([0 if status.startswith("skipped") else table.num_rows], pa.int64()),
-                     "files": pa.array([0], pa.int64())})
+                     "files": pa.array([added], pa.int64())})
