@@ -25,7 +25,7 @@ class SqlEngine:
         self._functions_installed: dict = {}  # DuckDB name -> the ScriptFunction this connection has
         self._con = duckdb.connect()
         self._con.execute("SET TimeZone = 'UTC'")  # Spark's session time zone here, whatever the machine's
-        sparksql.prepare(self._con)
+        self._installed: set = set()  # the sparksql macros and UDFs this connection has
         self._registered: dict[str, int] = {}  # duckdb view name -> id() of the Arrow table behind it
         self._lock = threading.Lock()
         self._schemas: dict = {}  # Arrow schema -> its columns' Spark types
@@ -40,6 +40,7 @@ class SqlEngine:
             except (duckdb.OutOfRangeException, duckdb.ConversionException):
                 if translation.wrapping_sql is None:
                     raise
+                sparksql.prepare(self._con, translation.wrapping_sql, self._installed)
                 relation = self._con.sql(translation.wrapping_sql)  # Spark's integers wrap around
                 table = _to_arrow(relation)
             if relation is None:  # a statement without a result
@@ -56,6 +57,7 @@ class SqlEngine:
         return translation.duck_sql, "\n".join(plan for _, plan in rows)
 
     def _prepare(self, translation: sparksql.Translation) -> None:
+        sparksql.prepare(self._con, translation.duck_sql, self._installed)
         self.install_functions()
         for name in translation.tables:
             self._register(name)

@@ -11,77 +11,27 @@ from __future__ import annotations
 import hashlib
 import zlib
 
-import numpy as np
 import pyarrow as pa
 
 from sqlglot import exp
 
-from .functions_hash_kernels import murmur3, xxhash64
 from .registry import duck, macro, spark_function, udf
 from .spark_types import T, expression_type, precision_scale
 
-_ALGORITHMS = {"murmur3": (murmur3, "INTEGER", np.int32, pa.int32()),
-               "xxhash64": (xxhash64, "BIGINT", np.int64, pa.int64())}
-_FIXED = {"int": ("INTEGER", np.int32), "long": ("BIGINT", np.int64),
-          "float": ("FLOAT", np.float32), "double": ("DOUBLE", np.float64)}
-_CANONICAL_NAN = {np.float32: np.int32(0x7FC00000), np.float64: np.int64(0x7FF8000000000000)}
-
-
-def _whole(values) -> pa.Array:
-    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
-
-
-def _fixed_bytes(values: pa.Array, numpy_type):
-    """The little-endian bytes of fixed-width values, with -0.0 as 0.0 and one NaN (Java's)."""
-    array = values.to_numpy(zero_copy_only=False)
-    array = np.nan_to_num(array, nan=0) if values.null_count else array
-    array = np.ascontiguousarray(array, dtype=numpy_type)
-    if numpy_type in _CANONICAL_NAN:
-        bits = np.where(array == 0, numpy_type(0), array).view(np.int32 if numpy_type == np.float32 else np.int64)
-        bits = np.where(np.isnan(array), _CANONICAL_NAN[numpy_type], bits)
-        array = bits
-    width = np.dtype(numpy_type).itemsize
-    return array.view(np.uint8), np.arange(len(values) + 1, dtype=np.int64) * width
-
-
-def _variable_bytes(values: pa.Array):
-    values = values.cast(pa.large_binary())
-    offsets = np.frombuffer(values.buffers()[1], dtype=np.int64)[values.offset:values.offset + len(values) + 1]
-    data = values.buffers()[2]
-    data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
-    return np.concatenate([data, np.zeros(8, np.uint8)]), offsets  # padded: reads may overrun
-
-
-def _big_decimal_bytes(values: pa.Array):
-    """Java's BigInteger.toByteArray of unscaled values (given as text): big-endian two's complement."""
-    encoded = [None if v is None else int(v).to_bytes((int(v).bit_length() + 8) // 8, "big", signed=True)
-               for v in values.to_pylist()]
-    return _variable_bytes(pa.array(encoded, pa.binary()))
+_SEED_TYPES = {"murmur3": "INTEGER", "xxhash64": "BIGINT"}
+_FIXED = {"int": "INTEGER", "long": "BIGINT", "float": "FLOAT", "double": "DOUBLE"}
 
 
 def _hash_udf(algorithm: str, kind: str):
-    kernel, _, numpy_type, arrow_type = _ALGORITHMS[algorithm]
-
     def run(values: pa.Array, seeds: pa.Array) -> pa.Array:
-        values, seeds = _whole(values), _whole(seeds)
-        seeds_np = seeds.to_numpy(zero_copy_only=False).astype(numpy_type)
-        if kind in _FIXED:
-            data, offsets = _fixed_bytes(values, _FIXED[kind][1])
-            data = np.concatenate([data, np.zeros(8, np.uint8)])
-        elif kind == "bigdecimal":
-            data, offsets = _big_decimal_bytes(values)
-        else:
-            data, offsets = _variable_bytes(values)
-        hashed = kernel(data, offsets, seeds_np).view(numpy_type)
-        if values.null_count:
-            hashed = np.where(values.is_null().to_numpy(zero_copy_only=False), seeds_np, hashed)
-        return pa.array(hashed, arrow_type)
+        from .functions_hash_kernels import hash_arrow  # numpy on the first hash, not at import
+
+        return hash_arrow(algorithm, kind, values, seeds)
     return run
 
 
-_CARRIER = dict({name: duck_type for name, (duck_type, _) in _FIXED.items()},
-                bytes="BLOB", bigdecimal="VARCHAR")
-for _algorithm, (_, _seed_type, _, _) in _ALGORITHMS.items():
+_CARRIER = dict(_FIXED, bytes="BLOB", bigdecimal="VARCHAR")
+for _algorithm, _seed_type in _SEED_TYPES.items():
     for _kind, _duck_type in _CARRIER.items():
         udf(f"spark_{_algorithm}_{_kind}", _hash_udf(_algorithm, _kind), [_duck_type, _seed_type],
             _seed_type, type="arrow", null_handling="special", side_effects=False)

@@ -9,6 +9,7 @@ through the same functions as strings. Written from the published algorithms.
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
 
 _U32 = np.uint32
 _U64 = np.uint64
@@ -117,3 +118,61 @@ def xxhash64(data: np.ndarray, offsets: np.ndarray, seeds: np.ndarray) -> np.nda
         h *= _P3
         h ^= h >> _U64(32)
         return h
+
+
+# -- Arrow values to the kernels' bytes (the UDFs of functions_hash.py call hash_arrow) --------
+_ALGORITHMS = {"murmur3": (murmur3, np.int32, pa.int32()), "xxhash64": (xxhash64, np.int64, pa.int64())}
+_FIXED = {"int": np.int32, "long": np.int64, "float": np.float32, "double": np.float64}
+_CANONICAL_NAN = {np.float32: np.int32(0x7FC00000), np.float64: np.int64(0x7FF8000000000000)}
+
+
+def _whole(values) -> pa.Array:
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+def _fixed_bytes(values: pa.Array, numpy_type):
+    """The little-endian bytes of fixed-width values, with -0.0 as 0.0 and one NaN (Java's)."""
+    array = values.to_numpy(zero_copy_only=False)
+    array = np.nan_to_num(array, nan=0) if values.null_count else array
+    array = np.ascontiguousarray(array, dtype=numpy_type)
+    if numpy_type in _CANONICAL_NAN:
+        bits = np.where(array == 0, numpy_type(0), array).view(np.int32 if numpy_type == np.float32 else np.int64)
+        bits = np.where(np.isnan(array), _CANONICAL_NAN[numpy_type], bits)
+        array = bits
+    width = np.dtype(numpy_type).itemsize
+    return array.view(np.uint8), np.arange(len(values) + 1, dtype=np.int64) * width
+
+
+def _variable_bytes(values: pa.Array):
+    values = values.cast(pa.large_binary())
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int64)[values.offset:values.offset + len(values) + 1]
+    data = values.buffers()[2]
+    data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    return np.concatenate([data, np.zeros(8, np.uint8)]), offsets  # padded: reads may overrun
+
+
+def _big_decimal_bytes(values: pa.Array):
+    """Java's BigInteger.toByteArray of unscaled values (given as text): big-endian two's complement."""
+    encoded = [None if v is None else int(v).to_bytes((int(v).bit_length() + 8) // 8, "big", signed=True)
+               for v in values.to_pylist()]
+    return _variable_bytes(pa.array(encoded, pa.binary()))
+
+
+def hash_arrow(algorithm: str, kind: str, values, seeds) -> pa.Array:
+    """Spark's running hash of Arrow `values` (of Spark binary form `kind`) over per-row seeds."""
+    kernel, numpy_type, arrow_type = _ALGORITHMS[algorithm]
+    values, seeds = _whole(values), _whole(seeds)
+    seeds_np = seeds.to_numpy(zero_copy_only=False).astype(numpy_type)
+    if kind in _FIXED:
+        data, offsets = _fixed_bytes(values, _FIXED[kind])
+        data = np.concatenate([data, np.zeros(8, np.uint8)])
+    elif kind == "bigdecimal":
+        data, offsets = _big_decimal_bytes(values)
+    else:
+        data, offsets = _variable_bytes(values)
+    hashed = kernel(data, offsets, seeds_np).view(numpy_type)
+    if values.null_count:
+        hashed = np.where(values.is_null().to_numpy(zero_copy_only=False), seeds_np, hashed)
+    return pa.array(hashed, arrow_type)
+
+

@@ -9,6 +9,7 @@ builders call are declared here too and installed once per connection (`prepare`
 from __future__ import annotations
 
 import functools
+import re
 import inspect
 from dataclasses import dataclass
 from typing import Callable, Optional, Sequence
@@ -115,10 +116,46 @@ def duck(template: str, *args: exp.Expression) -> exp.Expression:
     return tree.transform(fill, copy=False)
 
 
-def prepare(connection) -> None:
-    """Install the UDFs and macros the registered builders use (UDFs first: DuckDB binds a
-    macro's body when it is created, so a macro may call a UDF)."""
+_MACRO_NAME = re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?\s+)?MACRO\s+(\w+)", re.I)
+_CALLED = re.compile(r"\b(\w+)\s*\(")
+
+
+@functools.lru_cache(maxsize=1)
+def _definitions() -> dict:
+    """name -> (how to install it, the names of other definitions its body calls). A macro may
+    be declared in several statements (overloads): they install together, in order."""
+    found: dict = {}
     for options in UDFS:
-        connection.create_function(**options)
+        found[options["name"].lower()] = [("udf", options)]
     for sql in MACROS:
-        connection.execute(sql)
+        match = _MACRO_NAME.search(sql)
+        found.setdefault(match.group(1).lower() if match else sql, []).append(("macro", sql))
+    calls = {}
+    for name, parts in found.items():
+        bodies = " ".join(part for kind, part in parts if kind == "macro")
+        calls[name] = {called.lower() for called in _CALLED.findall(bodies)} & found.keys() - {name}
+    return {name: (found[name], calls[name]) for name in found}
+
+
+def prepare(connection, duck_sql: str, installed: set) -> None:
+    """Install on `connection` the UDFs and macros `duck_sql` calls, with those they call first
+    (DuckDB binds a macro's body when it is created); `installed` is what the connection already
+    has, kept by its owner. On demand: a plain select pays for none of the hundred definitions."""
+    definitions = _definitions()
+    wanted = [name.lower() for name in _CALLED.findall(duck_sql)]
+    for name in wanted:
+        _install(connection, name, definitions, installed)
+
+
+def _install(connection, name: str, definitions: dict, installed: set) -> None:
+    if name in installed or name not in definitions:
+        return
+    installed.add(name)
+    parts, calls = definitions[name]
+    for called in sorted(calls):
+        _install(connection, called, definitions, installed)
+    for kind, part in parts:
+        if kind == "udf":
+            connection.create_function(**part)
+        else:
+            connection.execute(part)
