@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from . import delta_format, file_formats, in_memory, rest_format
+from . import binary_formats, delta_format, excel_format, file_formats, in_memory, orc_format, rest_format
 from .csv_format import write_csv_file
 
 LOADERS: dict[str, Callable] = {
@@ -21,20 +21,26 @@ LOADERS: dict[str, Callable] = {
     "text": file_formats.load_text,
     "Rest": rest_format.load_rest,
     "delta": delta_format.load_delta,
+    "excel": excel_format.load_excel,
+    "orc": orc_format.load_orc,
+    "binaryFile": binary_formats.load_binary_file,
+    "image": binary_formats.load_image,
 }
 WRITERS: dict[str, Callable] = {
     "json": file_formats.write_json_file,
     "csv": write_csv_file,
     "parquet": file_formats.write_parquet_file,
     "text": file_formats.write_text_file,
+    "orc": orc_format.write_orc_file,
 }
 # Formats that write a whole table their own way (a request, a delta commit), not Spark's part files:
 # `save(session, table, path, mode, options, partition_by) -> the save_result table`.
 TABLE_SAVERS: dict[str, Callable] = {
     "Rest": rest_format.save_rest,
     "delta": delta_format.save_delta,
+    "excel": excel_format.save_excel,
 }
-SAVE_EXTENSIONS = {"json": ".json", "csv": ".csv", "parquet": ".snappy.parquet", "text": ".txt"}
+SAVE_EXTENSIONS = {"json": ".json", "csv": ".csv", "parquet": ".snappy.parquet", "text": ".txt", "orc": ".snappy.orc"}
 # Formats that live in a variable: loading only (MLSQLJSonStr/MLSQLCsvStr/MLSQLScript refuse to save).
 IN_MEMORY_FORMATS = ("jsonStr", "csvStr", "script")
 
