@@ -4,9 +4,9 @@ names and meanings of crealytics spark-excel, the data source Byzer registers as
 - `dataAddress`: where the table starts (and optionally ends): `A1` (default, first sheet),
   `'Sheet2'!A20`, `'My Sheet'!A20:D34`, `Sheet2!B3:C35`; a missing sheet or an address that is not
   one of these forms is one UsageError naming it;
-- `header` (default true): the first row of the area names the columns (blank names become `_cN`,
-  repeated names get their column index appended, as Spark's CSV-style dedup); false names them
-  `_c0`, `_c1`, ...;
+- `header` (default true): the first row of the area names the columns (a blank name becomes `_cN`;
+  a repeated name gets fastexcel's `_1`, `_2` suffix, where spark-excel appends the column index);
+  false names them `_c0`, `_c1`, ...;
 - `inferSchema` (default false): false gives every column as strings; true gives numbers as double,
   booleans, timestamps and strings, as spark-excel's inference does;
 - `treatEmptyValuesAsNulls` (default true): an empty string cell is null; false keeps it as "";
@@ -35,6 +35,7 @@ from .overwrite_guard import OVERWRITE_ANY_FOLDER, check_overwrite
 
 _ADDRESS = re.compile(r"^(?:(?:'(?P<quoted>(?:[^']|'')+)'|(?P<plain>[^'!:]+))!)?"
                       r"\$?(?P<c1>[A-Za-z]{1,3})\$?(?P<r1>\d+)(?::\$?(?P<c2>[A-Za-z]{1,3})\$?(?P<r2>\d+))?$")
+DEFAULT_TIMESTAMP_FORMAT = "yyyy-MM-dd HH:mm:ss"
 _EXCEL_FILES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 
 
@@ -84,7 +85,7 @@ def load_excel(session, path: str, options: dict) -> pa.Table:
         "header": boolean_option(options, "header", True),
         "infer": boolean_option(options, "inferSchema", False),
         "empty_as_null": boolean_option(options, "treatEmptyValuesAsNulls", True),
-        "timestamp_format": _timestamp_format(str(option(options, "timestampFormat", "yyyy-MM-dd HH:mm:ss"))),
+        "timestamp_format": _timestamp_format(str(option(options, "timestampFormat", DEFAULT_TIMESTAMP_FORMAT))),
     }
     return read_partitioned(path, session.resolve_path, lambda file: read_excel_file(file, address, **settings),
                             list)
@@ -107,32 +108,28 @@ def _open_sheet(file: Path, address: DataAddress):
 def read_excel_file(file: Path, address: DataAddress, *, header: bool, infer: bool, empty_as_null: bool,
                     timestamp_format: tuple[str, str]) -> pa.Table:
     reader, sheet = _open_sheet(file, address)
-    # fastexcel knows only the sheet's used columns; clip the requested ones to them.
-    used = [c.absolute_index for c in reader.load_sheet(sheet, header_row=None, n_rows=0).available_columns()]
-    last_column = address.last_column if address.last_column is not None else (max(used) if used else -1)
-    columns = [c for c in used if address.first_column <= c <= last_column]
+    first, last = address.first_column, address.last_column
     first_data_row = address.first_row + (1 if header else 0)
     rows = None if address.last_row is None else max(0, address.last_row - first_data_row + 1)
-    if not columns:
+    # One pass over the sheet (each load_sheet parses it again): fastexcel reads the header row and
+    # picks the columns of the area by their sheet position.
+    sheet_data = reader.load_sheet(
+        sheet, header_row=address.first_row if header else None, skip_rows=None if header else address.first_row,
+        n_rows=rows, schema_sample_rows=None, dtypes=_string_dtypes(infer, timestamp_format),
+        use_columns=lambda column: first <= column.absolute_index and (last is None or column.absolute_index <= last))
+    names = [f"_c{i}" if not header or column.column_name_from == "generated" else column.name
+             for i, column in enumerate(sheet_data.selected_columns)]
+    table = pa.Table.from_batches([sheet_data.to_arrow()])
+    if not table.num_columns:
         return pa.table({})
-    names = _header_names(reader, sheet, address.first_row, columns) if header else \
-        [f"_c{i}" for i in range(len(columns))]
-    batch = reader.load_sheet(
-        sheet, header_row=None, skip_rows=first_data_row, n_rows=rows, column_names=names,
-        use_columns=",".join(column_letters(c) for c in columns),
-        schema_sample_rows=None, eager=True)
-    table = pa.Table.from_batches([batch])
+    table = table.rename_columns(names)
     return _spark_columns(_drop_blank_rows(table), infer, empty_as_null, timestamp_format)
 
 
-def _header_names(reader, sheet: str, row: int, columns: list[int]) -> list[str]:
-    batch = reader.load_sheet(sheet, header_row=None, skip_rows=row, n_rows=1, dtypes="string", eager=True,
-                              use_columns=",".join(column_letters(c) for c in columns))
-    values = [batch.column(i)[0].as_py() if batch.num_rows else None for i in range(batch.num_columns)]
-    names = [f"_c{i}" if value is None or str(value).strip() == "" else str(value)
-             for i, value in enumerate(values)]
-    repeated = {name for name in names if names.count(name) > 1}
-    return [f"{name}{i}" if name in repeated else name for i, name in enumerate(names)]
+def _string_dtypes(infer: bool, timestamp_format: tuple[str, str]):
+    """Without inferSchema and with the default timestampFormat, fastexcel's own text of each cell is
+    already Spark's (dates as yyyy-MM-dd HH:mm:ss, whole numbers without ".0"): ask for strings."""
+    return "string" if not infer and timestamp_format[1] == DEFAULT_TIMESTAMP_FORMAT else None
 
 
 def _drop_blank_rows(table: pa.Table) -> pa.Table:
