@@ -64,12 +64,13 @@ def test_show_et_lists_the_sessions_ets_with_modellist_columns(session):
     session.ets["Another"] = lambda s, r, e: None
     table = session.execute("!show et;").table
     assert table.column_names == ["name", "algType", "sparkCompatibility", "doc", "docType"]
-    assert table.to_pylist()[1] == {"name": "Sample", "algType": "feature engineer", "sparkCompatibility": "",
-                                    "doc": "Adds nothing; a sample ET.", "docType": "text"}
-    assert table.column("name").to_pylist() == ["Another", "Sample"]
+    rows = [row for row in table.to_pylist() if row["name"] in ("Another", "Sample")]  # and the built-in ETs
+    assert rows[1] == {"name": "Sample", "algType": "feature engineer", "sparkCompatibility": "",
+                       "doc": "Adds nothing; a sample ET.", "docType": "text"}
+    assert table.column("name").to_pylist() == sorted(session.ets)
     example = session.execute("!show et sample;").table  # !show "et/Sample" alike: the first letter capitalised
     assert dict(zip(*[example.column(c).to_pylist() for c in ("name", "value")]))["name"] == "sample"
-    with pytest.raises(UsageError, match=r"no ET named `Nope` \(ETs: Another, Sample\)"):
+    with pytest.raises(UsageError, match=r"no ET named `Nope` \(ETs: Another, .*Sample"):
         session.execute('!show "et/Nope";')
 
 

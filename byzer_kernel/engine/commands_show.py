@@ -23,6 +23,7 @@ SHOW_FORMS = [
     "!show datasources;",
     "!show et;",
     '!show "et/[ETName]";',
+    '!show "et/params/[ETName]";',
     "!show functions;",
     '!show "function/[functionName]";',
     "!show conf;",
@@ -45,6 +46,8 @@ def show_command(session, statement, args, events):
         return "et", et_table(session)
     if head == "et" and len(parts) == 2:
         return "et", et_example(session, parts[1])
+    if head == "et" and len(parts) == 3 and parts[1] == "params":
+        return "et", et_params(session, parts[2])
     if parts == ["functions"]:
         return "functions", pa.table({"function": pa.array(function_names(session), pa.string())})
     if head == "function" and len(parts) == 2:
@@ -91,20 +94,41 @@ def et_table(session) -> pa.Table:
         "name": pa.array(names, pa.string()),
         "algType": pa.array([getattr(et, "alg_type", "undefined") for et in ets], pa.string()),
         "sparkCompatibility": pa.array([""] * len(ets), pa.string()),
-        "doc": pa.array([inspect.getdoc(et) or "" for et in ets], pa.string()),
+        "doc": pa.array([et_doc(et) for et in ets], pa.string()),
         "docType": pa.array([getattr(et, "doc_type", "text") for et in ets], pa.string()),
     })
 
 
 def et_example(session, name: str) -> pa.Table:
     """Byzer's modelExample: rows (name, value) for name, codeExample, codeType, doc, docType."""
+    et = find_et(session, name)
+    facts = [("name", name), ("codeExample", getattr(et, "code_example", "")), ("codeType", "sql"),
+             ("doc", et_doc(et)), ("docType", getattr(et, "doc_type", "text"))]
+    return pa.table({"name": [k for k, _ in facts], "value": [v for _, v in facts]})
+
+
+def et_params(session, name: str) -> pa.Table:
+    """Byzer's `!show "et/params/NAME"` (load modelParams.`NAME`): columns param, description,
+    value, extra. An ET that declares no parameter list (another layer's callable) gives Byzer's
+    answer for an ET without explainParams: no rows, columns param and description."""
+    et = find_et(session, name)
+    if hasattr(et, "params_table"):
+        return et.params_table()
+    return pa.table({"param": pa.array([], pa.string()), "description": pa.array([], pa.string())})
+
+
+def find_et(session, name: str):
     et = session.ets.get(name[:1].upper() + name[1:])
     if et is None:
         known = ", ".join(sorted(session.ets)) or "none"
         raise UsageError(f"no ET named `{name}` (ETs: {known})")
-    facts = [("name", name), ("codeExample", getattr(et, "code_example", "")), ("codeType", "sql"),
-             ("doc", inspect.getdoc(et) or ""), ("docType", getattr(et, "doc_type", "text"))]
-    return pa.table({"name": [k for k, _ in facts], "value": [v for _, v in facts]})
+    return et
+
+
+def et_doc(et) -> str:
+    """An engine ET's `doc`, else the docstring of the callable (another layer's ET)."""
+    doc = getattr(et, "doc", "")
+    return (doc if isinstance(doc, str) and doc else inspect.getdoc(et)) or ""
 
 
 def function_names(session) -> list[str]:

@@ -3,6 +3,7 @@ it answers (`run`, `train`, `predict`, `register`). The engine checks a statemen
 against the list before the ET sees them, so unknown and missing ones are reported by name."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import ClassVar, Optional
 
@@ -18,6 +19,7 @@ class Param:
     default: Optional[str] = None  # the value when the statement leaves it out
     required: bool = False
     values: tuple = ()  # the allowed values, when the parameter is a choice
+    value_type: str = "string"  # Byzer's valueType in the param's form JSON (`!show et/params/NAME`)
 
 
 # Options every `run`/`train`/`predict` statement may carry, whatever the ET.
@@ -66,10 +68,33 @@ class ET:
         return values
 
     def params_table(self) -> pa.Table:
-        """Byzer's `!show et/params/NAME`: one row per parameter."""
-        return pa.table({
-            "param": pa.array([p.name for p in self.params], pa.string()),
-            "description": pa.array([p.doc for p in self.params], pa.string()),
-            "value": pa.array([p.default for p in self.params], pa.string()),
-            "required": pa.array([p.required for p in self.params], pa.bool_()),
-        })
+        """Byzer's `!show et/params/NAME` (modelParams, WowParams._explainParams): one row per
+        parameter with the columns param, description, value (`(default: X)` or `(undefined)`, as
+        Spark's explainParam) and extra (the param's form JSON with its options)."""
+        rows = [(p.name, p.doc, f"(default: {p.default})" if p.default is not None else "(undefined)",
+                 param_form_json(p)) for p in self.params]
+        return pa.table({column: pa.array([row[i] for row in rows], pa.string())
+                         for i, column in enumerate(("param", "description", "value", "extra"))})
+
+
+def param_form_json(param: Param) -> str:
+    """The `extra` column of `!show et/params`: Byzer's form JSON (tech.mlsql.common.form), a Text
+    or, for a choice, a Select with its values; options as WowParams.paramToJSon completes them."""
+    options = {"valueType": param.value_type, "required": "true" if param.required else "false",
+               "derivedType": "NONE",
+               "defaultValue": param.default if param.default is not None else "undefined",
+               "currentValue": "undefined"}
+    form = {"name": param.name, "extra": {"doc": param.doc, "label": param.name, "options": options}}
+    if param.values:
+        form["values"] = [{"name": param.name, "value": value} for value in param.values]
+    else:
+        form["value"] = param.default or ""
+    return json.dumps(form, ensure_ascii=False)
+
+
+def flag(value, name: str, et: str) -> bool:
+    """A boolean parameter as Scala's `toBoolean` reads it: true/false in any case, else an error."""
+    text = str(value).strip().lower()
+    if text not in ("true", "false"):
+        raise UsageError(f"{et} parameter `{name}` is true or false; got {value!r}")
+    return text == "true"
