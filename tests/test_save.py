@@ -167,8 +167,8 @@ def test_save_to_in_memory_formats_is_refused(loaded):
 
 
 def test_save_unknown_format_and_missing_table(loaded):
-    with pytest.raises(ByzerRuntimeError, match="unknown format `orc`"):
-        loaded.execute("save data as orc.`x`;")
+    with pytest.raises(ByzerRuntimeError, match="unknown format `avro`"):
+        loaded.execute("save data as avro.`x`;")
     with pytest.raises(ByzerRuntimeError, match="table `nothing` does not exist"):
         loaded.execute("save nothing as json.`x`;")
 
