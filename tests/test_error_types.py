@@ -32,10 +32,10 @@ def test_a_missing_table_in_sql_is_table_not_found(session):
     assert isinstance(raised_by(session, "select * from nowhere as t;"), TableNotFoundError)
 
 
-@pytest.mark.parametrize("script", ["load orc.`x` as t;", "save overwrite kept as orc.`x`;"])
+@pytest.mark.parametrize("script", ["load avro.`x` as t;", "save overwrite kept as avro.`x`;"])
 def test_an_unknown_format_is_its_own_type(session, script):
     error = raised_by(session, script)
-    assert "unknown format `orc`" in str(error)
+    assert "unknown format `avro`" in str(error)
     assert isinstance(error, UnknownFormatError), type(error)
 
 

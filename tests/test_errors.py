@@ -10,7 +10,7 @@ BEFORE = 'select 1 as a as kept;\nset v="1" where scope="session";\n'
 @pytest.mark.parametrize("bad, line, col, words", [
     ("load jsonStr.`j` where a=b as t;", 3, 26, ["SyntaxError"]),
     ("set j='''never closed;", 3, 7, ["SyntaxError", "'''"]),
-    ("  load orc.`x` as t;", 3, 3, ["unknown format `orc`"]),
+    ("  load avro.`x` as t;", 3, 3, ["unknown format `avro`"]),
     ("load parquet.`no/such/file.parquet` as t;", 3, 1, ["does not exist"]),
     ("load jsonStr.`undefinedVar` as t;", 3, 1, ["variable `undefinedVar` is not defined"]),
     ("select * from nowhere as t;", 3, 1, ["table `nowhere` does not exist"]),
