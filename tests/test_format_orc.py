@@ -1,7 +1,6 @@
 """`load/save orc` (docs/spec.md §3.14): pyarrow's ORC under Spark's part-file layout and save modes."""
 import datetime
 
-import pyarrow as pa
 import pytest
 
 from byzer_kernel.lang.errors import ByzerError, UsageError

@@ -56,15 +56,6 @@ def _column_number(letters: str) -> int:
     return number - 1
 
 
-def column_letters(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
-
-
 def parse_data_address(text: str) -> DataAddress:
     match = _ADDRESS.match(str(text).strip())
     if not match or int(match["r1"]) < 1 or (match["r2"] is not None and int(match["r2"]) < 1):
