@@ -50,3 +50,11 @@ def test_bad_input(session, tmp_path):
     with pytest.raises(UsageError, match="unknown compression \"brotli\""):
         session.execute("save overwrite data as orc.`out/b` where compression=\"brotli\";")
     assert session.table("data").num_rows == 3
+
+
+def test_a_bad_codec_is_refused_before_overwrite_removes_the_old_data(session, tmp_path):
+    session.execute(DATA)
+    session.execute("save overwrite data as orc.`out/kept`;")
+    with pytest.raises(UsageError, match="unknown compression"):
+        session.execute("save overwrite data as orc.`out/kept` where compression=\"brotli\";")
+    assert session.execute("load orc.`out/kept` as back;").table.num_rows == 3

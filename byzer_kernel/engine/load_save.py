@@ -6,7 +6,8 @@ import pyarrow as pa
 
 from ..lang.errors import ByzerRuntimeError, UnknownFormatError, UsageError
 from ..lang.statements import LoadStatement, SaveStatement
-from .formats import IN_MEMORY_FORMATS, SAVE_EXTENSIONS, TABLE_SAVERS, WRITERS, known_formats, loader_for
+from .formats import (IN_MEMORY_FORMATS, SAVE_EXTENSIONS, SAVE_OPTION_CHECKS, TABLE_SAVERS, WRITERS,
+                      known_formats, loader_for)
 from .formats.csv_format import check_csv_table
 from .formats.file_formats import check_text_per_row_options, check_text_table, save_text_files_per_row
 from .formats.layout import check_partition_columns, prepare_target, write_parts
@@ -83,6 +84,8 @@ def execute_save(session, statement: SaveStatement, events):
     elif format_name == "csv":
         check_csv_table(table.drop_columns([c for c in partition_by if c in table.column_names]))
     check_partition_columns(table, partition_by)
+    if format_name in SAVE_OPTION_CHECKS:
+        SAVE_OPTION_CHECKS[format_name](options)
     allow_any_folder = boolean_option(options, OVERWRITE_ANY_FOLDER)
     if not prepare_target(target, mode, byzer_home=session.home, allow_any_folder=allow_any_folder):
         status = "skipped: path exists"

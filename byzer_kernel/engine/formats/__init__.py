@@ -40,6 +40,9 @@ TABLE_SAVERS: dict[str, Callable] = {
     "delta": delta_format.save_delta,
     "excel": excel_format.save_excel,
 }
+# Option checks a writer would otherwise make only at its first file, after `overwrite` has
+# already removed the old data: run before the save mode touches anything.
+SAVE_OPTION_CHECKS: dict[str, Callable] = {"orc": orc_format.orc_codec}
 SAVE_EXTENSIONS = {"json": ".json", "csv": ".csv", "parquet": ".snappy.parquet", "text": ".txt", "orc": ".snappy.orc"}
 # Formats that live in a variable: loading only (MLSQLJSonStr/MLSQLCsvStr/MLSQLScript refuse to save).
 IN_MEMORY_FORMATS = ("jsonStr", "csvStr", "script")
