@@ -94,8 +94,7 @@ def execute_register(session, statement: RegisterStatement, events):
     from .sparksql.session_functions import name_problem
 
     if statement.et.lower() != "scriptudf":
-        raise UnsupportedStatementError(f"not supported by the local engine: {statement.describe()} "
-                                        "(the local engine registers ScriptUDF functions only)")
+        return _register_with_et(session, statement, events)
     name = statement.name.strip("`")
     options = session.rendered_options(statement.options)
     lang = options.get("lang", "scala").strip()
@@ -124,6 +123,19 @@ def execute_register(session, statement: RegisterStatement, events):
         function = _aggregate_function(session, name, compiled)
     session.functions.register(function)
     return None
+
+
+def _register_with_et(session, statement: RegisterStatement, events):
+    """`register ET.`path` as name`: a built-in ET that defines `register` (e.g. Discretizer)."""
+    from .ets import ET
+
+    et = next((e for n, e in session.ets.items() if n.lower() == statement.et.lower()), None)
+    if not isinstance(et, ET) or not callable(getattr(et, "register", None)):
+        raise UnsupportedStatementError(f"not supported by the local engine: {statement.describe()} "
+                                        "(the local engine registers ScriptUDF functions only, "
+                                        "besides the models of ETs that answer register: Discretizer)")
+    options = et.checked(session.rendered_options(statement.options))
+    return et.register(session, statement, options, events)
 
 
 def _code(session, statement: RegisterStatement, options: dict) -> str:

@@ -38,6 +38,9 @@ class ET:
     code_example: ClassVar[str] = ""
     params: ClassVar[tuple] = ()
 
+    # Optional verb `register(self, session, statement, options, events)`: `register ET.`path` as
+    # name` (statement: lang RegisterStatement; options checked); engine/script_udf.py calls it.
+
     def __call__(self, session, request, events) -> pa.Table:
         verb = getattr(request, "verb", "run")
         method = getattr(self, verb, None)

@@ -59,10 +59,15 @@ def use_registry(names) -> None:
     """Functions the registry rewrites parse as plain calls (exp.Anonymous) with their arguments
     in Spark's order, rather than as sqlglot's typed nodes."""
     ByzerSparkParser.FUNCTIONS = {name: build for name, build in SparkParser.FUNCTIONS.items()
-                                  if name.lower() not in names}
+                                  if name.lower() not in names and name not in _NOT_SPARK_SYNTAX}
     ByzerSparkParser.FUNCTION_PARSERS = {
         name: _plain_call_first(parse) if name.lower() in names else parse
-        for name, parse in SparkParser.FUNCTION_PARSERS.items()}
+        for name, parse in SparkParser.FUNCTION_PARSERS.items() if name not in _NOT_SPARK_SYNTAX}
+
+
+# sqlglot syntax that Spark's grammar lacks: `convert(x)` is a plain call in Spark (a registered
+# function's name, as byzer-doc's `register Discretizer.`/tmp/model` as convert`).
+_NOT_SPARK_SYNTAX = {"CONVERT"}
 
 
 # Words that make a call special syntax: SUBSTRING(s FROM 2 FOR 3), POSITION(x IN s),
