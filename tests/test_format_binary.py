@@ -1,4 +1,4 @@
-"""`load binaryFile` and `load image` (docs/spec.md §3.15): Spark's columns, checked against what
+"""`load binaryFile` and `load image` (docs/spec.md §3.7): Spark's columns, checked against what
 pyspark 3.3 returns for the same files (pixels in BGR(A) order, OpenCV modes, invalid-image rows)."""
 import datetime
 import os

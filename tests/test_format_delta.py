@@ -1,4 +1,4 @@
-"""`load/save delta` and `!delta` (docs/spec.md §3.10) on delta-rs, with byzer-doc's examples
+"""`load/save delta` and `!delta` (docs/spec.md §3.4) on delta-rs, with byzer-doc's examples
 (byzer-lang/zh-cn/datasource/dw/delta_lake.md, save_data/dw/delta.md) run as written."""
 import pytest
 

@@ -1,4 +1,4 @@
-"""`load/save excel` (docs/spec.md §3.13) with spark-excel's options, on a workbook the test makes:
+"""`load/save excel` (docs/spec.md §3.5) with spark-excel's options, on a workbook the test makes:
 several sheets, a merged title row over the header, dates, blank rows and a table placed mid-sheet."""
 import datetime
 

@@ -1,4 +1,4 @@
-"""`load/save orc` (docs/spec.md §3.14): pyarrow's ORC under Spark's part-file layout and save modes."""
+"""`load/save orc` (docs/spec.md §3.6): pyarrow's ORC under Spark's part-file layout and save modes."""
 import datetime
 
 import pytest

@@ -1,4 +1,4 @@
-"""`!delta` (docs/spec.md §3.10), the forms of byzer-lang's DeltaCommandWrapper on delta-rs:
+"""`!delta` (docs/spec.md §3.4), the forms of byzer-lang's DeltaCommandWrapper on delta-rs:
 
 - `!delta show tables;` -> table, database, operator (WowTableIdentifier) for each WAREHOUSE/db/table;
 - `!delta history db.table;` -> one row per commit, newest first (Byzer keeps the last 1000);

@@ -5,7 +5,7 @@ As Byzer computes them: TP/FP/TN/FN count `probCol >= threshold` against `labelC
 auc and prc are Spark's BinaryClassificationMetrics (exact: one curve point per distinct score, a
 label > 0.5 is positive, trapezoids; the PR curve starts at (0, precision of the top score)).
 Values print as Java's Double.toString (NaN for 0/0, as Byzer's division gives).
-Local differences (docs/spec.md §13.6): Byzer declares `labelVal` but reads `labelValue`; both are
+Local differences (docs/spec.md §13.4): Byzer declares `labelVal` but reads `labelValue`; both are
 read here (labelValue first). Byzer casts a given `threshold` string to Double and fails; here it is
 parsed as a number.
 """

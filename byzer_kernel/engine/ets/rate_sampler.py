@@ -1,7 +1,7 @@
 """`RateSampler` (byzer-lang streaming.dsl.mmlib.algs.SQLRateSampler): marks each row with
 `__split__` (0 = the first share of `sampleRate`, 1 = the second), per label value.
 
-Byzer's two algorithms, kept as they are (docs/spec.md §13.6):
+Byzer's two algorithms, kept as they are (docs/spec.md §13.4):
 - default: each row draws a uniform float r; `__split__` is 0 when r <= rate0, else 1. Rows come out
   grouped by label, the least frequent label first (Byzer's one partition per label, ordered by
   count). Byzer has no seed parameter, so neither has this (an unknown parameter is an error).

@@ -1,4 +1,4 @@
-"""Whole-file sources (docs/spec.md §3.15): Spark's `binaryFile` and `image`, both registered by Byzer
+"""Whole-file sources (docs/spec.md §3.7): Spark's `binaryFile` and `image`, both registered by Byzer
 as Spark data sources.
 
 - binaryFile: one row per file, columns path (`file:/...` as Spark's Hadoop path), modificationTime

@@ -1,4 +1,4 @@
-"""`load delta.`db.table`` and `save ... as delta.`db.table`` (docs/spec.md §3.10) on the `deltalake`
+"""`load delta.`db.table`` and `save ... as delta.`db.table`` (docs/spec.md §3.4) on the `deltalake`
 package (delta-rs), as byzer-lang's MLSQLDelta with its data lake on (DataLake.identifyToPath):
 
 - `db.table` is the folder WAREHOUSE/db/table, `table` alone is default.table; WAREHOUSE is

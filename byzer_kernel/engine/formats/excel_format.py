@@ -1,4 +1,4 @@
-"""`load excel.`file.xlsx`` and `save ... as excel.`file.xlsx`` (docs/spec.md §3.13), with the option
+"""`load excel.`file.xlsx`` and `save ... as excel.`file.xlsx`` (docs/spec.md §3.5), with the option
 names and meanings of crealytics spark-excel, the data source Byzer registers as `excel`:
 
 - `dataAddress`: where the table starts (and optionally ends): `A1` (default, first sheet),

@@ -1,4 +1,4 @@
-"""`load orc.`path`` and `save ... as orc.`path`` (docs/spec.md §3.14): pyarrow's ORC reader and writer
+"""`load orc.`path`` and `save ... as orc.`path`` (docs/spec.md §3.6): pyarrow's ORC reader and writer
 (the Apache ORC C++ library) under the same Spark folder layout as parquet: part files
 `part-NNNNN-<job>-c000.snappy.orc`, `k=v` partition folders, `_SUCCESS`, the save modes.
 `compression` takes Spark's orc codecs (snappy by default, zlib, lz4, zstd, none/uncompressed)."""
