@@ -1,4 +1,4 @@
-"""`load Rest` / `save as Rest` (docs/spec.md §3.9) against a local HTTP server started here."""
+"""`load Rest` / `save as Rest` (docs/spec.md §3.3) against a local HTTP server started here."""
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -56,6 +56,8 @@ def _handler(api: Api):
             elif url.path == "/slow":
                 api.release_slow.wait(10)
                 self._answer(200, {"late": True})
+            elif url.path == "/text":
+                self._answer(200, b"<html>not json\n</html>", "text/html")
             elif url.path == "/echo":
                 self._answer(200, {"ok": True})
             else:
@@ -208,3 +210,52 @@ def test_bad_options_are_usage_errors(session, api):
     with pytest.raises(ByzerError, match="config.page.stop"):
         session.execute(f"""load Rest.`{api.url}/pages` where `config.page.next`="{{0}}"
  and `config.page.values`="auto-increment:0" and `config.page.stop`="never:$.x" as t;""")
+
+
+# `config.format`="json": the answer's JSON as a table, read by jsonStr's reader (docs/spec.md §3.3).
+
+def test_json_format_reads_an_array_of_nested_objects_as_jsonstr_does(session, api):
+    table = session.execute(f"""load Rest.`{api.url}/array` where `config.format`="json" as items;""").table
+    # jsonStr's inference: fields sorted, nested objects as structs, arrays as lists, integers as bigint.
+    assert table.column_names == ["id", "info", "name"]
+    assert str(table.schema.field("id").type) == "int64"
+    assert table.to_pylist() == ROWS
+    rows = session.execute("select id, info.city as city, info.tags[0] as tag from items as out;").table.to_pylist()
+    assert rows == [{"id": 1, "city": "x", "tag": "p"}, {"id": 2, "city": "y", "tag": None}]
+    single = session.execute(f"""load Rest.`{api.url}/echo` where `config.format`="json" as one;""").table
+    assert single.to_pylist() == [{"ok": True}]
+
+
+def test_json_format_with_pages_reads_all_pages_into_one_table(session, api):
+    table = session.execute(f"""load Rest.`{api.url}/pages?page=0`
+ where `config.format`="json"
+ and `config.page.next`="{api.url}/pages?page={{0}}"
+ and `config.page.values`="auto-increment:0"
+ and `config.page.stop`="sizeZero:$.items"
+ and `config.page.limit`="10"
+ and `config.page.interval`="1ms"
+ as t;""").table
+    assert table.to_pylist() == [{"items": [0, 1], "page": 0}, {"items": [10, 11], "page": 1},
+                                 {"items": [20, 21], "page": 2}, {"items": [], "page": 3}]
+
+
+@pytest.mark.parametrize("path, options, expected", [
+    ("/fail", '`config.retry`="1"', ["status 500", "boom"]),
+    ("/slow", '`config.retry`="1" and `config.socket-timeout`="200ms"', ["no answer", "timeout"]),
+    ("/text", '`config.retry`="1"', ["did not answer JSON", "status 200", "<html>not json"]),
+])
+def test_json_format_fails_with_one_error_naming_url_status_and_body(session, api, path, options, expected):
+    with pytest.raises(ByzerRuntimeError) as error:
+        session.execute(f"""select 1 as a as kept;
+load Rest.`{api.url}{path}` where `config.format`="json" and {options} as t;""")
+    message = str(error.value)
+    assert f"{api.url}{path}" in message and "2:1" in message and "load Rest" in message
+    for part in expected:
+        assert part in message
+    assert "</html>" not in message  # only the first line of the body
+    assert session.table("kept").to_pylist() == [{"a": 1}]
+
+
+def test_json_format_an_unknown_value_is_a_usage_error(session, api):
+    with pytest.raises(UsageError, match="config.format"):
+        session.execute(f"""load Rest.`{api.url}/array` where `config.format`="xml" as t;""")

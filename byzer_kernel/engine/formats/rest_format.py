@@ -1,4 +1,4 @@
-"""`load Rest.`url`` and `save t as Rest.`url`` (docs/spec.md §3.9), as byzer-lang's MLSQLRest does them.
+"""`load Rest.`url`` and `save t as Rest.`url`` (docs/spec.md §3.3), as byzer-lang's MLSQLRest does them.
 
 A load answers a table of `content` (binary, the answer's body) and `status` (int, the HTTP status): one
 row per request, several with `config.page.*` paging. As in Byzer, a single request that fails gives its
@@ -8,11 +8,16 @@ connection), after `config.retry` tries; while paging, a failed page stops the l
 `content` is read the way jsonStr reads it: `select string(content) as c from t` then a `set` of type sql
 and `load jsonStr`, or JsonExpandExt.
 
+`config.format`="json" (ours, not Byzer's) gives the table directly instead: each page's JSON body (an
+object or an array of objects) read by jsonStr's reader; then an answer other than 2xx, a timeout or a
+body that is not JSON is one error naming the URL, the status and the first line of the body.
+
 A save sends the request described by the options (`body` or `form.*`); the table's rows are not sent,
 as in Byzer, and an answer other than 200 fails the save.
 """
 from __future__ import annotations
 
+import json
 import re
 import time
 from urllib.parse import urlencode
@@ -20,6 +25,7 @@ from urllib.parse import urlencode
 import pyarrow as pa
 
 from ...lang.errors import ByzerRuntimeError, UsageError
+from .json_reader import read_json_text
 from .rest_pagination import PageStrategy
 
 _REST_SCHEMA = pa.schema([("content", pa.binary()), ("status", pa.int32())])
@@ -123,9 +129,44 @@ def _table(rows: list) -> pa.Table:
                      "status": pa.array([r[1] for r in rows], pa.int32())}, schema=_REST_SCHEMA)
 
 
+def _first_line(content: bytes) -> str:
+    text = content[:2000].decode("utf-8", "replace").strip()
+    return text.splitlines()[0][:300] if text else "(empty body)"
+
+
+def _json_lines(url: str, content: bytes, status: int) -> list[str]:
+    """One page of `config.format`="json": its objects, one JSON line each, as jsonStr takes them
+    (a pretty-printed body spans lines, which Spark's line reader would turn into corrupt records)."""
+    if not 200 <= status < 300:
+        what = "no answer" if status == 0 else f"status {status}"
+        raise ByzerRuntimeError(f"Rest {url} answered {what}: {_first_line(content)}")
+    try:
+        document = json.loads(content.decode("utf-8"))
+    except ValueError:
+        raise ByzerRuntimeError(f"Rest {url} (status {status}) did not answer JSON "
+                                f"(config.format=\"json\"): {_first_line(content)}")
+    items = document if isinstance(document, list) else [document]
+    if not all(isinstance(item, dict) for item in items):
+        raise ByzerRuntimeError(f"Rest {url} (status {status}) answered JSON that is not an object or an "
+                                f"array of objects (config.format=\"json\"): {_first_line(content)}")
+    return [json.dumps(item, ensure_ascii=False) for item in items]
+
+
+def _answers(rows: list, urls: list, as_json: bool, options: dict) -> pa.Table:
+    if not as_json:
+        return _table(rows)
+    lines = [line for (content, status), url in zip(rows, urls) for line in _json_lines(url, content, status)]
+    return read_json_text("\n".join(lines), options)
+
+
 def load_rest(session, path: str, options: dict, events=None) -> pa.Table:
     if not path:
         raise UsageError("load Rest needs a URL: load Rest.`http://host/api` as t")
+    answer_format = str(options.get("config.format", "raw")).strip().lower()
+    if answer_format not in ("raw", "json"):
+        raise UsageError(f"option `config.format` must be \"raw\" (content and status, Byzer's form) or "
+                         f"\"json\" (the JSON answer as a table), got \"{options['config.format']}\"")
+    as_json = answer_format == "json"
     skip_params = _boolean(options, "config.page.skip-params")
     debug = _boolean(options, "config.debug")
     interval = time_ms("config.retry.interval", options.get("config.retry.interval", "1s"))
@@ -133,7 +174,7 @@ def load_rest(session, path: str, options: dict, events=None) -> pa.Table:
     if paging == (False, False):
         tries = _whole(options, "config.retry", _whole(options, "config.page.retry", 3))
         args = _request_args(path, options, skip_params, saving=False)
-        return _table([_call_with_retries(args, tries, interval, debug, events)])
+        return _answers([_call_with_retries(args, tries, interval, debug, events)], [args["url"]], as_json, options)
     if paging != (True, True):
         raise UsageError("Rest paging needs both `config.page.next` and `config.page.values`")
     error_strategy = options.get("config.page.error.strategy", "abort")
@@ -143,7 +184,7 @@ def load_rest(session, path: str, options: dict, events=None) -> pa.Table:
     page_interval = time_ms("config.page.interval", options.get("config.page.interval", "10ms"))
     tries = _whole(options, "config.page.retry", 3)
     strategy = PageStrategy(options)
-    rows, url, count = [], path, 0
+    rows, urls, url, count = [], [], path, 0
     while True:
         # The first request carries the form.* parameters; the next ones only if skip-params is false.
         args = _request_args(url, options, skip_params if count else False, saving=False)
@@ -153,13 +194,14 @@ def load_rest(session, path: str, options: dict, events=None) -> pa.Table:
                 raise ByzerRuntimeError(
                     f"Rest page {count + 1} ({url}) answered status {status} after {tries} tries: "
                     f"{content[:500].decode('utf-8', 'replace')}")
-            return _table(rows or [(content, status)])
+            return _answers(rows or [(content, status)], urls or [args["url"]], as_json, options)
         rows.append((content, status))
+        urls.append(args["url"])
         strategy.advance(content.decode("utf-8", "replace"))
         url = strategy.next_url
         count += 1
         if count >= limit or not strategy.has_next:
-            return _table(rows)
+            return _answers(rows, urls, as_json, options)
         time.sleep(page_interval / 1000)
 
 

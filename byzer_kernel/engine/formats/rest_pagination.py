@@ -1,4 +1,4 @@
-"""How `load Rest` finds the next page (docs/spec.md §3.9): Byzer's three page strategies, chosen by
+"""How `load Rest` finds the next page (docs/spec.md §3.3): Byzer's three page strategies, chosen by
 `config.page.values` as PageStrategyDispatcher chooses them (byzer-lang tech/mlsql/datasource/helper/rest):
 
 - `auto-increment:N`: `{0}` of `config.page.next` is N+1, N+2, ... after each page;
