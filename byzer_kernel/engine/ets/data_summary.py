@@ -13,6 +13,7 @@ import pyarrow as pa
 from ...lang.errors import ByzerRuntimeError, UsageError
 from . import builtin_et
 from .base import ET, Param
+from .example_data import PEOPLE
 from . import data_summary_metrics as m
 
 
@@ -23,18 +24,10 @@ class DataSummary(ET):
            "deviation and error, null/blank/unique ratios, non-null count, quartiles, mode, category "
            "count, skewness and whether it could be a primary key.")
     alg_type = "feature engineer"
-    code_example = '''set abc=\'\'\'
-{"name": "elena", "age": 57, "phone": 15552231521, "income": 433000, "label": 0}
-{"name": "candy", "age": 67, "phone": 15552231521, "income": 1200, "label": 0}
-{"name": "bob", "age": 57, "phone": 15252211521, "income": 89000, "label": 0}
-{"name": "candy", "age": 25, "phone": 15552211522, "income": 36000, "label": 1}
-{"name": "candy", "age": 31, "phone": 15552211521, "income": 300000, "label": 1}
-{"name": "finn", "age": 23, "phone": 15552211521, "income": 238000, "label": 1}
-\'\'\';
-
+    code_example = PEOPLE + """
 load jsonStr.`abc` as table1;
 select age, income from table1 as table2;
-run table2 as DataSummary.`` as summaryTable;'''
+run table2 as DataSummary.`` as summaryTable;"""
     params = (
         Param("metrics", "the metrics to show, comma-separated, from: " + ", ".join(m.ALL_METRICS),
               default=m.DEFAULT_METRICS),

@@ -23,24 +23,13 @@ import pyarrow as pa
 from ...lang.errors import UsageError
 from . import builtin_et
 from .base import ET, Param
+from .example_data import FEATURES
 from . import discretizer_model as model
 
 _GROUP_KEY = re.compile(r"fitParam\.(\d+)\.(\w+)$", re.IGNORECASE)
 _GROUP_PARAMS = ("inputCol", "outputCol", "splits", "splitArray", "numBuckets", "handleInvalid",
                  "relativeError")
-_DATA = """set jsonStr='''
-{"features":[5.1,3.5,1.4,0.2],"label":0.0},
-{"features":[5.1,3.5,1.4,0.2],"label":1.0}
-{"features":[5.1,3.5,1.4,0.2],"label":0.0}
-{"features":[4.4,2.9,1.4,0.2],"label":0.0}
-{"features":[5.1,3.5,1.4,0.2],"label":1.0}
-{"features":[5.1,3.5,1.4,0.2],"label":0.0}
-{"features":[5.1,3.5,1.4,0.2],"label":0.0}
-{"features":[4.7,3.2,1.3,0.2],"label":1.0}
-{"features":[5.1,3.5,1.4,0.2],"label":0.0}
-{"features":[5.1,3.5,1.4,0.2],"label":0.0}
-''';
-load jsonStr.`jsonStr` as data;
+_DATA = FEATURES + """load jsonStr.`jsonStr` as data;
 select features[0] as a ,features[1] as b from data
 as data1;
 """

@@ -20,6 +20,7 @@ from ...lang.errors import UsageError
 from ...lang.java_values import java_double
 from . import builtin_et
 from .base import ET, Param
+from .example_data import PEOPLE
 
 
 @builtin_et
@@ -27,18 +28,10 @@ class PatternDistribution(ET):
     name = "PatternDistribution"
     doc = "The distribution of the text patterns (a/A/9 for letters and digits) of each string column."
     alg_type = "feature engineer"
-    code_example = '''set abc=\'\'\'
-{"name": "elena", "age": 57, "phone": 15552231521, "income": 433000, "label": 0}
-{"name": "candy", "age": 67, "phone": 15552231521, "income": 1200, "label": 0}
-{"name": "bob", "age": 57, "phone": 15252211521, "income": 89000, "label": 0}
-{"name": "candy", "age": 25, "phone": 15552211522, "income": 36000, "label": 1}
-{"name": "candy", "age": 31, "phone": 15552211521, "income": 300000, "label": 1}
-{"name": "finn", "age": 23, "phone": 15552211521, "income": 238000, "label": 1}
-\'\'\';
-
+    code_example = PEOPLE + """
 load jsonStr.`abc` as table1;
 select name, age, income from table1 as table2;
-run table2 as PatternDistribution.`` as pd_table;'''
+run table2 as PatternDistribution.`` as pd_table;"""
     params = (
         Param("limit", "define the amounts of patterns are shown e.g. limit = \"100\"", default="100"),
         Param("excludeEmptyVal", "define whether exclude empty value e.g. excludeEmptyVal = \"true\"",

@@ -21,6 +21,7 @@ import pyarrow as pa
 from ...lang.errors import UsageError
 from . import builtin_et
 from .base import ET, Param
+from .example_data import FEATURES
 
 SPLIT_COLUMN = "__split__"
 
@@ -31,19 +32,7 @@ class RateSampler(ET):
     doc = ("Splits dataset into train and test, splitting ratio is specified by parameter sampleRate: "
            "adds the column __split__ (0: the first share, 1: the second).")
     alg_type = "process"
-    code_example = """set jsonStr='''
-{"features":[5.1,3.5,1.4,0.2],"label":0.0},
-{"features":[5.1,3.5,1.4,0.2],"label":1.0}
-{"features":[5.1,3.5,1.4,0.2],"label":0.0}
-{"features":[4.4,2.9,1.4,0.2],"label":0.0}
-{"features":[5.1,3.5,1.4,0.2],"label":1.0}
-{"features":[5.1,3.5,1.4,0.2],"label":0.0}
-{"features":[5.1,3.5,1.4,0.2],"label":0.0}
-{"features":[4.7,3.2,1.3,0.2],"label":1.0}
-{"features":[5.1,3.5,1.4,0.2],"label":0.0}
-{"features":[5.1,3.5,1.4,0.2],"label":0.0}
-''';
-load jsonStr.`jsonStr` as data;
+    code_example = FEATURES + """load jsonStr.`jsonStr` as data;
 
 train data as RateSampler.`/tmp/model`
 where labelCol="label"

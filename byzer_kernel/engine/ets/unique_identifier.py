@@ -10,6 +10,7 @@ import pyarrow as pa
 from ...lang.errors import UsageError
 from . import builtin_et
 from .base import ET, Param
+from .example_data import PEOPLE
 
 DEFAULT_COLUMN = "Unique_ID"
 
@@ -20,18 +21,10 @@ class UniqueIdentifier(ET):
     doc = ("Generates a column of globally unique ids (1, 2, 3... in row order): a new first column "
            "(source=\"new\") or in place of an existing one (source=\"replace\").")
     alg_type = "feature engineer"
-    code_example = '''set abc=\'\'\'
-{"name": "elena", "age": 57, "phone": 15552231521, "income": 433000, "label": 0}
-{"name": "candy", "age": 67, "phone": 15552231521, "income": 1200, "label": 0}
-{"name": "bob", "age": 57, "phone": 15252211521, "income": 89000, "label": 0}
-{"name": "candy", "age": 25, "phone": 15552211522, "income": 36000, "label": 1}
-{"name": "candy", "age": 31, "phone": 15552211521, "income": 300000, "label": 1}
-{"name": "finn", "age": 23, "phone": 15552211521, "income": 238000, "label": 1}
-\'\'\';
-
+    code_example = PEOPLE + """
 load jsonStr.`abc` as table1;
 select age, income from table1 as table2;
-run table2 as UniqueIdentifier.`` where source="replace" and columnName="income" as uniqueIdentifier;'''
+run table2 as UniqueIdentifier.`` where source="replace" and columnName="income" as uniqueIdentifier;"""
     params = (
         Param("source", "When the value is `new`, create a new column named columnName (an error if it "
               "exists); when `replace`, replace the existing column (a new one if it is missing). "
