@@ -54,7 +54,8 @@ class ByzerKernelTests(jkt.KernelTests):
         {"text": "!py", "matches": ["!pyInclude", "!python"]},
         {"text": "!f", "matches": ["!fi", "!fs"]},
         {"text": '!python conf "data', "matches": ["dataMode="]},
-        {"text": "run command as R", "matches": ["Ray"]},
+        {"text": "run command as R", "matches": ["Ray", "RateSampler"]},
+        {"text": "run t as DataS", "matches": ["DataSummary"]},
     ]
     complete_code_samples = ["select 1 as a as t;", "set code='''a;\nb''';", "select 1 as a as t; -- done"]
     incomplete_code_samples = ["select 1 as a as t", "set code='''a;", "%%python\nfor i in range(3):"]
