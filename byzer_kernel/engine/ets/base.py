@@ -101,3 +101,13 @@ def flag(value, name: str, et: str) -> bool:
     if text not in ("true", "false"):
         raise UsageError(f"{et} parameter `{name}` is true or false; got {value!r}")
     return text == "true"
+
+
+def input_column(et: str, param: str, table: pa.Table, name: str) -> str:
+    """The input's column called `name` (a parameter's value), found without regard to case as
+    Spark resolves it; a UsageError naming the ET, the parameter and the columns otherwise."""
+    for column in table.column_names:
+        if column.lower() == name.lower():
+            return column
+    raise UsageError(f"{et}: {param} `{name}` is not a column of the input table "
+                     f"(its columns: {', '.join(table.column_names) or 'none'})")

@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from ...lang.errors import UsageError
 from . import builtin_et
-from .base import ET, Param
+from .base import ET, Param, input_column
 from .example_data import FEATURES
 from . import discretizer_model as model
 
@@ -172,15 +172,12 @@ def _groups(options: dict) -> list[dict]:
 def _column_name(table: pa.Table, name) -> str:
     if not name:
         raise UsageError("Discretizer: inputCol should be configured.")
-    names = {n.lower(): n for n in table.column_names}
-    if name.lower() not in names:
-        raise UsageError(f"Discretizer: inputCol `{name}` is not a column of the input table "
-                         f"(its columns: {', '.join(table.column_names) or 'none'})")
-    column = table.column(names[name.lower()])
+    found = input_column("Discretizer", "inputCol", table, name)
+    column = table.column(found)
     if not (pa.types.is_integer(column.type) or pa.types.is_floating(column.type)
             or pa.types.is_decimal(column.type)):
         raise UsageError(f"Discretizer: inputCol `{name}` must be numeric; it is {column.type}")
-    return names[name.lower()]
+    return found
 
 
 def _buckets(group: dict) -> int:

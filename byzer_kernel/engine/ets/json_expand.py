@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from ...lang.errors import ByzerRuntimeError, UsageError
 from . import builtin_et
-from .base import ET, Param, flag
+from .base import ET, Param, flag, input_column
 
 CORRUPT_COLUMN = "_corrupt_record"  # spark.sql.columnNameOfCorruptRecord's default
 
@@ -67,12 +67,7 @@ run table_1 as JsonExpandExt.`` where inputCol="col_1" AND samplingRatio = "0.5"
 
 
 def column_named(table: pa.Table, name: str) -> str:
-    """The input's column called `name`, without regard to case as Spark resolves it."""
-    for column in table.column_names:
-        if column.lower() == name.lower():
-            return column
-    raise UsageError(f"JsonExpandExt: inputCol `{name}` is not a column of the input table "
-                     f"(columns: {', '.join(table.column_names) or 'none'})")
+    return input_column("JsonExpandExt", "inputCol", table, name)
 
 
 def sampling_ratio(text: str) -> float:

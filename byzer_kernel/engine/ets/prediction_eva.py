@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from ...lang.errors import UsageError
 from . import builtin_et
-from .base import ET, Param
+from .base import ET, Param, input_column
 
 
 @builtin_et
@@ -80,11 +80,7 @@ run res3 as PredictionEva.`` where labelCol='label' and probCol='prob';"""
 
 
 def _doubles(table: pa.Table, column: str, param: str, np):
-    names = {name.lower(): name for name in table.column_names}
-    if column.lower() not in names:
-        raise UsageError(f"PredictionEva: {param} `{column}` is not a column of the input table "
-                         f"(its columns: {', '.join(table.column_names) or 'none'})")
-    values = table.column(names[column.lower()])
+    values = table.column(input_column("PredictionEva", param, table, column))
     if not (pa.types.is_integer(values.type) or pa.types.is_floating(values.type)
             or pa.types.is_decimal(values.type)):
         raise UsageError(f"PredictionEva: {param} `{column}` must be numeric (Byzer reads it as a "

@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from ...lang.errors import UsageError
 from . import builtin_et
-from .base import ET, Param
+from .base import ET, Param, input_column
 from .example_data import FEATURES
 
 SPLIT_COLUMN = "__split__"
@@ -73,11 +73,7 @@ def _rates(text: str) -> list[float]:
 
 
 def _int_labels(table: pa.Table, label_col: str) -> list[int]:
-    names = {name.lower(): name for name in table.column_names}
-    if label_col.lower() not in names:
-        raise UsageError(f"RateSampler: labelCol `{label_col}` is not a column of the input table "
-                         f"(its columns: {', '.join(table.column_names) or 'none'})")
-    column = table.column(names[label_col.lower()])
+    column = table.column(input_column("RateSampler", "labelCol", table, label_col))
     kind = column.type
     if not (pa.types.is_integer(kind) or pa.types.is_floating(kind)):
         raise UsageError(f"RateSampler: The type of labelCol should be int/double/float/long; "
