@@ -39,3 +39,24 @@ def ray_session(embedded_ray, tmp_path, monkeypatch):
     s = create_session(home=str(tmp_path))
     yield s
     s.close()
+
+
+# --- database servers: one PostgreSQL and one MariaDB for the whole test session ---------------
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A PostgreSQL server of its own on 127.0.0.1 (tests/db_servers.py), started by the first
+    test that asks for it and stopped, temp dir and all, after the last test."""
+    from db_servers import PostgresServer
+
+    with PostgresServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def mariadb_server():
+    """A MariaDB server of its own on 127.0.0.1 (tests/db_servers.py), started by the first test
+    that asks for it and stopped, temp dir and all, after the last test."""
+    from db_servers import MariaDBServer
+
+    with MariaDBServer() as server:
+        yield server
