@@ -4,9 +4,10 @@ Other layers extend a Session through `session.ets` and `session.commands`, neve
 from __future__ import annotations
 
 from ..lang.errors import UnsupportedStatementError
-from ..lang.statements import (CommandStatement, LoadStatement, PassthroughStatement, RegisterStatement,
+from ..lang.statements import (CommandStatement, ConnectStatement, LoadStatement, PassthroughStatement, RegisterStatement,
                                RunStatement, SaveStatement, SelectStatement, SetStatement, Statement)
 from .commands import execute_command
+from .jdbc.connections import execute_connect
 from .load_save import execute_load, execute_save
 from .run_statement import execute_run
 from .script_udf import execute_register
@@ -27,6 +28,7 @@ EXECUTORS = {
     CommandStatement: execute_command,
     PassthroughStatement: _unsupported,
     RegisterStatement: execute_register,
+    ConnectStatement: execute_connect,
 }
 
 

@@ -102,6 +102,8 @@ class Session:
         # Variables assigned by the conditions of the running `!if` blocks (engine/branching.py):
         # rendered under the set variables, which win (Byzer renders twice, env first).
         self.branch_variables: dict[str, str] = {}
+        # `connect jdbc ... as name` options by name ("" for the defaults): engine/jdbc/connections.py.
+        self.jdbc_connections: dict[str, dict] = {}
         self._sql_engine = None
 
     # -- the walk of one cell ------------------------------------------------------------------

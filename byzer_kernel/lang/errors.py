@@ -10,6 +10,8 @@ import logging
 import traceback
 from typing import TYPE_CHECKING, Optional
 
+from .secrets import mask_secrets
+
 if TYPE_CHECKING:  # pragma: no cover
     from .statements import Span, Statement
 
@@ -53,7 +55,7 @@ class ByzerError(Exception):
 
     def headline(self) -> str:
         where = self.location
-        head = _abbreviate(self.statement_text)
+        head = _abbreviate(mask_secrets(self.statement_text))
         message = self.message
         if self.detail and len(message) > HEADLINE_MESSAGE_CHARS and message in self.detail:
             message = first_line(message)  # the detail shows it once, in full
@@ -125,6 +127,13 @@ class PythonCodeError(ByzerRuntimeError):
 
 class RayConnectionError(ByzerRuntimeError):
     kind = "RayConnectionError"
+
+
+class DatabaseError(ByzerRuntimeError):
+    """A database (`connect jdbc`, `load`/`save jdbc`, `!jdbc`) refused or failed: a login, an
+    unknown table, a constraint; the message names the database and never its password."""
+
+    kind = "DatabaseError"
 
 
 class InternalError(ByzerError):

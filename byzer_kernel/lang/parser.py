@@ -15,6 +15,7 @@ from .statements import (
     CommandStatement,
     IncludeStatement,
     LoadStatement,
+    ConnectStatement,
     PassthroughStatement,
     RegisterStatement,
     RunStatement,
@@ -268,12 +269,14 @@ class ScriptParser:
                            options=options, as_tables=as_tables)
 
     def connect(self, first: Token) -> Statement:
-        self.identifier("a format name after 'connect'")
-        self.options()
+        format_name = self.identifier("a format name after 'connect'").text
+        options = self.options()
+        name = ""
         if self.peek().is_keyword("as"):
             self.advance()
-            self.qualified_name("a database name after 'as'")
-        return self.finish(PassthroughStatement, first, verb="connect")
+            name = self.qualified_name("a database name after 'as'")
+        return self.finish(ConnectStatement, first, verb="connect", format=format_name, options=options,
+                           name=name)
 
     def register(self, first: Token) -> Statement:
         et, path = self.format_and_path("register")

@@ -1,12 +1,37 @@
 """Values never shown back to the user: `!python conf` settings whose key names a secret (e.g.
-`rayAuthToken`) and every `!python env` value (environment variables often carry credentials).
-Result tables, `byzer plan` / `%%byzer --plan` output and error headlines use these helpers; the
-session itself keeps the real values."""
+`rayAuthToken`), every `!python env` value (environment variables often carry credentials), and
+the values of secret options (`connect jdbc where password=...`, `set dbPassword=...`, a JDBC URL's
+`password=` parameter). Result tables, `byzer plan` / `%%byzer --plan` output and error headlines
+use these helpers; the session itself keeps the real values."""
 from __future__ import annotations
+
+import re
 
 MASK = "***"
 # A key is secret when its name holds one of these, in any case (rayAuthToken, dbPassword, ...).
-_SECRET_WORDS = ("token", "password", "secret")
+_SECRET_WORDS = ("token", "password", "passwd", "pwd", "secret")
+_WORDS = "|".join(_SECRET_WORDS)
+# `password=...` inside a URL's query (jdbc:mysql://h/db?user=u&password=x).
+_URL_SECRET = re.compile(rf"([?&;]\w*(?:{_WORDS})\w*=)[^&\s\"';`]*", re.IGNORECASE)
+# `key = value` of a where clause or a set statement whose key names a secret; the value quoted in
+# any of Byzer's ways (triple quotes, double, single, backquotes), or a bare word.
+_TRIPLE = "'" * 3
+_OPTION_SECRET = re.compile(
+    rf"((?<![?&;\w.-])`?[\w.-]*(?:{_WORDS})[\w.-]*`?\s*=\s*)"
+    rf"({_TRIPLE}[\s\S]*?{_TRIPLE}|\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|`[^`]*`|[^\s;]+)", re.IGNORECASE)
+
+
+def mask_secrets(text: str) -> str:
+    """Script text with the values of secret options and URL parameters replaced by MASK."""
+    if not any(word in text.lower() for word in _SECRET_WORDS):
+        return text
+    text = _URL_SECRET.sub(lambda m: m.group(1) + MASK, text)
+    return _OPTION_SECRET.sub(lambda m: m.group(1) + _masked_like(m.group(2)), text)
+
+
+def _masked_like(value: str) -> str:
+    quote = value[:3] if value.startswith(_TRIPLE) else value[:1]
+    return f"{quote}{MASK}{quote}" if quote in (_TRIPLE, '"', "'", "`") else MASK
 
 
 def is_secret_key(key: str) -> bool:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import ClassVar, Optional
 
-from .secrets import shown_python_pair
+from .secrets import MASK, is_secret_key, shown_python_pair
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,8 @@ def short_value(value: "Value", limit: int = 50) -> str:
 def describe_options(options: Options) -> str:
     if not options:
         return ""
-    return " where " + " and ".join(f"{key}={short_value(value)}" for key, value in options.items())
+    return " where " + " and ".join(f"{key}={MASK if is_secret_key(key) else short_value(value)}"
+                                    for key, value in options.items())
 
 
 @dataclass
@@ -196,6 +197,21 @@ class PassthroughStatement(Statement):
 
     verb: str = ""
     keyword: ClassVar[str] = "passthrough"
+
+
+@dataclass
+class ConnectStatement(PassthroughStatement):
+    """`connect FORMAT where ... [as name]`: keeps the options for later `FORMAT.`name.x`` paths
+    (without `as`, as the defaults of the format); options are rendered when it runs."""
+
+    format: str = ""
+    options: Options = field(default_factory=dict)
+    name: str = ""
+    keyword: ClassVar[str] = "connect"
+
+    def describe(self) -> str:
+        named = f" as {self.name}" if self.name else ""
+        return f"connect {self.format}{describe_options(self.options)}{named}"
 
 
 @dataclass

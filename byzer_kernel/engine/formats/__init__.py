@@ -11,6 +11,16 @@ from typing import Callable
 from . import binary_formats, delta_format, excel_format, file_formats, in_memory, orc_format, rest_format
 from .csv_format import write_csv_file
 
+def _load_jdbc(session, path, options):
+    from ..jdbc.reader import load_jdbc  # the database libraries load on first use
+    return load_jdbc(session, path, options)
+
+
+def _save_jdbc(session, table, path, mode, options, partition_by):
+    from ..jdbc.writer import save_jdbc
+    return save_jdbc(session, table, path, mode, options, partition_by)
+
+
 LOADERS: dict[str, Callable] = {
     "jsonStr": in_memory.load_json_str,
     "csvStr": in_memory.load_csv_str,
@@ -25,6 +35,7 @@ LOADERS: dict[str, Callable] = {
     "orc": orc_format.load_orc,
     "binaryFile": binary_formats.load_binary_file,
     "image": binary_formats.load_image,
+    "jdbc": _load_jdbc,
 }
 WRITERS: dict[str, Callable] = {
     "json": file_formats.write_json_file,
@@ -39,6 +50,7 @@ TABLE_SAVERS: dict[str, Callable] = {
     "Rest": rest_format.save_rest,
     "delta": delta_format.save_delta,
     "excel": excel_format.save_excel,
+    "jdbc": _save_jdbc,
 }
 # Option checks a writer would otherwise make only at its first file, after `overwrite` has
 # already removed the old data: run before the save mode touches anything.

@@ -1,0 +1,122 @@
+"""MySQL and MariaDB: statements and writes through PyMySQL, column types as Spark 3.3's MySQLDialect
+reads and writes them (docs/spec.md §3.8). MySQL's DDL commits by itself, so a save that replaces a
+table builds the new one under another name and swaps the two in one RENAME (writer.py)."""
+from __future__ import annotations
+
+import pyarrow as pa
+
+from .dialect import COMMON_WRITE_TYPES, TIMESTAMP, Column, Dialect, bounded_decimal
+from .urls import CONNECT_TIMEOUT_SECONDS
+
+_INTEGERS = {"TINY": pa.int32(), "SHORT": pa.int32(), "INT24": pa.int32(), "LONG": pa.int32(),
+             "LONGLONG": pa.int64()}
+_TEXT = {"VARCHAR", "VAR_STRING", "STRING", "TINY_BLOB", "MEDIUM_BLOB", "LONG_BLOB", "BLOB", "JSON",
+         "ENUM", "SET"}
+_BINARY_CHARSET = 63
+
+
+class MySQLDialect(Dialect):
+    kind = "mysql"
+    transactional_ddl = False
+    write_types = {**COMMON_WRITE_TYPES, "float": "FLOAT"}
+
+    def connect(self):
+        import pymysql
+
+        self.url.reach()
+        return pymysql.connect(host=self.url.host, port=self.url.port, user=self.url.user,
+                               password=self.url.password, database=self.url.database or None,
+                               charset="utf8mb4", connect_timeout=CONNECT_TIMEOUT_SECONDS, autocommit=False,
+                               init_command="SET time_zone = '+00:00'")
+
+    def quote(self, name: str) -> str:
+        return "`" + name.replace("`", "``") + "`"
+
+    def probe(self, connection, query: str) -> list[Column]:
+        from .mysql_fields import describe_fields
+
+        cursor = connection.cursor()
+        try:
+            cursor.execute(f"SELECT * FROM ({query}) AS byzer_probe LIMIT 0")
+            fields = describe_fields(cursor)
+        finally:
+            cursor.close()
+            connection.rollback()
+        return [self._column(field) for field in fields]
+
+    def _column(self, field) -> Column:
+        from .mysql_fields import UNSIGNED, field_codes
+
+        name, code, flags, length, scale = field.name, field_codes[field.type_code], field.flags, \
+            field.length, field.scale
+        quoted, unsigned = self.quote(name), bool(flags & UNSIGNED)
+        described = f"{code.lower()}{' unsigned' if unsigned else ''}({length})"
+        if code in ("DECIMAL", "NEWDECIMAL"):
+            precision = length - (0 if unsigned else 1) - (1 if scale > 0 else 0)
+            return Column(name, described, bounded_decimal(precision, scale), f"CAST({quoted} AS CHAR)")
+        if code == "TINY" and length == 1 and self.url.param("tinyInt1isBit", "true").lower() != "false":
+            return Column(name, described, pa.bool_(), quoted)
+        if code == "LONGLONG" and unsigned:
+            return Column(name, described, pa.decimal128(20, 0), f"CAST({quoted} AS CHAR)")
+        if code in ("LONG", "INT24") and unsigned:
+            return Column(name, described, pa.int64(), quoted)
+        if code in _INTEGERS:
+            return Column(name, described, _INTEGERS[code], quoted)
+        if code == "BIT":
+            target = pa.bool_() if length == 1 else pa.int64()
+            return Column(name, described, target, f"CAST({quoted} AS UNSIGNED)")
+        if code in ("FLOAT", "DOUBLE"):  # Connector/J calls FLOAT REAL, which Spark reads as double
+            return Column(name, described, pa.float64(), quoted)
+        if code in ("DATE", "NEWDATE"):
+            return Column(name, described, pa.date32(), self._zero_date(quoted))
+        if code == "YEAR":  # Connector/J's yearIsDateType: January 1st of the year
+            return Column(name, described, pa.date32(), f"MAKEDATE({quoted}, 1)")
+        if code == "DATETIME":
+            return Column(name, described, TIMESTAMP, self._zero_date(quoted))
+        if code == "TIMESTAMP":  # shown in the session time zone; Spark's values are instants
+            return Column(name, described, TIMESTAMP,
+                          f"CONVERT_TZ({self._zero_date(quoted)}, @@session.time_zone, '+00:00')")
+        if code == "TIME":
+            return Column(name, described, TIMESTAMP, f"TIMESTAMP('1970-01-01', {quoted})")
+        if code in _TEXT and field.charsetnr != _BINARY_CHARSET:
+            return Column(name, described, pa.string(), f"CAST({quoted} AS CHAR)")
+        if code == "NULL":
+            return Column(name, described, pa.string(), f"CAST({quoted} AS CHAR)")
+        return Column(name, described, pa.binary(), quoted)
+
+    def _zero_date(self, quoted: str) -> str:
+        """Connector/J's zeroDateTimeBehavior for '0000-00-00': NULL or 0001-01-01 when asked."""
+        behaviour = self.url.param("zeroDateTimeBehavior").lower().replace("_", "")
+        if behaviour == "converttonull":
+            return f"(CASE WHEN {quoted} = 0 THEN NULL ELSE {quoted} END)"
+        if behaviour == "round":
+            return f"(CASE WHEN {quoted} = 0 THEN '0001-01-01' ELSE {quoted} END)"
+        return quoted
+
+    def cancel(self, marker: str) -> None:
+        connection = self.connect()
+        try:
+            cursor = connection.cursor()
+            cursor.execute("SELECT id FROM information_schema.processlist "
+                           "WHERE info LIKE %s AND id <> CONNECTION_ID()", (f"%{marker}%",))
+            for (query_id,) in cursor.fetchall():
+                cursor.execute(f"KILL QUERY {int(query_id)}")
+            cursor.close()
+        finally:
+            connection.close()
+
+    def truncate_sql(self, table: str) -> str:
+        return f"DELETE FROM {table}"  # TRUNCATE would commit by itself; DELETE rolls back
+
+    def upsert_sql(self, table: str, columns: list[str], id_columns: list[str], source: str = "") -> str:
+        """Byzer's MysqlUpsertBuilder: one row of values, `ON DUPLICATE KEY UPDATE` the others."""
+        names = ", ".join(self.quote(c) for c in columns)
+        updates = ", ".join(f"{self.quote(c)} = VALUES({self.quote(c)})" for c in columns if c not in id_columns)
+        if not updates:  # only keys: keep the row that is there
+            updates = f"{self.quote(columns[0])} = {self.quote(columns[0])}"
+        return (f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))}) "
+                f"ON DUPLICATE KEY UPDATE {updates}")
+
+    def insert_sql(self, table: str, columns: list[str]) -> str:
+        names = ", ".join(self.quote(c) for c in columns)
+        return f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"

@@ -1,0 +1,103 @@
+"""PostgreSQL: statements and writes through ADBC's PostgreSQL driver (bulk COPY), column types as
+Spark 3.3's PostgresDialect reads and writes them (docs/spec.md §3.8)."""
+from __future__ import annotations
+
+import uuid
+
+import pyarrow as pa
+
+from .dialect import COMMON_WRITE_TYPES, SYSTEM_DECIMAL, TIMESTAMP, Column, Dialect, bounded_decimal
+from .urls import CONNECT_TIMEOUT_SECONDS
+
+# PostgreSQL type name -> Arrow type of the Spark type Spark reads it as.
+_READ = {
+    "bool": pa.bool_(), "int2": pa.int16(), "int4": pa.int32(), "int8": pa.int64(), "oid": pa.int64(),
+    "float4": pa.float32(), "float8": pa.float64(), "bytea": pa.binary(), "date": pa.date32(),
+    "timestamp": TIMESTAMP, "timestamptz": TIMESTAMP, "text": pa.string(), "varchar": pa.string(),
+    "bpchar": pa.string(), "name": pa.string(), "char": pa.string(),
+}
+# Types read as text and given to Spark as strings (Spark's Types.OTHER and friends).
+_AS_TEXT_ELEMENTS = {"text", "varchar", "bpchar"}
+_ARRAY_ELEMENTS = {"bool", "int2", "int4", "int8", "float4", "float8", "text", "varchar", "bpchar"}
+_PROBE = """
+SELECT a.attname, format_type(a.atttypid, a.atttypmod), t.typname, a.atttypmod, e.typname
+FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_type e ON e.oid = t.typelem
+WHERE a.attrelid = '{view}'::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum
+"""
+
+
+class PostgresDialect(Dialect):
+    kind = "postgresql"
+    write_types = {**COMMON_WRITE_TYPES, "string": "TEXT", "binary": "BYTEA", "boolean": "BOOLEAN",
+                   "float": "FLOAT4", "double": "FLOAT8", "smallint": "SMALLINT", "tinyint": "SMALLINT"}
+
+    def connect(self):
+        from adbc_driver_postgresql import dbapi
+
+        self.url.reach()
+        return dbapi.connect(f"{self.url.uri()}?connect_timeout={CONNECT_TIMEOUT_SECONDS}")
+
+    def probe(self, connection, query: str) -> list[Column]:
+        view = f"byzer_probe_{uuid.uuid4().hex}"
+        cursor = connection.cursor()
+        try:
+            cursor.execute(f"CREATE TEMP VIEW {view} AS {query}")
+            cursor.execute(_PROBE.format(view=view))
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+            connection.rollback()  # the view goes with the transaction
+        return [self._column(*row) for row in rows]
+
+    def _column(self, name, formatted, typname, typmod, element) -> Column:
+        quoted = self.quote(name)
+        if typname == "numeric":
+            if typmod < 0:  # unbounded: Spark's DecimalType.SYSTEM_DEFAULT, rounded half up
+                return Column(name, formatted, SYSTEM_DECIMAL, f"round({quoted}, 18)::text")
+            precision, scale = ((typmod - 4) >> 16) & 0xFFFF, (typmod - 4) & 0xFFFF
+            return Column(name, formatted, bounded_decimal(precision, scale), f"{quoted}::text")
+        if typname == "bit":
+            if typmod == 1:
+                return Column(name, formatted, pa.bool_(), f"({quoted} = B'1')")
+            return Column(name, formatted, pa.binary(), f"{quoted}::text")  # bits_to_bytes after
+        if typname in ("time", "timetz"):  # Spark: a timestamp on 1970-01-01
+            return Column(name, formatted, TIMESTAMP, f"(DATE '1970-01-01' + {quoted})")
+        if element and typname.startswith("_"):
+            if element in _ARRAY_ELEMENTS:
+                inner = pa.string() if element in _AS_TEXT_ELEMENTS else _READ[element]
+                return Column(name, formatted, pa.list_(inner), quoted)
+            return Column(name, formatted, pa.list_(pa.string()), f"{quoted}::text[]")
+        if typname in _READ and typname not in _AS_TEXT_ELEMENTS:
+            return Column(name, formatted, _READ[typname], quoted)
+        return Column(name, formatted, pa.string(), f"{quoted}::text")
+
+    def cancel(self, marker: str) -> None:
+        connection = self.connect()
+        try:
+            cursor = connection.cursor()
+            cursor.execute("SELECT pg_cancel_backend(pid) FROM pg_stat_activity "
+                           f"WHERE query LIKE '%{marker}%' AND pid <> pg_backend_pid()")
+            cursor.fetchall()
+            cursor.close()
+        finally:
+            connection.close()
+
+    def decimal_ddl(self, dtype) -> str:
+        return f"NUMERIC({dtype.precision},{dtype.scale})"
+
+    def array_ddl(self, element: pa.DataType, column: str) -> str:
+        return self.ddl_type(element, column) + "[]"
+
+    def folded(self, name: str) -> str:
+        quoted = super().folded(name)
+        return quoted if quoted != name else name.lower()  # PostgreSQL folds unquoted names down
+
+    def truncate_sql(self, table: str) -> str:
+        return f"TRUNCATE TABLE ONLY {table}"  # Spark's PostgresDialect, cascadeTruncate off
+
+    def upsert_sql(self, table: str, columns: list[str], id_columns: list[str], source: str) -> str:
+        names = ", ".join(self.quote(c) for c in columns)
+        keys = ", ".join(self.quote(c) for c in id_columns)
+        updates = ", ".join(f"{self.quote(c)} = EXCLUDED.{self.quote(c)}" for c in columns if c not in id_columns)
+        action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
+        return f"INSERT INTO {table} ({names}) SELECT {names} FROM {source} ON CONFLICT ({keys}) {action}"
