@@ -142,4 +142,10 @@ BUILTIN_COMMANDS = {
     "fs": fs_command,
     "hdfs": fs_command,  # the same command in Byzer
     "delta": commands_delta.delta_command,
+    "jdbc": lambda *args: _jdbc_command(*args),
 }
+
+
+def _jdbc_command(session, statement, args, events):
+    from .jdbc.statements import jdbc_command  # the database libraries load on first use
+    return jdbc_command(session, statement, args, events)

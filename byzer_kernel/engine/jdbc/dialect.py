@@ -42,6 +42,7 @@ class Dialect:
     kind = ""
     write_types: dict = COMMON_WRITE_TYPES
     transactional_ddl = True  # whether CREATE/DROP roll back with the rows
+    batch_rows = 1000  # rows per INSERT where rows go one statement per batch (Spark's batchsize)
 
     def __init__(self, url: JdbcUrl):
         self.url = url
@@ -116,7 +117,7 @@ class Dialect:
         schema, _, name = table.rpartition(".")
         cursor = connection.cursor()
         try:
-            cursor.adbc_ingest(self.folded(name), data, mode="append", db_schema_name=self.folded(schema) or None)
+            cursor.adbc_ingest(self.folded(name), self.writable(data), mode="append", db_schema_name=self.folded(schema) or None)
         finally:
             cursor.close()
 
@@ -126,6 +127,10 @@ class Dialect:
             return name[1:-1]
         return name
 
+    def writable(self, data: pa.Table) -> pa.Table:
+        """`data` in the Arrow types the bulk ingest of this database takes."""
+        return data
+
     def stage(self, connection, data: pa.Table) -> str:
         """A temporary table holding `data`, written by ADBC's bulk ingest."""
         import uuid
@@ -133,7 +138,7 @@ class Dialect:
         name = f"byzer_stage_{uuid.uuid4().hex}"
         cursor = connection.cursor()
         try:
-            cursor.adbc_ingest(name, data, mode="create", temporary=True)
+            cursor.adbc_ingest(name, self.writable(data), mode="create", temporary=True)
         finally:
             cursor.close()
         return name
@@ -163,6 +168,8 @@ class Dialect:
     def failure(self, error: Exception, doing: str) -> DatabaseError:
         """One DatabaseError for a driver's exception: what was done, where, the database's words."""
         text = " ".join(str(error).split()) or type(error).__name__
+        if "ERROR:" in text:  # libpq quotes the whole statement before the server's own words
+            text = text[text.index("ERROR:") + len("ERROR:"):].strip()
         if self.url.password:
             text = text.replace(self.url.password, MASK)
         return DatabaseError(f"{doing} on {self.url.where}: {text}")

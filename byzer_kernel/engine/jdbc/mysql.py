@@ -120,3 +120,18 @@ class MySQLDialect(Dialect):
     def insert_sql(self, table: str, columns: list[str]) -> str:
         names = ", ".join(self.quote(c) for c in columns)
         return f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
+
+    def insert(self, connection, table: str, data: pa.Table, columns: list[str]) -> None:
+        self._execute_rows(connection, self.insert_sql(table, columns), data)
+
+    def upsert(self, connection, table: str, data: pa.Table, columns: list[str], id_columns: list[str]) -> None:
+        self._execute_rows(connection, self.upsert_sql(table, columns, id_columns), data)
+
+    def _execute_rows(self, connection, sql: str, data: pa.Table) -> None:
+        """PyMySQL sends each batch of `batch_rows` rows as one multi-row INSERT."""
+        cursor = connection.cursor()
+        try:
+            for batch in data.to_batches(max_chunksize=self.batch_rows):
+                cursor.executemany(sql, list(zip(*(column.to_pylist() for column in batch.columns))))
+        finally:
+            cursor.close()

@@ -35,7 +35,9 @@ class PostgresDialect(Dialect):
         from adbc_driver_postgresql import dbapi
 
         self.url.reach()
-        return dbapi.connect(f"{self.url.uri()}?connect_timeout={CONNECT_TIMEOUT_SECONDS}")
+        # Values of timestamptz columns are written and compared in UTC, the session's time zone.
+        return dbapi.connect(f"{self.url.uri()}?connect_timeout={CONNECT_TIMEOUT_SECONDS}"
+                             "&options=-c%20TimeZone%3DUTC")
 
     def probe(self, connection, query: str) -> list[Column]:
         view = f"byzer_probe_{uuid.uuid4().hex}"

@@ -57,12 +57,22 @@ class SQLiteDialect(Dialect):
         for names, target in _DECLARED:
             if base in names:
                 return Column(name, declared, target, quoted)
+        if base == "BIT":  # Spark writes booleans as BIT(1): 0 or 1
+            return Column(name, declared, pa.bool_(), f"CAST({quoted} AS INTEGER)")
         if base in ("DECIMAL", "NUMERIC"):
             target = bounded_decimal(int(size[0]), int(size[1]) if len(size) > 1 else 0) if size else SYSTEM_DECIMAL
             return Column(name, declared, target, f"CAST({quoted} AS TEXT)")
         if base == "":  # an expression: its type is whatever its values are
             return Column(name, declared, None, quoted)
         return Column(name, declared, pa.string(), f"CAST({quoted} AS TEXT)")
+
+    def writable(self, data: pa.Table) -> pa.Table:
+        """Decimals as their text, which a NUMERIC column stores as a number (ADBC's SQLite
+        driver has no decimal binding); dates and timestamps go as ISO text, SQLite's convention."""
+        for index, field in enumerate(data.schema):
+            if pa.types.is_decimal(field.type):
+                data = data.set_column(index, field.name, data.column(index).cast(pa.string()))
+        return data
 
     def truncate_sql(self, table: str) -> str:
         return f"DELETE FROM {table}"
