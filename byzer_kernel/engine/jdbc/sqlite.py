@@ -20,7 +20,6 @@ _DECLARED = [
     (("DOUBLE", "DOUBLE PRECISION", "REAL", "FLOAT"), pa.float64()),
     (("DATETIME", "TIMESTAMP"), TIMESTAMP),
     (("DATE",), pa.date32()),
-    (("BLOB",), pa.binary()),
 ]
 
 
@@ -62,7 +61,8 @@ class SQLiteDialect(Dialect):
         if base in ("DECIMAL", "NUMERIC"):
             target = bounded_decimal(int(size[0]), int(size[1]) if len(size) > 1 else 0) if size else SYSTEM_DECIMAL
             return Column(name, declared, target, f"CAST({quoted} AS TEXT)")
-        if base == "":  # an expression: its type is whatever its values are
+        if base in ("", "BLOB"):  # an expression or an untyped column (a view calls it BLOB):
+            # its type is whatever its values are, binary for blobs
             return Column(name, declared, None, quoted)
         return Column(name, declared, pa.string(), f"CAST({quoted} AS TEXT)")
 
