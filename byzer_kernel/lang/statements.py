@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import ClassVar, Optional
 
-from .secrets import MASK, is_secret_key, shown_python_pair
+from .secrets import MASK, is_secret_key, mask_secrets, shown_python_pair
 
 
 @dataclass(frozen=True)
@@ -91,8 +91,16 @@ def short_value(value: "Value", limit: int = 50) -> str:
 def describe_options(options: Options) -> str:
     if not options:
         return ""
-    return " where " + " and ".join(f"{key}={MASK if is_secret_key(key) else short_value(value)}"
-                                    for key, value in options.items())
+    return " where " + " and ".join(f"{key}={shown_value(key, value)}" for key, value in options.items())
+
+
+def shown_value(key: str, value: "Value") -> str:
+    """An option's or variable's value as a plan shows it: masked when its name is a secret's,
+    secret URL parameters masked inside it."""
+    if is_secret_key(key):
+        return MASK
+    masked = mask_secrets(value.raw)
+    return short_value(value) if masked == value.raw else short_value(Value(value.kind, masked, masked))
 
 
 @dataclass
@@ -103,7 +111,7 @@ class SetStatement(Statement):
     keyword: ClassVar[str] = "set"
 
     def describe(self) -> str:
-        return f"set {self.key}={short_value(self.value)}{describe_options(self.options)}"
+        return f"set {self.key}={shown_value(self.key, self.value)}{describe_options(self.options)}"
 
 
 @dataclass
