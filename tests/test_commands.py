@@ -110,7 +110,7 @@ def test_unknown_command_and_case_sensitive_names(session):
 
 def test_unsupported_statements_fail_at_run_time_with_their_line(session):
     for text in ["insert into t select 1", "create table x (a int)", "drop table x", "refresh table x",
-                 "connect jdbc where url=\"x\" as db", "register ScriptUDF.`` as f",
+                 "connect es where url=\"x\" as db", "register ScriptUDF.`` as f",
                  "train data as RandomForest.`/tmp/m` where a=\"b\"", "include lib.`x`"]:
         with pytest.raises(ByzerError, match="not supported by the local engine"):
             session.execute("select 1 as a as t;\n" + text + ";")

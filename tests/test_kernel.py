@@ -165,7 +165,8 @@ class ByzerKernelTests(jkt.KernelTests):
         loadable = self.complete("load ")["matches"]
         self.assertEqual(loadable, known_formats())
         self.assertIn("jsonStr", loadable)
-        self.assertFalse({"avro", "jdbc", "hbase"} & set(loadable))  # the engine cannot load these
+        self.assertFalse({"avro", "hbase"} & set(loadable))  # the engine cannot load these
+        self.assertIn("jdbc", loadable)
         savable = self.complete("select 1 as a as t;\nsave overwrite t as ")["matches"]
         self.assertEqual(savable, savable_formats())
         self.assertNotIn("jsonStr", savable)  # in-memory formats only load

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...lang.errors import UsageError
+from ...lang.errors import UnsupportedStatementError, UsageError
 from ..formats.options import option
 from .urls import JdbcUrl, parse_jdbc_url
 
@@ -27,8 +27,8 @@ class Target:
 
 def execute_connect(session, statement, events):
     if statement.format.lower() != "jdbc":
-        raise UsageError(f"connect {statement.format}: only jdbc connections are supported "
-                         "(connect jdbc where url=\"...\" and driver=\"...\" as name)")
+        raise UnsupportedStatementError(f"not supported by the local engine: {statement.describe()} "
+                                        "(only jdbc connections are: connect jdbc where url=\"...\" as name)")
     options = session.rendered_options(statement.options)
     if option(options, "url") is None:
         raise UsageError("connect jdbc needs url=\"jdbc:...\" (e.g. jdbc:postgresql://host:5432/db)")
