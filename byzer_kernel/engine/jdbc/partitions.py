@@ -75,8 +75,8 @@ def _find(columns, name: str):
 
 def _kind(column) -> str:
     target = column.spark
-    if pa.types.is_integer(target):
-        return "number"
+    if pa.types.is_integer(target) or pa.types.is_decimal(target) or pa.types.is_floating(target):
+        return "number"  # Spark's NumericType: the bounds are whole numbers whatever the column
     if pa.types.is_date(target):
         return "date"
     if pa.types.is_timestamp(target):

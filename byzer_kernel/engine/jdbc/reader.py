@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pyarrow as pa
 
 from ...lang.errors import ByzerError, DatabaseError, SchemaError, UsageError
-from ..formats.options import option, whole_number_option
+from ..formats.options import option
 from .connections import resolve
 from .dialect import Column, bits_to_bytes, to_spark
 from .dialects import dialect_for
@@ -28,7 +28,11 @@ PARTITIONS_KEY = b"byzer.jdbc.partitions"
 def load_jdbc(session, path: str, options: dict) -> pa.Table:
     target = resolve(session, path, options)
     dialect = dialect_for(target.url)
-    whole_number_option(target.options, "fetchsize", minimum=0)  # checked; connectorx batches itself
+    # Checked only: connectorx streams in batches of its own. Byzer itself sets Integer.MIN_VALUE
+    # for MySQL (Connector/J's row streaming), so any whole number is accepted.
+    fetch_size = option(target.options, "fetchsize")
+    if fetch_size is not None and not str(fetch_size).strip().lstrip("-").isdigit():
+        raise UsageError(f"option `fetchsize` must be a whole number, got \"{fetch_size}\"")
     direct = option(target.options, "directQuery") or option(target.options, "query")
     base = str(direct).strip().rstrip(";") if direct else f"SELECT * FROM {target.table}"
     doing = "reading the query's columns" if direct else f"reading table {target.table}"
