@@ -40,16 +40,35 @@ class PostgresDialect(Dialect):
                              "&options=-c%20TimeZone%3DUTC")
 
     def probe(self, connection, query: str) -> list[Column]:
+        """From the catalog entry of a temporary view over the query (type names with their
+        modifiers, e.g. numeric(10,2), bit(4)); where no view can be made (a read-only
+        transaction, two columns of one name) from the statement's described result."""
         view = f"byzer_probe_{uuid.uuid4().hex}"
         cursor = connection.cursor()
         try:
             cursor.execute(f"CREATE TEMP VIEW {view} AS {query}")
             cursor.execute(_PROBE.format(view=view))
             rows = cursor.fetchall()
+        except Exception:
+            connection.rollback()
+            rows = self._described(cursor, query)
         finally:
             cursor.close()
             connection.rollback()  # the view goes with the transaction
         return [self._column(*row) for row in rows]
+
+    @staticmethod
+    def _described(cursor, query: str) -> list[tuple]:
+        """(name, type, typname, typmod, element) of each column, from ADBC's description of the
+        result (the driver puts the type name and modifier in each field's metadata)."""
+        rows = []
+        for field in cursor.adbc_execute_schema(query):
+            metadata = field.metadata or {}
+            typname = metadata.get(b"POSTGRESQL:type", b"text").decode()
+            typmod = int(metadata.get(b"POSTGRESQL:typmod", b"-1").decode())
+            element = typname[1:] if typname.startswith("_") else None
+            rows.append((field.name, typname, typname, typmod, element))
+        return rows
 
     def _column(self, name, formatted, typname, typmod, element) -> Column:
         quoted = self.quote(name)

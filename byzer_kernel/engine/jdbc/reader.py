@@ -35,7 +35,7 @@ def load_jdbc(session, path: str, options: dict) -> pa.Table:
         raise UsageError(f"option `fetchsize` must be a whole number, got \"{fetch_size}\"")
     direct = option(target.options, "directQuery") or option(target.options, "query")
     base = str(direct).strip().rstrip(";") if direct else f"SELECT * FROM {target.table}"
-    doing = "reading the query's columns" if direct else f"reading table {target.table}"
+    doing = "reading the query" if direct else f"reading table {target.table}"
     connection = _connected(dialect)
     try:
         columns = dialect.probe(connection, base)
