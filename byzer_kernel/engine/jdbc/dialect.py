@@ -193,16 +193,5 @@ def to_spark(array: pa.ChunkedArray, target: pa.DataType, column: str) -> pa.Chu
         return array.cast(target)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
         raise DatabaseError(f"column `{column}` cannot be read as {_spark_name(target)}: "
-                            f"{str(error).splitlines()[0]}") from None
-
-
-def bits_to_bytes(array: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Text of bits ('1010') as the bytes Spark reads a bit(n) column as (most significant first)."""
-    def convert(text):
-        if text is None:
-            return None
-        return int(text, 2).to_bytes((len(text) + 7) // 8, "big") if text else b""
-    return pa.chunked_array([pa.array([convert(v) for v in chunk.to_pylist()], pa.binary())
-                             for chunk in array.chunks], pa.binary())
-
-
+                            f"{str(error).splitlines()[0]} (customSchema=\"{column} <type>\" reads it "
+                            "as another type)") from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from ...lang.errors import UsageError
 from .dialect import COMMON_WRITE_TYPES, TIMESTAMP, Column, Dialect, bounded_decimal
 from .urls import CONNECT_TIMEOUT_SECONDS
 
@@ -69,7 +70,9 @@ class MySQLDialect(Dialect):
             return Column(name, described, pa.float64(), quoted)
         if code in ("DATE", "NEWDATE"):
             return Column(name, described, pa.date32(), self._zero_date(quoted))
-        if code == "YEAR":  # Connector/J's yearIsDateType: January 1st of the year
+        if code == "YEAR":  # Connector/J's yearIsDateType: January 1st of the year, or the number
+            if self.url.param("yearIsDateType", "true").lower() == "false":
+                return Column(name, described, pa.int32(), quoted)
             return Column(name, described, pa.date32(), f"MAKEDATE({quoted}, 1)")
         if code == "DATETIME":
             return Column(name, described, TIMESTAMP, self._zero_date(quoted))
@@ -80,18 +83,20 @@ class MySQLDialect(Dialect):
             return Column(name, described, TIMESTAMP, f"TIMESTAMP('1970-01-01', {quoted})")
         if code in _TEXT and field.charsetnr != _BINARY_CHARSET:
             return Column(name, described, pa.string(), f"CAST({quoted} AS CHAR)")
-        if code == "NULL":
-            return Column(name, described, pa.string(), f"CAST({quoted} AS CHAR)")
+        if code == "NULL":  # a NULL literal has no type: the driver reports binary
+            return Column(name, described, pa.binary(), quoted)
         return Column(name, described, pa.binary(), quoted)
 
     def _zero_date(self, quoted: str) -> str:
-        """Connector/J's zeroDateTimeBehavior for '0000-00-00': NULL or 0001-01-01 when asked."""
+        """The driver's zeroDateTimeBehavior for '0000-00-00': NULL (what Spark gets through the
+        MariaDB driver, and Connector/J's convertToNull), 0001-01-01 with `round`, and the
+        database's own error with `exception`."""
         behaviour = self.url.param("zeroDateTimeBehavior").lower().replace("_", "")
-        if behaviour == "converttonull":
-            return f"(CASE WHEN {quoted} = 0 THEN NULL ELSE {quoted} END)"
+        if behaviour == "exception":
+            return quoted
         if behaviour == "round":
             return f"(CASE WHEN {quoted} = 0 THEN '0001-01-01' ELSE {quoted} END)"
-        return quoted
+        return f"(CASE WHEN {quoted} = 0 THEN NULL ELSE {quoted} END)"
 
     def cancel(self, marker: str) -> None:
         connection = self.connect()
@@ -104,6 +109,12 @@ class MySQLDialect(Dialect):
             cursor.close()
         finally:
             connection.close()
+
+    def ddl_type(self, dtype: pa.DataType, column: str) -> str:
+        if pa.types.is_int8(dtype):  # Spark writes BYTE, which MySQL refuses
+            raise UsageError(f"column `{column}` of type tinyint cannot be saved to mysql (Spark's type for "
+                             "it, BYTE, is not a MySQL type); cast it to int in a select first")
+        return super().ddl_type(dtype, column)
 
     def truncate_sql(self, table: str) -> str:
         return f"DELETE FROM {table}"  # TRUNCATE would commit by itself; DELETE rolls back

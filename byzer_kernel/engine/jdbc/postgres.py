@@ -16,14 +16,21 @@ _READ = {
     "timestamp": TIMESTAMP, "timestamptz": TIMESTAMP, "text": pa.string(), "varchar": pa.string(),
     "bpchar": pa.string(), "name": pa.string(), "char": pa.string(),
 }
-# Types read as text and given to Spark as strings (Spark's Types.OTHER and friends).
-_AS_TEXT_ELEMENTS = {"text", "varchar", "bpchar"}
 _ARRAY_ELEMENTS = {"bool", "int2", "int4", "int8", "float4", "float8", "text", "varchar", "bpchar"}
 _PROBE = """
 SELECT a.attname, format_type(a.atttypid, a.atttypmod), t.typname, a.atttypmod, e.typname
 FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_type e ON e.oid = t.typelem
 WHERE a.attrelid = '{view}'::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum
 """
+
+
+def _numeric(typmod: int, quoted: str):
+    """numeric(p,s) as decimal(p,s), read as its exact text; unbounded as Spark's
+    decimal(38,18), rounded half up in the database as Spark rounds it."""
+    if typmod < 0:
+        return SYSTEM_DECIMAL, f"round({quoted}, 18)::text"
+    precision, scale = ((typmod - 4) >> 16) & 0xFFFF, (typmod - 4) & 0xFFFF
+    return bounded_decimal(precision, scale), f"{quoted}::text"
 
 
 class PostgresDialect(Dialect):
@@ -73,24 +80,26 @@ class PostgresDialect(Dialect):
     def _column(self, name, formatted, typname, typmod, element) -> Column:
         quoted = self.quote(name)
         if typname == "numeric":
-            if typmod < 0:  # unbounded: Spark's DecimalType.SYSTEM_DEFAULT, rounded half up
-                return Column(name, formatted, SYSTEM_DECIMAL, f"round({quoted}, 18)::text")
-            precision, scale = ((typmod - 4) >> 16) & 0xFFFF, (typmod - 4) & 0xFFFF
-            return Column(name, formatted, bounded_decimal(precision, scale), f"{quoted}::text")
-        if typname == "bit":
+            spark, read = _numeric(typmod, quoted)
+            return Column(name, formatted, spark, read)
+        if typname == "oid":  # pgjdbc calls it an unsigned BIGINT
+            return Column(name, formatted, pa.decimal128(20, 0), f"{quoted}::int8")
+        if typname == "bit":  # bit(1) is a boolean; longer ones are the bytes of their text
             if typmod == 1:
                 return Column(name, formatted, pa.bool_(), f"({quoted} = B'1')")
-            return Column(name, formatted, pa.binary(), f"{quoted}::text")  # bits_to_bytes after
-        if typname in ("time", "timetz"):  # Spark: a timestamp on 1970-01-01
-            return Column(name, formatted, TIMESTAMP, f"(DATE '1970-01-01' + {quoted})")
+            return Column(name, formatted, pa.binary(), f"{quoted}::text")
+        if typname in ("time", "timetz"):  # a timestamp on 1970-01-01, whole seconds (pgjdbc's Time)
+            return Column(name, formatted, TIMESTAMP, f"date_trunc('second', DATE '1970-01-01' + {quoted})")
         if element and typname.startswith("_"):
+            if element == "numeric":
+                spark, _ = _numeric(typmod, quoted)
+                return Column(name, formatted, pa.list_(spark), f"{quoted}::text[]")
             if element in _ARRAY_ELEMENTS:
-                inner = pa.string() if element in _AS_TEXT_ELEMENTS else _READ[element]
-                return Column(name, formatted, pa.list_(inner), quoted)
+                return Column(name, formatted, pa.list_(_READ[element]), quoted)
             return Column(name, formatted, pa.list_(pa.string()), f"{quoted}::text[]")
-        if typname in _READ and typname not in _AS_TEXT_ELEMENTS:
+        if typname in _READ:
             return Column(name, formatted, _READ[typname], quoted)
-        return Column(name, formatted, pa.string(), f"{quoted}::text")
+        return Column(name, formatted, pa.string(), f"{quoted}::text")  # Spark: Types.OTHER is a string
 
     def cancel(self, marker: str) -> None:
         connection = self.connect()

@@ -17,7 +17,7 @@ import pyarrow as pa
 from ...lang.errors import ByzerError, DatabaseError, SchemaError, UsageError
 from ..formats.options import option
 from .connections import resolve
-from .dialect import Column, bits_to_bytes, to_spark
+from .dialect import SYSTEM_DECIMAL, Column, to_spark
 from .dialects import dialect_for
 from .partitions import partition_predicates
 
@@ -95,11 +95,10 @@ def _shaped(piece: pa.Table, columns: list[Column]) -> pa.Table:
     arrays = []
     for index, column in enumerate(columns):
         array = piece.column(index)
-        if column.spark is None:  # an SQLite expression: as its values came
-            arrays.append(to_spark(array, _plain(array.type), column.name))
+        if column.spark is None:  # an SQLite expression: numbers as the driver's NUMERIC
+            numeric = pa.types.is_integer(array.type) or pa.types.is_floating(array.type)
+            arrays.append(to_spark(array, SYSTEM_DECIMAL if numeric else _plain(array.type), column.name))
             continue
-        if pa.types.is_binary(column.spark) and column.read_sql.endswith("::text"):
-            array = bits_to_bytes(array)
         arrays.append(to_spark(array, column.spark, column.name))
     return pa.table(arrays, names=[_column_name(c.name) for c in columns])
 

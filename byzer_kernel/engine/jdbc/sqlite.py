@@ -11,16 +11,23 @@ import pyarrow as pa
 
 from .dialect import SYSTEM_DECIMAL, TIMESTAMP, Column, Dialect, bounded_decimal
 
-# Declared type (upper case, without its size) -> Arrow type of Spark's type, as sqlite-jdbc
-# reports the declared names to JDBC.
+# Declared type (upper case, without its size) -> Arrow type of the Spark type Spark reads it as
+# through the sqlite-jdbc driver (its JDBC type for the name, then Spark's JdbcUtils).
 _DECLARED = [
-    (("BOOLEAN",), pa.bool_()),
-    (("BIGINT", "INT8", "UNSIGNED BIG INT"), pa.int64()),
-    (("TINYINT", "SMALLINT", "INT2", "MEDIUMINT", "INTEGER", "INT"), pa.int32()),
-    (("DOUBLE", "DOUBLE PRECISION", "REAL", "FLOAT"), pa.float64()),
-    (("DATETIME", "TIMESTAMP"), TIMESTAMP),
-    (("DATE",), pa.date32()),
+    (("BOOLEAN", "BIT"), pa.bool_()),
+    (("INT",), pa.int64()),  # the driver reports INT as a BIGINT-sized INTEGER
+    (("BIGINT", "INT8", "UNSIGNED BIG INT"), pa.decimal128(20, 0)),  # reported unsigned
+    (("TINYINT", "SMALLINT", "INT2", "MEDIUMINT", "INTEGER"), pa.int32()),
+    (("DOUBLE", "DOUBLE PRECISION", "REAL"), pa.float64()),
+    (("FLOAT",), pa.float32()),
+    (("DATE", "DATETIME"), pa.date32()),  # the driver reports DATETIME as DATE
+    (("TIMESTAMP",), TIMESTAMP),
 ]
+# Dates and timestamps as Spark writes them (milliseconds since 1970) or as ISO text.
+_DATE_READ = ("(CASE WHEN typeof({c}) IN ('integer', 'real') THEN date({c} / 1000, 'unixepoch') "
+              "ELSE date({c}) END)")
+_TIMESTAMP_READ = ("(CASE WHEN typeof({c}) IN ('integer', 'real') "
+                   "THEN strftime('%Y-%m-%d %H:%M:%f', {c} / 1000.0, 'unixepoch') ELSE {c} END)")
 
 
 class SQLiteDialect(Dialect):
@@ -55,23 +62,34 @@ class SQLiteDialect(Dialect):
         size = re.findall(r"\d+", declared)
         for names, target in _DECLARED:
             if base in names:
-                return Column(name, declared, target, quoted)
-        if base == "BIT":  # Spark writes booleans as BIT(1): 0 or 1
-            return Column(name, declared, pa.bool_(), f"CAST({quoted} AS INTEGER)")
+                read = (_DATE_READ if target == pa.date32() else _TIMESTAMP_READ if target == TIMESTAMP
+                        else "CAST({c} AS INTEGER)" if target == pa.bool_() else "{c}")
+                return Column(name, declared, target, read.format(c=quoted))
         if base in ("DECIMAL", "NUMERIC"):
             target = bounded_decimal(int(size[0]), int(size[1]) if len(size) > 1 else 0) if size else SYSTEM_DECIMAL
             return Column(name, declared, target, f"CAST({quoted} AS TEXT)")
-        if base in ("", "BLOB"):  # an expression or an untyped column (a view calls it BLOB):
-            # its type is whatever its values are, binary for blobs
+        if base in ("", "BLOB"):  # an expression or an untyped column (a view calls it BLOB): decided
+            # by its values, decimal(38,18) for numbers as the driver's NUMERIC (reader.py)
             return Column(name, declared, None, quoted)
         return Column(name, declared, pa.string(), f"CAST({quoted} AS TEXT)")
 
     def writable(self, data: pa.Table) -> pa.Table:
-        """Decimals as their text, which a NUMERIC column stores as a number (ADBC's SQLite
-        driver has no decimal binding); dates and timestamps go as ISO text, SQLite's convention."""
+        """Values as Spark's JDBC writer leaves them in SQLite: decimals as their text, which a
+        DECIMAL column stores as a number (ADBC's SQLite driver binds no decimals), dates and
+        timestamps as milliseconds since 1970 (what sqlite-jdbc stores for them)."""
+        import pyarrow.compute as pc
+
         for index, field in enumerate(data.schema):
+            column = data.column(index)
             if pa.types.is_decimal(field.type):
-                data = data.set_column(index, field.name, data.column(index).cast(pa.string()))
+                column = column.cast(pa.string())
+            elif pa.types.is_date(field.type):
+                column = pc.multiply(column.cast(pa.int32()).cast(pa.int64()), 86_400_000)
+            elif pa.types.is_timestamp(field.type):
+                column = pc.divide(column.cast(pa.timestamp("us")).cast(pa.int64()), 1000)
+            else:
+                continue
+            data = data.set_column(index, field.name, column)
         return data
 
     def truncate_sql(self, table: str) -> str:
