@@ -66,7 +66,10 @@ class MySQLDialect(Dialect):
         if code == "BIT":
             target = pa.bool_() if length == 1 else pa.int64()
             return Column(name, described, target, f"CAST({quoted} AS UNSIGNED)")
-        if code in ("FLOAT", "DOUBLE"):  # Connector/J calls FLOAT REAL, which Spark reads as double
+        if code == "FLOAT":  # Connector/J calls it REAL, which Spark reads as a double: the double
+            # of the value's text (-3.40282e38), not of its 32 bits
+            return Column(name, described, pa.float64(), f"CAST({quoted} AS CHAR)")
+        if code == "DOUBLE":
             return Column(name, described, pa.float64(), quoted)
         if code in ("DATE", "NEWDATE"):
             return Column(name, described, pa.date32(), self._zero_date(quoted))

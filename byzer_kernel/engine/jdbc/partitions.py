@@ -6,7 +6,7 @@ its stride and the NULLs, the last every row above, so no row is filtered out. B
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 
 import pyarrow as pa
 
@@ -45,11 +45,13 @@ def partition_predicates(options: dict, columns, quote) -> list:
         raise UsageError("Operation not allowed: the lower bound of partitioning column is larger than "
                          f"the upper bound. Lower bound: {low}; Upper bound: {high}")
     partitions = wanted if (high - low) >= wanted else high - low
-    stride_exact = (Decimal(high) / partitions).quantize(Decimal(10) ** -18, ROUND_HALF_EVEN) - \
-        (Decimal(low) / partitions).quantize(Decimal(10) ** -18, ROUND_HALF_EVEN)
-    stride = int(stride_exact)
-    lost = (stride_exact - stride) * partitions / stride
-    current = low + int(((lost / 2) * stride).quantize(Decimal(1), ROUND_HALF_UP))
+    with localcontext() as context:  # Scala's BigDecimal: enough digits for microsecond bounds
+        context.prec = 60
+        stride_exact = (Decimal(high) / partitions).quantize(Decimal(10) ** -18, ROUND_HALF_EVEN) - \
+            (Decimal(low) / partitions).quantize(Decimal(10) ** -18, ROUND_HALF_EVEN)
+        stride = int(stride_exact)
+        lost = (stride_exact - stride) * partitions / stride
+        current = low + int(((lost / 2) * stride).quantize(Decimal(1), ROUND_HALF_UP))
     name = quote(column.name)
     clauses = []
     for index in range(partitions):
@@ -103,4 +105,6 @@ def _shown(value: int, kind: str) -> str:
         return str(value)
     if kind == "date":
         return f"'{_EPOCH.date() + dt.timedelta(days=value)}'"
-    return f"'{(_EPOCH + dt.timedelta(microseconds=value)).strftime('%Y-%m-%d %H:%M:%S.%f')}'"
+    moment = _EPOCH + dt.timedelta(microseconds=value)
+    fraction = f"{moment.microsecond:06d}".rstrip("0")  # Spark's fraction formatter: only the digits needed
+    return f"'{moment.strftime('%Y-%m-%d %H:%M:%S')}{'.' + fraction if fraction else ''}'"

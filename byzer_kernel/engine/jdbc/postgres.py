@@ -99,7 +99,10 @@ class PostgresDialect(Dialect):
             return Column(name, formatted, pa.list_(pa.string()), f"{quoted}::text[]")
         if typname in _READ:
             return Column(name, formatted, _READ[typname], quoted)
-        return Column(name, formatted, pa.string(), f"{quoted}::text")  # Spark: Types.OTHER is a string
+        # Spark reads Types.OTHER as a string: the value as the server sends it (its output
+        # function, which format('%s') calls; a ::text cast differs, e.g. inet's netmask).
+        return Column(name, formatted, pa.string(),
+                      f"CASE WHEN {quoted} IS NULL THEN NULL ELSE format('%s', {quoted}) END")
 
     def cancel(self, marker: str) -> None:
         connection = self.connect()

@@ -95,8 +95,12 @@ def _shaped(piece: pa.Table, columns: list[Column]) -> pa.Table:
     arrays = []
     for index, column in enumerate(columns):
         array = piece.column(index)
-        if column.spark is None:  # an SQLite expression: numbers as the driver's NUMERIC
-            numeric = pa.types.is_integer(array.type) or pa.types.is_floating(array.type)
+        if column.spark is None:  # an SQLite expression: numbers as the driver's NUMERIC, the decimal
+            # of each value's text (0.2, not the double's binary expansion)
+            if pa.types.is_floating(array.type):
+                array = array.cast(pa.string())
+            numeric = pa.types.is_integer(array.type) or pa.types.is_string(array.type) and \
+                pa.types.is_floating(piece.column(index).type)
             arrays.append(to_spark(array, SYSTEM_DECIMAL if numeric else _plain(array.type), column.name))
             continue
         arrays.append(to_spark(array, column.spark, column.name))

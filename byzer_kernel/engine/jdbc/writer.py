@@ -79,7 +79,9 @@ class _Save:
 
     # -- the four ways of writing ----------------------------------------------------------
     def _create_and_fill(self, connection, name: str) -> str:
-        columns = ", ".join(f"{self.dialect.quote(c)} {self.column_types[c]}" for c in self.data.column_names)
+        # A column the data declares non-nullable is NOT NULL, as Spark's schemaString makes it.
+        columns = ", ".join(f"{self.dialect.quote(f.name)} {self.column_types[f.name]}"
+                            f"{'' if f.nullable else ' NOT NULL'}" for f in self.data.schema)
         key = ""
         if self.id_columns:
             key = f", PRIMARY KEY ({', '.join(self.dialect.quote(c) for c in self.id_columns)})"
