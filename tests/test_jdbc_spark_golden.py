@@ -106,16 +106,13 @@ def sqlite_file(tmp_path_factory):
     return tmp_path_factory.mktemp("golden") / "golden.db"
 
 
-@pytest.fixture
-def database(request, sqlite_file):
-    name = request.param
+def database_for(record, request, sqlite_file) -> Database:
+    """The record's database; its server fixture is started on first use."""
+    name = record["database"]
     if name == "sqlite":
         return Database(name, sqlite_path=sqlite_file)
-    return Database(name, server=request.getfixturevalue(f"{'postgres' if name == 'postgresql' else 'mariadb'}_server"))
-
-
-def with_database(record):
-    return pytest.mark.parametrize("database", [record["database"]], indirect=True)
+    return Database(name, server=request.getfixturevalue(
+        "postgres_server" if name == "postgresql" else "mariadb_server"))
 
 
 def engine(tmp_path, database, params=""):
@@ -145,9 +142,7 @@ def same(got: list, wanted: list) -> bool:
 
 @pytest.mark.parametrize("record", cases("read"))
 def test_read_types_and_values_as_spark(record, request, tmp_path, sqlite_file):
-    database = Database(record["database"], sqlite_path=sqlite_file) if record["database"] == "sqlite" else \
-        Database(record["database"], server=request.getfixturevalue(
-            "postgres_server" if record["database"] == "postgresql" else "mariadb_server"))
+    database = database_for(record, request, sqlite_file)
     key = ("read", record["database"], record["case"])
     if key in ZONE_DEPENDENT:
         return
@@ -167,11 +162,7 @@ def test_read_types_and_values_as_spark(record, request, tmp_path, sqlite_file):
 
 @pytest.mark.parametrize("record", cases("direct_query"))
 def test_direct_query_types_and_rows_as_spark(record, request, tmp_path, sqlite_file):
-    if record["database"] == "sqlite":
-        database = Database("sqlite", sqlite_path=sqlite_file)
-    else:
-        database = Database(record["database"], server=request.getfixturevalue(
-            "postgres_server" if record["database"] == "postgresql" else "mariadb_server"))
+    database = database_for(record, request, sqlite_file)
     for read in (r for r in GOLDEN if r["section"] == "read" and r["database"] == record["database"]):
         if f"r_{read['case']} " in record["dbtable"] + " ":
             make_read_table(database, read)
@@ -214,11 +205,7 @@ def stored_values(database, table, data_type):
 
 @pytest.mark.parametrize("record", cases("write"))
 def test_write_column_types_and_stored_values_as_spark(record, request, tmp_path, sqlite_file):
-    if record["database"] == "sqlite":
-        database = Database("sqlite", sqlite_path=sqlite_file)
-    else:
-        database = Database(record["database"], server=request.getfixturevalue(
-            "postgres_server" if record["database"] == "postgresql" else "mariadb_server"))
+    database = database_for(record, request, sqlite_file)
     key = ("write", record["database"], record["case"])
     field = parse_schema(f"v {record['spark_type']}").field("v").with_nullable(record["spark_nullable"])
     values = decoded(record["written"])
