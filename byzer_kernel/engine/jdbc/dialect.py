@@ -4,6 +4,7 @@ gives it, and how a write names Spark's types in DDL (docs/spec.md §3.8). One s
 (postgres.py, mysql.py, sqlite.py), the way Spark has one JdbcDialect per database."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -25,6 +26,7 @@ class Column:
     db_type: str
     spark: pa.DataType
     read_sql: str
+    nullable: bool = True  # False where the database says NOT NULL, as Spark's schema says
 
 
 def bounded_decimal(precision: int, scale: int) -> pa.DataType:
@@ -56,6 +58,13 @@ class Dialect:
         """connectorx's address of the database."""
         return self.url.uri()
 
+    def read_arrow(self, query: str) -> pa.Table:
+        """The rows of `query` as Arrow, through connectorx (binary protocol, in Rust; it
+        releases the GIL, so partitions read in parallel threads)."""
+        import connectorx
+
+        return connectorx.read_sql(self.reader_uri(), query, return_type="arrow")
+
     def quote(self, name: str) -> str:
         return '"' + name.replace('"', '""') + '"'
 
@@ -63,6 +72,10 @@ class Dialect:
     def probe(self, connection, query: str) -> list[Column]:
         """The columns `query` gives, with their Spark types (Spark reads the same metadata)."""
         raise NotImplementedError
+
+    def not_null_columns(self, connection, table: str) -> set:
+        """The columns of `table` the database declares NOT NULL (Spark's nullable=false)."""
+        return set()
 
     def marked(self, sql: str, marker: str) -> str:
         """`sql` carrying `marker` where the database's list of running queries shows it."""
@@ -89,6 +102,10 @@ class Dialect:
     def array_ddl(self, element: pa.DataType, column: str) -> str:
         raise UsageError(f"column `{column}` is an array: {self.kind} has no array columns; "
                          "turn it into a string (e.g. to_json) in a select first")
+
+    def rows_changed(self, cursor) -> int:
+        """Rows the cursor's last statement changed, -1 when the driver does not say."""
+        return cursor.rowcount if cursor.rowcount is not None else -1
 
     def truncate_sql(self, table: str) -> str:
         return f"TRUNCATE TABLE {table}"
@@ -167,9 +184,13 @@ class Dialect:
     # -- messages --------------------------------------------------------------------------
     def failure(self, error: Exception, doing: str) -> DatabaseError:
         """One DatabaseError for a driver's exception: what was done, where, the database's words."""
-        text = " ".join(str(error).split()) or type(error).__name__
+        # ADBC's SQLite driver ends with its own statement on a new line ("query: PRAGMA ...").
+        text = " ".join(re.sub(r"\nquery: [\s\S]*$", "", str(error)).split()) or type(error).__name__
         if "ERROR:" in text:  # libpq quotes the whole statement before the server's own words
             text = text[text.index("ERROR:") + len("ERROR:"):].strip()
+        text = re.sub(r"\.\s*\.\s*SQLSTATE", ". SQLSTATE", text)
+        if "Cannot infer type from null" in text:
+            text += " (a column of only NULLs has no type in SQLite: CAST it, e.g. CAST(NULL AS TEXT))"
         if self.url.password:
             text = text.replace(self.url.password, MASK)
         return DatabaseError(f"{doing} on {self.url.where}: {text}")

@@ -45,6 +45,18 @@ class MySQLDialect(Dialect):
             connection.rollback()
         return [self._column(field) for field in fields]
 
+    def not_null_columns(self, connection, table: str) -> set:
+        """MySQL says NOT NULL in each result field's flags, tables and expressions alike."""
+        from .mysql_fields import NOT_NULL, describe_fields
+
+        cursor = connection.cursor()
+        try:
+            cursor.execute(f"SELECT * FROM {table} LIMIT 0")
+            return {f.name for f in describe_fields(cursor) if f.flags & NOT_NULL}
+        finally:
+            cursor.close()
+            connection.rollback()
+
     def _column(self, field) -> Column:
         from .mysql_fields import UNSIGNED, field_codes
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pymysql.constants import FIELD_TYPE, FLAG
 
 UNSIGNED = FLAG.UNSIGNED
+NOT_NULL = FLAG.NOT_NULL
 # FIELD_TYPE also names two codes twice (CHAR is TINY, INTERVAL is ENUM): the first names win.
 field_codes = {value: name for name, value in vars(FIELD_TYPE).items()
                if name.isupper() and name not in ("CHAR", "INTERVAL")}

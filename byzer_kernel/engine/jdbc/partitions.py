@@ -6,6 +6,7 @@ its stride and the NULLs, the last every row above, so no row is filtered out. B
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 
 import pyarrow as pa
@@ -20,8 +21,13 @@ def partition_predicates(options: dict, columns, quote) -> list:
     """The WHERE clause of each partition; [None] for one unpartitioned read."""
     explicit = option(options, "prePtnArray")
     if explicit is not None:
-        delimiter = option(options, "prePtnDelimiter", ",") or ","
-        return [p.strip() for p in str(explicit).split(delimiter) if p.strip()] or [None]
+        # Byzer splits with Java's String.split: the delimiter is a regular expression ("\\|").
+        delimiter = str(option(options, "prePtnDelimiter", ",") or ",")
+        try:
+            pieces = re.split(delimiter, str(explicit))
+        except re.error as error:
+            raise UsageError(f"prePtnDelimiter \"{delimiter}\" is not a regular expression: {error}") from None
+        return [p.strip() for p in pieces if p.strip()] or [None]
     column_name = option(options, "partitionColumn")
     lower, upper, count = (option(options, k) for k in ("lowerBound", "upperBound", "numPartitions"))
     if column_name is None:

@@ -104,6 +104,16 @@ class PostgresDialect(Dialect):
         return Column(name, formatted, pa.string(),
                       f"CASE WHEN {quoted} IS NULL THEN NULL ELSE format('%s', {quoted}) END")
 
+    def not_null_columns(self, connection, table: str) -> set:
+        cursor = connection.cursor()
+        try:
+            cursor.execute("SELECT attname FROM pg_attribute WHERE attrelid = "
+                           f"'{table.replace(chr(39), chr(39) * 2)}'::regclass AND attnum > 0 AND attnotnull")
+            return {row[0] for row in cursor.fetchall()}
+        finally:
+            cursor.close()
+            connection.rollback()
+
     def cancel(self, marker: str) -> None:
         connection = self.connect()
         try:

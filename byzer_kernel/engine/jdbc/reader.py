@@ -39,6 +39,9 @@ def load_jdbc(session, path: str, options: dict) -> pa.Table:
     connection = _connected(dialect)
     try:
         columns = dialect.probe(connection, base)
+        required = set() if direct else dialect.not_null_columns(connection, target.table)
+        for column in columns:
+            column.nullable = column.name not in required
     except ByzerError:
         raise
     except Exception as error:
@@ -67,17 +70,10 @@ def _connected(dialect):
 
 
 def _read_all(dialect, queries: list[str], marker: str, doing: str) -> list[pa.Table]:
-    """Every query through connectorx, in parallel; an interrupt cancels them in the database."""
-    import connectorx
-
-    uri = dialect.reader_uri()
-
-    def read(query):
-        return connectorx.read_sql(uri, query, return_type="arrow")
-
+    """Every query at once, one thread each; an interrupt cancels them in the database."""
     dialect.url.reach()
     pool = ThreadPoolExecutor(max_workers=len(queries), thread_name_prefix="byzer-jdbc-read")
-    futures = [pool.submit(read, query) for query in queries]
+    futures = [pool.submit(dialect.read_arrow, query) for query in queries]
     try:
         return [future.result() for future in futures]
     except KeyboardInterrupt:
@@ -104,7 +100,8 @@ def _shaped(piece: pa.Table, columns: list[Column]) -> pa.Table:
             arrays.append(to_spark(array, SYSTEM_DECIMAL if numeric else _plain(array.type), column.name))
             continue
         arrays.append(to_spark(array, column.spark, column.name))
-    return pa.table(arrays, names=[_column_name(c.name) for c in columns])
+    schema = pa.schema([pa.field(_column_name(c.name), a.type, nullable=c.nullable) for c, a in zip(columns, arrays)])
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def _plain(dtype: pa.DataType) -> pa.DataType:

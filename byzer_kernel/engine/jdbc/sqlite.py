@@ -41,8 +41,16 @@ class SQLiteDialect(Dialect):
 
         return dbapi.connect(str(self.path()))
 
-    def reader_uri(self) -> str:
-        return f"sqlite://{self.path()}"
+    def read_arrow(self, query: str) -> pa.Table:
+        """Through ADBC's SQLite driver, which types a column of only NULLs (connectorx refuses
+        it); a local file gains nothing from connectorx's parallel network reads."""
+        connection = self.connect()
+        try:
+            cursor = connection.cursor()
+            cursor.execute(query)
+            return cursor.fetch_arrow_table()
+        finally:
+            connection.close()
 
     def probe(self, connection, query: str) -> list[Column]:
         view = f"byzer_probe_{uuid.uuid4().hex}"
@@ -91,6 +99,22 @@ class SQLiteDialect(Dialect):
                 continue
             data = data.set_column(index, field.name, column)
         return data
+
+    def not_null_columns(self, connection, table: str) -> set:
+        cursor = connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA table_info({table})")
+            return {row[1] for row in cursor.fetchall() if row[3]}
+        finally:
+            cursor.close()
+            connection.rollback()
+
+    def rows_changed(self, cursor) -> int:
+        """ADBC's SQLite driver gives no count: SQLite's own changes() does."""
+        if cursor.description:
+            return -1
+        cursor.execute("SELECT changes()")
+        return int(cursor.fetchall()[0][0])
 
     def truncate_sql(self, table: str) -> str:
         return f"DELETE FROM {table}"

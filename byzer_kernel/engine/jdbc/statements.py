@@ -58,7 +58,7 @@ def _run_all(dialect, connection, texts: list[str]) -> pa.Table:
             cursor.execute(text)
             if cursor.description:
                 result = _rows(cursor)
-            changed.append(cursor.rowcount if cursor.rowcount is not None else -1)
+            changed.append(dialect.rows_changed(cursor))
         connection.commit()
     except Exception as error:
         connection.rollback()
