@@ -99,7 +99,12 @@ def content_bundle(table) -> Optional[dict]:
 
 
 def table_bundle(table, limit: Optional[int] = DEFAULT_DISPLAY_LIMIT, name: Optional[str] = None) -> dict:
-    """The mimebundle of a result table (or of its content/mime rows)."""
+    """The mimebundle of a result table (or of its chart, or of its content/mime rows)."""
+    from .charts import chart_bundle  # a `!plot` / `!visualize` result (docs/reference/charts.md)
+
+    chart = chart_bundle(table)
+    if chart is not None:
+        return chart
     special = content_bundle(table)
     if special is not None:
         return special

@@ -1,5 +1,6 @@
 """`!command` statements run by the engine: `!python conf|env`, `!assert`, `!desc` here; `!show`,
-`!kill`, `!fs`, `!profiler` and the table commands in the commands_*.py modules (docs/spec.md §10).
+`!kill`, `!fs`, `!profiler`, the table commands and the charts (`!plot`, `!visualize`) in the
+commands_*.py modules (docs/spec.md §10).
 
 Names are looked up with their original case, as Byzer does (docs/spec.md §1.6); other layers add their own
 commands to `session.commands` (the runtime adds `!ray`).
@@ -143,9 +144,21 @@ BUILTIN_COMMANDS = {
     "hdfs": fs_command,  # the same command in Byzer
     "delta": commands_delta.delta_command,
     "jdbc": lambda *args: _jdbc_command(*args),
+    "plot": lambda *args: _plot_command(*args),
+    "visualize": lambda *args: _visualize_command(*args),
 }
 
 
 def _jdbc_command(session, statement, args, events):
     from .jdbc.statements import jdbc_command  # the database libraries load on first use
     return jdbc_command(session, statement, args, events)
+
+
+def _plot_command(session, statement, args, events):
+    from .commands_plot import plot_command  # charts load on first use (docs/reference/charts.md)
+    return plot_command(session, statement, args, events)
+
+
+def _visualize_command(session, statement, args, events):
+    from .commands_visualize import visualize_command  # plotly.express loads on first use
+    return visualize_command(session, statement, args, events)

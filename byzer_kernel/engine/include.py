@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from ..lang import parse
 from ..lang.errors import ByzerError, ByzerRuntimeError, UnsupportedStatementError, UsageError
-from ..lang.notebook_hint import rewrite_python_cell
+from ..lang.notebook_hint import rewrite_notebook_cell
 from ..lang.statements import IncludeStatement, Origin, Statement
 
 INCLUDE_FORMATS = ("project", "local", "hdfs", "http")
@@ -186,7 +186,7 @@ def notebook_cells(name: str, text: str, cell: str) -> list:
     for number, content in numbered:
         if content is None or content.lstrip().startswith(MARKDOWN_CELL) or not content.strip():
             continue
-        rewritten = rewrite_python_cell(content)
+        rewritten = rewrite_notebook_cell(content)
         parts.append((f"{name} cell {number}", content if rewritten is None else rewritten))
     return parts
 

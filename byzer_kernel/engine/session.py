@@ -108,10 +108,11 @@ class Session:
 
     # -- the walk of one cell ------------------------------------------------------------------
     def plan(self, text: str) -> Script:
-        """Parse a cell; a Byzer Notebook `#%python` cell is first rewritten as Byzer Notebook does."""
-        from ..lang.notebook_hint import rewrite_python_cell
+        """Parse a cell; a Byzer Notebook `#%python` or `--%visualize` cell is first rewritten as
+        Byzer Notebook does."""
+        from ..lang.notebook_hint import rewrite_notebook_cell
 
-        rewritten = rewrite_python_cell(text)
+        rewritten = rewrite_notebook_cell(text)
         return parse(text if rewritten is None else rewritten)
 
     def execute(self, text: str, events: Optional[Observer] = None) -> Result:

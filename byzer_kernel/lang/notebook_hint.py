@@ -1,5 +1,6 @@
 """Byzer Notebook's `#%python` cell rewrite (docs/spec.md §7.1-7.2): a Python cell with `#%key=value` header
 lines becomes `!python conf ...; run command as Ray.`` where ... code='''<body>''';` plus a tail.
+A `--%visualize` cell becomes `!visualize TABLE` with the cell's YAML (docs/reference/charts.md).
 
 Reproduces Byzer Notebook's Scala (BaseHint._parse, PythonHint.rewrite) including its quirks:
 Java `split("\\n")` drops trailing empty lines of the body, `stripMargin` (only `<blanks>|` is removed,
@@ -114,6 +115,27 @@ def rewrite_python_cell(text: str) -> Optional[str]:
     ])
     # Scala applies stripMargin after interpolation, so it also reaches the user's code lines.
     return strip_margin(script)
+
+
+def rewrite_visualize_cell(text: str) -> Optional[str]:
+    """Byzer Notebook's VisualizationHint: a `--%visualize` cell (the type in any case) with
+    `--%input=TABLE` holds the YAML of `!visualize`; it becomes that command with the cell's body
+    as its block argument. None if ``text`` is not such a cell."""
+    header = parse_header(text)
+    if header.cell_type.lower() != "visualize":
+        return None
+    if not header.input:
+        raise ByzerSyntaxError("a --%visualize cell needs --%input=TABLE, the table to chart",
+                               span=point_span(text, 0), detail=caret_detail(text, 0))
+    quotes = "'" * 3
+    # Scala applies stripMargin after interpolation, so it reaches the YAML lines too.
+    return strip_margin(f"\n!visualize {header.input} {quotes}\n{header.body}\n{quotes};\n")
+
+
+def rewrite_notebook_cell(text: str) -> Optional[str]:
+    """The Byzer script a Byzer Notebook `#%python` or `--%visualize` cell stands for, else None."""
+    rewritten = rewrite_python_cell(text)
+    return rewritten if rewritten is not None else rewrite_visualize_cell(text)
 
 
 def _bad_cache(text: str, header: CellHeader) -> ByzerSyntaxError:

@@ -35,6 +35,9 @@ RAW_COMMAND_PUNCTUATION = frozenset("-/><.~")
 # Tokens that name something (rule `identifier`), and tokens that hold a quoted option value.
 NAME_TOKENS = (TokenKind.IDENT, TokenKind.QUOTED)
 QUOTED_VALUE_TOKENS = (TokenKind.STRING, TokenKind.BLOCK)
+# Commands of this project that end with a `where k="v" and ...` clause, as `run` does (`!plot`):
+# Byzer's grammar gives commands no where clause, so other commands keep its error for `where`.
+WHERE_COMMANDS = frozenset({"plot"})
 STATEMENT_WORDS = ("load, save, select, set, run, train, predict, insert, create, drop, refresh, "
                    "connect, register, unregister, include or !command")
 
@@ -298,6 +301,7 @@ class ScriptParser:
 
     def command(self, first: Token) -> Statement:
         args: List[Value] = []
+        options: dict = {}
         run: Optional[List[Token]] = None  # the raw argument being built from adjacent tokens
         while not self.at_statement_end():
             token = self.peek()
@@ -314,9 +318,14 @@ class ScriptParser:
                 else:
                     run = [token]
                     args.append(Value(ValueKind.NAME, token.text, token.text))
+            elif token.is_keyword("where") and first.text[1:] in WHERE_COMMANDS:
+                options = self.options()
+                if not self.at_statement_end():
+                    raise self.error(self.peek(), f"expected 'and' or the end of {first.text}'s where "
+                                                  f"clause, found {self.peek().show()}")
             else:
                 raise self.error(token, self.bad_command_argument(first, token))
-        return self.finish(CommandStatement, first, name=first.text[1:], args=args)
+        return self.finish(CommandStatement, first, name=first.text[1:], args=args, options=options)
 
     @staticmethod
     def bad_command_argument(command: Token, token: Token) -> str:

@@ -180,10 +180,12 @@ class CommandStatement(Statement):
 
     name: str = ""
     args: list = field(default_factory=list)
+    options: Options = field(default_factory=dict)  # the where clause of a WHERE_COMMANDS command
     keyword: ClassVar[str] = "!"
 
     def describe(self) -> str:
-        return " ".join([f"!{self.name}"] + [short_value(a) for a in self.shown_args()])
+        words = " ".join([f"!{self.name}"] + [short_value(a) for a in self.shown_args()])
+        return words + describe_options(self.options)
 
     def shown_args(self) -> list:
         """The args as they may be shown (plan output, error headlines): a secret `!python conf`
