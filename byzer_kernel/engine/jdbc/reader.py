@@ -1,7 +1,7 @@
 """`load jdbc.`db.table`` and `load jdbc.`db` where directQuery="..."` (docs/spec.md §3.8).
 
 The database's own metadata gives each column's Spark type (dialect.probe, as Spark's JDBC source
-reads ResultSetMetaData); connectorx then reads the rows straight into Arrow, one query per
+reads ResultSetMetaData); connectorx (ADBC for SQLite) then reads the rows straight into Arrow, one query per
 partition in parallel threads, each column shaped in SQL so that it arrives losslessly (decimals as
 text, times as timestamps). An interrupt cancels the queries in the database and leaves the
 session as it was.
