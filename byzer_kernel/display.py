@@ -1,5 +1,12 @@
-"""Result tables and messages as mimebundles (`text/html` + `text/plain`), shared by the kernel,
-the %%byzer magic and the `byzer` command.
+"""Result tables and messages as mimebundles, shared by the kernel, the %%byzer magic and the
+`byzer` command (docs/reference/results.md).
+
+A result table is `text/plain` (a fixed-width table), `text/html` (the first page, each column's
+Spark type under its name, nulls set apart, numbers and dates unwrapped, styled by a `<style>` of
+its own, since a saved notebook carries no extension CSS) and, when the result viewer keeps the
+table, `application/vnd.byzer.table+json` (the first page as data, for a viewer that pages, sorts
+and downloads through the kernel: result_viewer.py). Plain HTML and JSON render wherever a notebook
+is opened: JupyterLab, a saved and reopened notebook, nbconvert, VS Code, GitHub.
 
 Rows with `content` and `mime` columns are shown as Byzer Notebook shows them (docs/spec.md §7.3): the
 first row's `mime` decides between an image, HTML and Markdown.
@@ -9,7 +16,7 @@ from __future__ import annotations
 import base64
 import html
 import json
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 DEFAULT_DISPLAY_LIMIT = 20
 CELL_TEXT_LIMIT = 120  # characters of one value shown in a table cell
@@ -61,18 +68,70 @@ def format_table_text(table, limit: Optional[int] = DEFAULT_DISPLAY_LIMIT, name:
     return "\n".join(out)
 
 
+# Colours and spacing, scoped to .byzer-result: JupyterLab's theme variables (light and dark), then
+# VS Code's, then a grey readable on either background; the selectors outrank JupyterLab's
+# `.jp-RenderedHTMLCommon td`. A notebook JupyterLab does not trust loses this <style>, so what
+# matters most is inline (alignment, no wrapping: its sanitizer keeps those) or in the markup
+# (<em> for null, <small> for types), which GitHub keeps too.
+TABLE_STYLE = """<style>
+.byzer-result table.byzer-table{margin:0;table-layout:auto;border-collapse:collapse}
+.byzer-result table.byzer-table th,.byzer-result table.byzer-table td{text-align:left;vertical-align:top;padding:0.25em 0.6em}
+.byzer-result table.byzer-table th{border-bottom:1px solid var(--jp-border-color1,#8888)}
+.byzer-result .byzer-type{font-weight:normal;color:var(--jp-ui-font-color2,var(--vscode-descriptionForeground,#888))}
+.byzer-result .byzer-null{color:var(--jp-ui-font-color3,var(--vscode-disabledForeground,#999))}
+.byzer-result .byzer-footer{margin:0.3em 0;color:var(--jp-ui-font-color2,var(--vscode-descriptionForeground,#888))}
+</style>"""
+NUMBER_STYLE = "text-align:right;white-space:nowrap"
+UNWRAPPED_STYLE = "white-space:nowrap"
+TYPE_LABEL_LIMIT = 32  # characters of a type shown under a column name (all of it in the tooltip)
+
+
+def column_style(dtype) -> str:
+    """Numbers right-aligned and unwrapped, dates, times and intervals unwrapped, others as is."""
+    import pyarrow as pa
+
+    if pa.types.is_integer(dtype) or pa.types.is_floating(dtype) or pa.types.is_decimal(dtype):
+        return NUMBER_STYLE
+    if (pa.types.is_temporal(dtype) or pa.types.is_interval(dtype)
+            or (isinstance(dtype, pa.ExtensionType) and pa.types.is_interval(dtype.storage_type))):
+        return UNWRAPPED_STYLE
+    return ""
+
+
+def row_range_footer(shown: int, total: int) -> str:
+    """"showing 1–20 of 200,000 rows" when cut, else "3 rows"."""
+    if shown < total:
+        return f"showing 1–{shown:,} of {total:,} rows"
+    return f"{total:,} row" + ("" if total == 1 else "s")
+
+
 def format_table_html(table, limit: Optional[int] = DEFAULT_DISPLAY_LIMIT, name: Optional[str] = None) -> str:
+    from .engine.types import spark_type_name
+
     rows, total = shown_rows(table, limit)
     columns = table.schema.names
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(format_value(row[c]))}</td>" for c in columns) + "</tr>"
-        for row in rows)
-    footer = html.escape(row_count_footer(len(rows), total))
+    styles = [_style(column_style(field.type)) for field in table.schema]
+    head = []
+    for field, style in zip(table.schema, styles):
+        spark_type = spark_type_name(field.type)
+        label = spark_type if len(spark_type) <= TYPE_LABEL_LIMIT else spark_type[: TYPE_LABEL_LIMIT - 1] + "…"
+        head.append(f'<th{style} title="{html.escape(f"{field.name}: {spark_type}")}">{html.escape(field.name)}'
+                    f'<br><small class="byzer-type">{html.escape(label)}</small></th>')
+    body = "".join("<tr>" + "".join(f"<td{style}>{_cell_text(row[c])}</td>" for c, style in zip(columns, styles))
+                   + "</tr>" for row in rows)
+    footer = html.escape(row_range_footer(len(rows), total))
     if name:
         footer = f"<code>{html.escape(name)}</code>: {footer}"
-    return (f'<div class="byzer-table"><table class="dataframe"><thead><tr>{head}</tr></thead>'
-            f'<tbody>{body}</tbody></table><p class="byzer-footer"><small>{footer}</small></p></div>')
+    return (f'<div class="byzer-result">{TABLE_STYLE}<table class="byzer-table dataframe"><thead><tr>{"".join(head)}'
+            f'</tr></thead><tbody>{body}</tbody></table><p class="byzer-footer"><small>{footer}</small></p></div>')
+
+
+def _style(css: str) -> str:
+    return f' style="{css}"' if css else ""
+
+
+def _cell_text(value) -> str:
+    return '<em class="byzer-null">null</em>' if value is None else html.escape(format_value(value))
 
 
 def content_bundle(table) -> Optional[dict]:
@@ -98,17 +157,21 @@ def content_bundle(table) -> Optional[dict]:
     return None
 
 
-def table_bundle(table, limit: Optional[int] = DEFAULT_DISPLAY_LIMIT, name: Optional[str] = None) -> dict:
-    """The mimebundle of a result table (or of its chart, or of its content/mime rows)."""
-    from .charts import chart_bundle  # a `!plot` / `!visualize` result (docs/reference/charts.md)
-
-    chart = chart_bundle(table)
-    if chart is not None:
-        return chart
+def table_bundle(table, limit: Optional[int] = DEFAULT_DISPLAY_LIMIT, name: Optional[str] = None,
+                 keep: Optional[Callable[[Any, Optional[str]], str]] = None) -> dict:
+    """The mimebundle of a result table (or of its content/mime rows). `keep`
+    hands a table shown as a table to the result viewer and returns its id; the bundle then
+    carries the viewer's data too."""
     special = content_bundle(table)
     if special is not None:
         return special
-    return {"text/html": format_table_html(table, limit, name), "text/plain": format_table_text(table, limit, name)}
+    bundle = {"text/html": format_table_html(table, limit, name), "text/plain": format_table_text(table, limit, name)}
+    if keep is not None:
+        from .result_viewer import MIME_TYPE, table_data
+
+        page_size = limit if limit is not None and limit > 0 else max(table.num_rows, 1)
+        bundle[MIME_TYPE] = table_data(table, keep(table, name), name, page_size)
+    return bundle
 
 
 def conf_bundle(table, kind: str = "conf") -> dict:

@@ -198,15 +198,24 @@ class CellObserver(Observer):
 
 
 class TableView:
-    """A result table as IPython displays it (`Out[n]`): HTML + text, cut at the display limit."""
+    """A result table as IPython displays it (`Out[n]`): HTML + text cut at the display limit, and
+    the first page as data for the result viewer, which keeps the table (no copy) to page it."""
 
     def __init__(self, table, name: Optional[str], limit: Optional[int]):
         self.table, self.name, self.limit = table, name, limit
+        self.table_id: Optional[str] = None
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         # The metadata lets headless runs (`byzer run nb.ipynb`) find result tables among outputs.
         metadata = {"byzer": {"table": self.name, "rows": self.table.num_rows}}
-        return show.table_bundle(self.table, self.limit, self.name), metadata
+        return show.table_bundle(self.table, self.limit, self.name, keep=self._keep), metadata
+
+    def _keep(self, table, name) -> str:
+        if self.table_id is None:  # shown again (`display(Out[3])`): the same id
+            from .result_viewer import registry
+
+            self.table_id = registry.keep(table, name)
+        return self.table_id
 
     def __repr__(self) -> str:
         return show.format_table_text(self.table, self.limit, self.name)
@@ -348,6 +357,9 @@ def load_ipython_extension(ipython) -> None:
         if isinstance(existing, ByzerMagics):
             return
     ipython.register_magics(ByzerMagics(ipython))
+    from .result_viewer import register_comm_target
+
+    register_comm_target(ipython)  # result viewers page, sort and download through this kernel
     kernel_log = getattr(getattr(ipython, "kernel", None), "log", None)
     if kernel_log is not None:
         byzer_log.addHandler(ToKernelLog(kernel_log))

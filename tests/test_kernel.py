@@ -137,7 +137,7 @@ class ByzerKernelTests(jkt.KernelTests):
             reply, outputs = self.run_cell("select v from five as t;")
             data = [m for m in outputs if m["msg_type"] == "execute_result"][0]["content"]["data"]
             self.assertTrue(data["text/plain"].endswith("t: showing 2 of 5 rows"))
-            self.assertIn("showing 2 of 5 rows", data["text/html"])
+            self.assertIn("showing 1–2 of 5 rows", data["text/html"])
         finally:
             self.run_cell("%config ByzerMagics.displaylimit = 20")
 

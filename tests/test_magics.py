@@ -8,6 +8,7 @@ from IPython.utils.capture import capture_output
 import byzer_kernel.runtime as runtime
 from byzer_kernel.lang.errors import InternalError
 from byzer_kernel.magics import ByzerMagics, MagicUsageError, PythonVariableError
+from byzer_kernel.result_viewer import registry
 
 
 @pytest.fixture
@@ -40,7 +41,9 @@ def test_cell_magic_output_variable_gets_every_row_as_pandas(ip):
     assert ip.user_ns["df"]["y"].tolist()[:3] == [0, 2, 4]
     bundle, metadata = result.result._repr_mimebundle_()
     assert metadata == {"byzer": {"table": "doubled", "rows": 30}}
-    assert "showing 4 of 30 rows" in bundle["text/plain"] and "showing 4 of 30 rows" in bundle["text/html"]
+    assert "showing 4 of 30 rows" in bundle["text/plain"] and "showing 1–4 of 30 rows" in bundle["text/html"]
+    kept = registry.get(bundle["application/vnd.byzer.table+json"]["table_id"])[0]
+    assert kept is result.result.table  # the viewer holds the result itself, not a copy
 
 
 def test_line_magic_runs_one_statement(ip):
