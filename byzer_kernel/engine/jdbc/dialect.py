@@ -51,7 +51,16 @@ class Dialect:
 
     # -- connections -----------------------------------------------------------------------
     def connect(self):
-        """A DB-API connection for statements and writes, not in autocommit."""
+        """A DB-API connection for statements and writes, not in autocommit; an unreachable
+        host or a refused login is one DatabaseError."""
+        self.url.reach()
+        try:
+            return self.open()
+        except Exception as error:  # each driver raises its own classes
+            raise self.failure(error, "connecting") from None
+
+    def open(self):
+        """The driver's connection (connect() adds the reach check and the error)."""
         raise NotImplementedError
 
     def reader_uri(self) -> str:
@@ -111,8 +120,14 @@ class Dialect:
         return f"TRUNCATE TABLE {table}"
 
     def upsert_sql(self, table: str, columns: list[str], id_columns: list[str], source: str) -> str:
-        """INSERT of `columns` from `source` updating the rows whose `id_columns` exist."""
-        raise NotImplementedError
+        """INSERT of `columns` from `source` updating the rows whose `id_columns` exist
+        (PostgreSQL's and SQLite's ON CONFLICT; `WHERE true` keeps SQLite from reading ON CONFLICT
+        as part of the SELECT's join)."""
+        names = ", ".join(self.quote(c) for c in columns)
+        keys = ", ".join(self.quote(c) for c in id_columns)
+        updates = ", ".join(f"{self.quote(c)} = excluded.{self.quote(c)}" for c in columns if c not in id_columns)
+        action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
+        return f"INSERT INTO {table} ({names}) SELECT {names} FROM {source} WHERE true ON CONFLICT ({keys}) {action}"
 
     def insert(self, connection, table: str, data: pa.Table, columns: list[str]) -> None:
         """Insert every row of `data` into the `columns` of `table`, in the caller's transaction:

@@ -21,10 +21,9 @@ class MySQLDialect(Dialect):
     transactional_ddl = False
     write_types = {**COMMON_WRITE_TYPES, "float": "FLOAT"}
 
-    def connect(self):
+    def open(self):
         import pymysql
 
-        self.url.reach()
         return pymysql.connect(host=self.url.host, port=self.url.port, user=self.url.user,
                                password=self.url.password, database=self.url.database or None,
                                charset="utf8mb4", connect_timeout=CONNECT_TIMEOUT_SECONDS, autocommit=False,

@@ -38,10 +38,9 @@ class PostgresDialect(Dialect):
     write_types = {**COMMON_WRITE_TYPES, "string": "TEXT", "binary": "BYTEA", "boolean": "BOOLEAN",
                    "float": "FLOAT4", "double": "FLOAT8", "smallint": "SMALLINT", "tinyint": "SMALLINT"}
 
-    def connect(self):
+    def open(self):
         from adbc_driver_postgresql import dbapi
 
-        self.url.reach()
         # Values of timestamptz columns are written and compared in UTC, the session's time zone.
         return dbapi.connect(f"{self.url.uri()}?connect_timeout={CONNECT_TIMEOUT_SECONDS}"
                              "&options=-c%20TimeZone%3DUTC")
@@ -137,10 +136,3 @@ class PostgresDialect(Dialect):
 
     def truncate_sql(self, table: str) -> str:
         return f"TRUNCATE TABLE ONLY {table}"  # Spark's PostgresDialect, cascadeTruncate off
-
-    def upsert_sql(self, table: str, columns: list[str], id_columns: list[str], source: str) -> str:
-        names = ", ".join(self.quote(c) for c in columns)
-        keys = ", ".join(self.quote(c) for c in id_columns)
-        updates = ", ".join(f"{self.quote(c)} = EXCLUDED.{self.quote(c)}" for c in columns if c not in id_columns)
-        action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
-        return f"INSERT INTO {table} ({names}) SELECT {names} FROM {source} ON CONFLICT ({keys}) {action}"

@@ -36,7 +36,7 @@ def load_jdbc(session, path: str, options: dict) -> pa.Table:
     direct = option(target.options, "directQuery") or option(target.options, "query")
     base = str(direct).strip().rstrip(";") if direct else f"SELECT * FROM {target.table}"
     doing = "reading the query" if direct else f"reading table {target.table}"
-    connection = _connected(dialect)
+    connection = dialect.connect()
     try:
         columns = dialect.probe(connection, base)
         required = set() if direct else dialect.not_null_columns(connection, target.table)
@@ -58,15 +58,6 @@ def load_jdbc(session, path: str, options: dict) -> pa.Table:
     table = pa.concat_tables([_shaped(piece, columns) for piece in pieces])
     sizes = [{"where": where, "rows": piece.num_rows} for where, piece in zip(predicates, pieces)]
     return table.replace_schema_metadata({PARTITIONS_KEY: json.dumps(sizes).encode()})
-
-
-def _connected(dialect):
-    try:
-        return dialect.connect()
-    except ByzerError:
-        raise
-    except Exception as error:
-        raise dialect.failure(error, "connecting") from None
 
 
 def _read_all(dialect, queries: list[str], marker: str, doing: str) -> list[pa.Table]:

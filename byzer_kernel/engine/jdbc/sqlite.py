@@ -36,7 +36,7 @@ class SQLiteDialect(Dialect):
     def path(self) -> Path:
         return Path(self.url.database).expanduser().resolve()
 
-    def connect(self):
+    def open(self):
         from adbc_driver_sqlite import dbapi
 
         return dbapi.connect(str(self.path()))
@@ -118,11 +118,3 @@ class SQLiteDialect(Dialect):
 
     def truncate_sql(self, table: str) -> str:
         return f"DELETE FROM {table}"
-
-    def upsert_sql(self, table: str, columns: list[str], id_columns: list[str], source: str) -> str:
-        names = ", ".join(self.quote(c) for c in columns)
-        keys = ", ".join(self.quote(c) for c in id_columns)
-        updates = ", ".join(f"{self.quote(c)} = excluded.{self.quote(c)}" for c in columns if c not in id_columns)
-        action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
-        # `WHERE true` keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
-        return f"INSERT INTO {table} ({names}) SELECT {names} FROM {source} WHERE true ON CONFLICT ({keys}) {action}"

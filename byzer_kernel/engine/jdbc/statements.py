@@ -13,7 +13,7 @@ import re
 
 import pyarrow as pa
 
-from ...lang.errors import ByzerError, UsageError
+from ...lang.errors import UsageError
 from ...lang.statements import short_text
 from ..formats.options import option
 from .connections import resolve
@@ -37,12 +37,7 @@ def run_statements(session, path: str, options: dict) -> pa.Table:
     texts = _statements(target.options, dialect.kind)
     if not texts:
         raise UsageError("JDBC: no statement to run (give driver-statement-0=\"...\" or sqls=\"...\")")
-    try:
-        connection = dialect.connect()
-    except ByzerError:
-        raise
-    except Exception as error:
-        raise dialect.failure(error, "connecting") from None
+    connection = dialect.connect()
     try:
         return _run_all(dialect, connection, texts)
     finally:

@@ -54,12 +54,7 @@ class _Save:
 
     def run(self, mode: str, truncate: bool) -> str:
         dialect = self.dialect
-        try:
-            connection = dialect.connect()
-        except ByzerError:
-            raise
-        except Exception as error:
-            raise dialect.failure(error, "connecting") from None
+        connection = dialect.connect()
         try:
             exists = dialect.table_exists(connection, self.name)
             if exists and mode == "errorifexists":
