@@ -159,9 +159,14 @@ def content_bundle(table) -> Optional[dict]:
 
 def table_bundle(table, limit: Optional[int] = DEFAULT_DISPLAY_LIMIT, name: Optional[str] = None,
                  keep: Optional[Callable[[Any, Optional[str]], str]] = None) -> dict:
-    """The mimebundle of a result table (or of its content/mime rows). `keep`
+    """The mimebundle of a result table (or of its chart, or of its content/mime rows). `keep`
     hands a table shown as a table to the result viewer and returns its id; the bundle then
     carries the viewer's data too."""
+    from .charts import chart_bundle  # a `!plot` / `!visualize` result (docs/reference/charts.md)
+
+    chart = chart_bundle(table)
+    if chart is not None:
+        return chart
     special = content_bundle(table)
     if special is not None:
         return special
