@@ -5,6 +5,9 @@ from typing import Iterator, Optional
 
 import pyarrow as pa
 
+from ..lang.errors import TableNotFoundError
+from ..lang.suggest import did_you_mean
+
 
 def normalize_table_name(name: str) -> str:
     """Spark strips outer backquotes and compares view names case-insensitively."""
@@ -39,3 +42,11 @@ class Catalog:
 
     def items(self) -> Iterator[tuple[str, pa.Table]]:
         yield from self._tables.values()
+
+    def not_found(self, name: str) -> TableNotFoundError:
+        """The error for a table name that is not in the catalog: the closest names, and every one."""
+        written = name.strip().strip("`")
+        suggestion = did_you_mean(written, self.names())
+        known = ", ".join(self.names()) or "none"
+        return TableNotFoundError(f"table `{written}` does not exist"
+                                  f"{'; ' + suggestion if suggestion else ''} (known tables: {known})")

@@ -15,6 +15,7 @@ import pyarrow as pa
 from ..lang.errors import ByzerError, ByzerRuntimeError, UnsupportedStatementError, UsageError
 from ..lang.secrets import shown_python_pair, shown_python_value
 from ..lang.statements import CommandStatement, ValueKind
+from ..lang.suggest import did_you_mean
 from . import commands_delta, commands_tables
 from .commands_fs import fs_command
 from .commands_jobs import kill_command
@@ -27,7 +28,9 @@ CONF_CATEGORY = {"conf": "python_runner_conf_cl", "env": "python_env_cl"}
 def execute_command(session, statement: CommandStatement, events):
     handler = session.commands.get(statement.name)
     if handler is None:
-        raise UnsupportedStatementError(f"not supported by the local engine: {statement.describe()}")
+        suggestion = did_you_mean(f"!{statement.name}", [f"!{name}" for name in session.commands])
+        raise UnsupportedStatementError(f"not supported by the local engine: {statement.describe()}"
+                                        + (f" ({suggestion})" if suggestion else ""))
     try:
         return handler(session, statement, command_args(session, statement), events)
     except ByzerError as error:

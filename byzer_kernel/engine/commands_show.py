@@ -11,6 +11,7 @@ import pyarrow as pa
 
 from ..lang.errors import UnsupportedStatementError, UsageError
 from ..lang.secrets import shown_python_value
+from ..lang.suggest import did_you_mean
 
 # The forms `!show commands` lists (Byzer's help lists its own, some of which need a cluster).
 SHOW_FORMS = [
@@ -121,7 +122,8 @@ def find_et(session, name: str):
     et = session.ets.get(name[:1].upper() + name[1:])
     if et is None:
         known = ", ".join(sorted(session.ets)) or "none"
-        raise UsageError(f"no ET named `{name}` (ETs: {known})")
+        suggestion = did_you_mean(name, session.ets)
+        raise UsageError(f"no ET named `{name}`{'; ' + suggestion if suggestion else ''} (ETs: {known})")
     return et
 
 

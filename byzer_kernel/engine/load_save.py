@@ -35,8 +35,11 @@ def _format_name(name: str, available) -> str | None:
 
 
 def _unknown_format(name: str, names) -> UnknownFormatError:
-    return UnknownFormatError(f"unknown format `{name}` (known formats: {', '.join(names)}; "
-                              "names are case-sensitive, e.g. jsonStr)")
+    from ..lang.suggest import did_you_mean
+
+    suggestion = did_you_mean(name, names)
+    return UnknownFormatError(f"unknown format `{name}`{'; ' + suggestion if suggestion else ''} "
+                              f"(known formats: {', '.join(names)}; names are case-sensitive, e.g. jsonStr)")
 
 
 def execute_load(session, statement: LoadStatement, events):

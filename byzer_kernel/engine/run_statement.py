@@ -9,6 +9,7 @@ import pyarrow as pa
 
 from ..lang.errors import UnsupportedStatementError
 from ..lang.statements import RunStatement, Statement
+from ..lang.suggest import did_you_mean
 from .ets import ET
 
 
@@ -28,7 +29,9 @@ def execute_run(session, statement: RunStatement, events) -> Optional[tuple]:
     runner = session.ets.get(statement.et[:1].upper() + statement.et[1:])
     # A built-in ET (engine/ets/) answers the verbs it implements; another layer's (`Ray`) runs only.
     if runner is None or (statement.verb != "run" and not isinstance(runner, ET)):
-        raise UnsupportedStatementError(f"not supported by the local engine: {statement.describe()}")
+        suggestion = did_you_mean(statement.et, session.ets) if runner is None else ""
+        raise UnsupportedStatementError(f"not supported by the local engine: {statement.describe()}"
+                                        + (f" ({suggestion})" if suggestion else ""))
     request = RunRequest(
         statement=statement,
         input_table=session.render(statement.input_table).strip("`"),

@@ -10,8 +10,7 @@ from typing import Any, Callable, Optional
 import pyarrow as pa
 
 from ..lang import parse
-from ..lang.errors import (ByzerError, ByzerRuntimeError, InternalError, TableNotFoundError, internal_error,
-                           log_internal_error)
+from ..lang.errors import ByzerError, ByzerRuntimeError, InternalError, internal_error, log_internal_error
 from ..lang.statements import Script, SetStatement, Statement
 from ..lang.templates import render as render_template
 from . import ets
@@ -213,8 +212,7 @@ class Session:
     def table(self, name: str) -> pa.Table:
         table = self.catalog.get(name)
         if table is None:
-            known = ", ".join(self.catalog.names()) or "none"
-            raise TableNotFoundError(f"table `{name.strip('`')}` does not exist (known tables: {known})")
+            raise self.catalog.not_found(name)
         return table
 
     def close(self) -> None:

@@ -10,7 +10,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..lang.errors import ByzerRuntimeError, TableNotFoundError
+from ..lang.errors import ByzerRuntimeError
 from . import case_columns, sparksql
 from .catalog import Catalog, normalize_table_name
 from .script_udf import ScriptFunctions
@@ -71,17 +71,23 @@ class SqlEngine:
         except duckdb.CatalogException as error:
             missing = re.search(r"Table with name (\S+) does not exist", str(error))
             if missing:
-                known = ", ".join(self.catalog.names()) or "none"
-                raise TableNotFoundError(
-                    f"table `{missing.group(1)}` does not exist (known tables: {known})") from error
-            raise ByzerRuntimeError(_duckdb_message(error, spark_sql)) from error
+                raise self.catalog.not_found(missing.group(1)) from error
+            raise ByzerRuntimeError(self._message(error, spark_sql)) from error
         except duckdb.Error as error:
             failure = self.functions.take_failure()  # a registered function's code failed
             if failure is not None:
                 raise failure from None
             ambiguous = case_columns.ambiguity(str(error), {n: self.catalog.get(n) for n in tables
                                                             if self.catalog.get(n) is not None})
-            raise ByzerRuntimeError(ambiguous or _duckdb_message(error, spark_sql)) from error
+            raise ByzerRuntimeError(ambiguous or self._message(error, spark_sql)) from error
+
+    def _message(self, error: Exception, spark_sql: str) -> str:
+        """DuckDB's error in Spark's words, suggesting the session's columns and functions."""
+        def columns(name):
+            table = self.catalog.get(name)
+            return table.column_names if table is not None else None
+
+        return _duckdb_message(error, spark_sql, columns, self.functions.names())
 
     def translate(self, spark_sql: str) -> sparksql.Translation:
         """The query in DuckDB's terms, over the catalog's tables and the session's functions."""
@@ -153,11 +159,11 @@ def _spark_type(dtype: pa.DataType, column, is_hugeint: bool) -> pa.DataType | N
     return None
 
 
-def _duckdb_message(error: Exception, spark_sql: str) -> str:
+def _duckdb_message(error: Exception, spark_sql: str, table_columns=None, functions=()) -> str:
     """Spark's words where the error has them (engine_errors.py), else DuckDB's first lines
     without its suggestions, which name DuckDB's functions rather than Spark's."""
     text = str(error).strip()
-    spark = spark_message(text, spark_sql)
+    spark = spark_message(text, spark_sql, table_columns, functions)
     if spark:
         return spark
     text = re.sub(r"^\w+ Error: ", "", text)

@@ -10,6 +10,7 @@ from typing import Callable, Dict, List, Optional
 from . import lexer
 from .lexer import Token, TokenKind
 from .positions import Locator
+from .suggest import did_you_mean
 from .statements import (
     SAVE_MODES,
     CommandStatement,
@@ -160,6 +161,9 @@ class ScriptParser:
             raise self.error(first, "'#' does not start a comment in Byzer (use -- or /* */); "
                                     f"a statement starts with {STATEMENT_WORDS}")
         what = first.show() if first.kind == TokenKind.OTHER else f"unknown statement {first.show()}"
+        if first.kind == TokenKind.IDENT:
+            suggestion = did_you_mean(first.text, self.forms, quote="'")
+            what += f" ({suggestion})" if suggestion else ""
         raise self.error(first, f"{what}: a statement starts with {STATEMENT_WORDS}")
 
     def finish(self, cls, first: Token, **fields) -> Statement:

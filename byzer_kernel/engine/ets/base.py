@@ -10,6 +10,7 @@ from typing import ClassVar, Optional
 import pyarrow as pa
 
 from ...lang.errors import UnsupportedStatementError, UsageError
+from ...lang.suggest import did_you_mean
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,9 @@ class ET:
         unknown = [name for name in options if name.lower() not in declared]
         if unknown:
             known = ", ".join(p.name for p in self.params) or "none"
-            raise UsageError(f"{self.name} has no parameter {', '.join(f'`{n}`' for n in unknown)} "
-                             f"(its parameters: {known})")
+            suggestion = did_you_mean(unknown[0], [p.name for p in self.params]) if len(unknown) == 1 else ""
+            raise UsageError(f"{self.name} has no parameter {', '.join(f'`{n}`' for n in unknown)}"
+                             f"{'; ' + suggestion if suggestion else ''} (its parameters: {known})")
         given = {name.lower(): value for name, value in options.items()}
         values = {}
         for param in (*self.params, *COMMON_PARAMS):
