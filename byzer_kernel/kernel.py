@@ -92,17 +92,14 @@ class ByzerKernel(IPythonKernel):
             reply["cursor_start"] += start
             reply["cursor_end"] += start
             return reply
-        matches, begin = help_.byzer_matches(code, cursor_pos, self._session_if_started())
-        return _reply(matches, begin, cursor_pos)
+        matches, begin, kinds = help_.byzer_matches(code, cursor_pos, self._session_if_started())
+        return _reply(matches, begin, cursor_pos, help_.completion_metadata(matches, kinds, begin, cursor_pos))
 
     async def do_inspect(self, code, cursor_pos, detail_level=0, omit_sections=()):
         if python_cell(code) is not None:
             return await _maybe_await(super().do_inspect(code, cursor_pos, detail_level, omit_sections))
-        text = help_.describe_at(code, cursor_pos, self._session_if_started())
-        if not text:
-            return {"status": "ok", "found": False, "data": {}, "metadata": {}}
-        return {"status": "ok", "found": True, "data": {"text/plain": text, "text/markdown": text},
-                "metadata": {}}
+        data = help_.inspect_data(code, cursor_pos, self._session_if_started())
+        return {"status": "ok", "found": bool(data), "data": data, "metadata": {}}
 
     async def do_is_complete(self, code):
         if python_cell(code) is not None:
@@ -178,7 +175,7 @@ async def _maybe_await(value):
     return await value if inspect.isawaitable(value) else value
 
 
-def _reply(matches, cursor_start, cursor_end):
+def _reply(matches, cursor_start, cursor_end, metadata=None):
     return {"status": "ok", "matches": matches, "cursor_start": cursor_start, "cursor_end": cursor_end,
-            "metadata": {}}
+            "metadata": metadata or {}}
 

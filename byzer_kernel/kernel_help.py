@@ -1,59 +1,26 @@
 """What the Byzer kernel knows for completion, inspection and is_complete: statement keywords,
-formats, `!python conf` keys, table and variable names, and pyjava's context methods inside
-`code='''...'''` blocks. Pure text functions, so they are cheap to test and never start Ray."""
+commands, formats, ETs, `!python conf` keys, the session's tables, columns, variables and SQL
+functions, and pyjava's context methods inside `code='''...'''` blocks. Text functions over a
+Session the kernel already has: they never start one, nor Ray."""
 from __future__ import annotations
 
 import re
 from typing import Optional
 
+from . import help_texts as texts
+from . import help_topics as topics
 from .lang.statements import SAVE_MODES
 
-STATEMENTS = {
-    "set": "`set NAME = VALUE [where type=\"text|sql|shell|conf\" and mode=\"compile|runtime\" and "
-           "scope=\"session|request\"];` defines a variable used as `${NAME}` (docs/reference/set.md).",
-    "load": "`load FORMAT.`PATH` [where OPTIONS] as TABLE;` reads data into a table, e.g. "
-            "`load jsonStr.`varName` as t;` (docs/reference/load.md).",
-    "select": "`select ... as TABLE;` runs Spark SQL (on DuckDB) and names the result (docs/reference/select.md).",
-    "save": "`save [overwrite|append|errorIfExists|ignore] TABLE as FORMAT.`PATH` [where OPTIONS] "
-            "[partitionBy col];` writes a table (docs/reference/save.md).",
-    "run": "`run TABLE as ET.`PATH` where KEY=VALUE and ... [as OUT];` runs an ET, e.g. "
-           "`run command as Ray.`` where inputTable=\"t\" and outputTable=\"o\" and code='''...''';` (docs/reference/run.md).",
-    "train": "`train TABLE as ET.`PATH` where ...;` (only `run ... as Ray` runs locally).",
-    "predict": "`predict TABLE as MODEL.`PATH`;` (not run by the local engine).",
-    "register": "`register ScriptUDF.`` as NAME where lang=\"python\" and dataType=\"TYPE\" and code='''...''';` "
-                "makes a Python function callable in SQL (docs/reference/register-udf.md).",
-    "include": "`include project.`path.byzer`;` (or local., http., a notebook) runs another script's statements "
-               "here (docs/reference/include.md).",
-    "as": "`as NAME` names the table a statement produces.",
-    "where": "`where k=\"v\" and k2='''v2'''` options of load/save/run.",
-    "options": "`options k=\"v\"`: same as `where`.",
-    "ray": "`Ray` ET: runs Python through pyjava's PythonContext/RayContext; parameters inputTable, "
-           "outputTable, code (docs/reference/run.md). `!ray status;` shows the cluster.",
-    "!python": "`!python conf \"key=value\";` sets a Python runner setting for the session; "
-               "`!python env \"KEY=VALUE\";` an environment variable of the Python code (docs/reference/python-conf.md).",
-    "!ray": "`!ray status;` shows the Ray cluster status; `!ray on TABLE '''code''' named OUT;` runs code.",
-    "!show": "`!show tables;` lists the tables of the session; `!show commands;` the other forms "
-             "(docs/reference/commands.md).",
-    "!desc": "`!desc TABLE;` lists the columns and types of a table.",
-    "!assert": "`!assert TABLE '''EXPR''' \"message\";` fails unless every row satisfies EXPR.",
-}
-CONF_KEYS = {
-    "schema": "Output schema of the Python code (required): `st(field(a,long))`, a DDL string "
-              "`a bigint, b string`, Spark JSON, or `file` (docs/reference/python-conf.md).",
-    "dataMode": "`data`: the code calls ray_context.foreach/map_iter; `model` (default): rows come "
-                "from context.build_result (docs/reference/run.md).",
-    "runIn": "`driver` or `executor` (default); both run on this machine here (docs/reference/python-conf.md).",
-    "pythonExec": "Interpreter running the code; a missing path warns and the kernel's Python runs it.",
-    "pythonVersion": "Informational (default 3.6).",
-    "rayAddress": "Ray address for this session: `ray://host:10001`, `host:6379`, `auto` or `local`; "
-                  "it wins over the address in the code (docs/reference/python-conf.md).",
-    "cache": "Byzer Notebook `#%cache`: materialise the output (documented, not read by the engine).",
-    "num_cpus": "CPUs per Ray task.",
-    "num_gpus": "GPUs per Ray task.",
-}
-ETS = ["Ray"]
 # Branching and includes are handled before commands run, so they are not in the command table.
 FLOW_COMMANDS = ["!if", "!elif", "!else", "!fi", "!pyInclude"]
+STATEMENT_KEYWORDS = ["set", "load", "select", "save", "run", "train", "predict", "register", "include",
+                      "connect"]
+# Words of a Spark SQL query offered after the columns and tables, before the functions.
+SQL_KEYWORDS = ["from", "where", "group", "by", "order", "having", "limit", "join", "left", "right",
+                "inner", "outer", "full", "cross", "on", "as", "and", "or", "not", "in", "is", "null",
+                "like", "rlike", "between", "case", "when", "then", "else", "end", "distinct", "union",
+                "all", "with", "asc", "desc", "over", "partition", "lateral", "view", "true", "false",
+                "exists", "cast", "interval"]
 RAY_CONTEXT_METHODS = [
     "connect", "data_servers", "conf", "collect", "to_pandas", "collect_from", "fetch_once_as_rows",
     "collect_as_file", "to_dataset", "foreach", "map_iter", "build_result", "build_result_from_dataframe",
@@ -63,6 +30,12 @@ PYTHON_CONTEXT_METHODS = [
     "conf", "build_result", "build_result_from_dir", "set_output", "output", "fetch_once",
     "fetch_once_as_dataframe", "fetch_once_as_rows", "fetch_once_as_batch_rows", "noops_fetch",
     "rayContext", "log_client"]
+_NAME = r"`[^`]+`|[\w.]+"
+_NOT_ALIAS = "|".join(SQL_KEYWORDS + ["select", "natural", "anti", "semi", "using", "pivot", "sort",
+                                      "cluster", "distribute", "window", "tablesample"])
+# A table read by a query and the alias it may get: `from t`, `join t as a`, `from t a, u b`.
+_SOURCE = re.compile(rf"(?:\bfrom|\bjoin|,)\s*({_NAME})(?:\s+(?:as\s+)?(?!(?:{_NOT_ALIAS})\b)(\w+))?",
+                     re.IGNORECASE)
 
 
 # -- is_complete ---------------------------------------------------------------------------------
@@ -110,19 +83,20 @@ def python_context_matches(source: str, cursor: int) -> Optional[tuple[list, int
     return [m for m in methods if m.startswith(prefix)], cursor - len(prefix)
 
 
-# -- Byzer completion ----------------------------------------------------------------------------
+# -- what the session holds ------------------------------------------------------------------------
 
 def _tables(session) -> list:
     return list(session.catalog.names()) if session is not None else []
 
 
-def _variables(session) -> list:
-    return list(session.variables.names()) if session is not None else []
+def _variables(session, code: str = "") -> list:
+    """Session-scoped variables, and those the cell itself sets (a `set` lasts one cell by default)."""
+    names = list(session.variables.names()) if session is not None else []
+    return list(dict.fromkeys(names + re.findall(r"(?:^|;)\s*set\s+(\w+)\s*=", code, re.IGNORECASE)))
 
 
 def _ets(session) -> list:
-    names = set(ETS) | (set(session.ets) if session is not None else set())
-    return sorted(names)
+    return sorted({"Ray"} | (set(session.ets) if session is not None else set()))
 
 
 def _commands(session) -> list:
@@ -141,58 +115,245 @@ def _formats(for_save: bool = False) -> list:
     return savable_formats() if for_save else known_formats()
 
 
-def byzer_matches(code: str, cursor: int, session) -> tuple[list, int]:
-    """(matches, cursor_start) for a Byzer cell."""
+def _functions(session) -> list:
+    """SQL functions: the session's registered ones, then Spark's (with those the engine adds)."""
+    from .engine.sparksql import FUNCTIONS
+    from .engine.sparksql.engine_errors import spark_function_names
+
+    spark = sorted(name for name in set(spark_function_names()) | set(FUNCTIONS) if re.fullmatch(r"[a-z_]\w*", name))
+    return (list(session.functions.names()) if session is not None else []) + spark
+
+
+# -- the statement around the cursor ----------------------------------------------------------------
+
+def statement_bounds(code: str, cursor: int) -> tuple[int, int]:
+    """(start, end) of the statement the cursor is in: `;` outside quotes and comments ends one."""
+    start, index, quote = 0, 0, None
+    while index < len(code):
+        if quote is None and index >= cursor and code[index] == ";":
+            return start, index
+        if quote is not None:
+            if code.startswith(quote, index):
+                index += len(quote) - 1
+                quote = None
+        elif code.startswith("'''", index):
+            quote = "'''"
+            index += 2
+        elif code[index] in "'\"`":
+            quote = code[index]
+        elif code.startswith("--", index):
+            newline = code.find("\n", index)
+            index = len(code) if newline < 0 else newline
+            continue
+        elif code[index] == ";":
+            start = index + 1
+        index += 1
+    return start, len(code)
+
+
+def query_sources(statement: str, session) -> dict:
+    """lower-case alias or table name -> the catalog table's name, for the tables the statement reads."""
+    sources = {}
+    for match in _SOURCE.finditer(statement):
+        name, alias = match.group(1).strip("`"), match.group(2)
+        if session is None or session.catalog.get(name) is None:
+            continue
+        sources.setdefault(name.lower(), name)
+        if alias:
+            sources.setdefault(alias.lower(), name)
+    return sources
+
+
+def _columns(session, sources: dict, qualifier: Optional[str] = None) -> list:
+    """Columns of the table an alias names, or of every table the statement reads."""
+    names = [sources[qualifier.lower()]] if qualifier else list(dict.fromkeys(sources.values()))
+    columns = []
+    for name in names:
+        table = session.catalog.get(name) if session is not None and name else None
+        columns += table.column_names if table is not None else []
+    return list(dict.fromkeys(columns))
+
+
+# -- Byzer completion ----------------------------------------------------------------------------
+
+def byzer_matches(code: str, cursor: int, session) -> tuple[list, int, list]:
+    """(matches, cursor_start, their kinds) for a Byzer cell, best first: columns, then tables and
+    keywords, then functions and other words."""
     before = code[:cursor]
     prefix = re.search(r"[\w!]*$", before).group(0)
     begin = cursor - len(prefix)
-    head = before[:begin]
-    if re.search(r"\$\{\s*$", head):
-        candidates = _variables(session)
-    elif re.search(r"!python\s+conf\s+(\"|'|''')$", head):
-        candidates = [k + "=" for k in CONF_KEYS]
-    elif re.search(r"!python\s+$", head):
-        candidates = ["conf", "env"]
-    elif re.search(r"\bload\s+$", head, re.I):
-        candidates = _formats()
-    elif re.search(r"\bsave\b[^;]*\bas\s+$", head, re.I):
-        candidates = _formats(for_save=True)
-    elif re.search(r"\brun\b[^;]*\bas\s+$", head, re.I):
-        candidates = _ets(session)
-    elif re.search(r"\bsave\s+$", head, re.I):
-        candidates = list(SAVE_MODES) + _tables(session)
-    elif re.search(r"(\b(from|join|run|table|save\s+\w+)\s+|inputTable\s*=\s*[\"']|!desc\s+)$", head, re.I):
-        candidates = _tables(session)
-    elif prefix.startswith("!"):
-        candidates = _commands(session)
-    else:
-        keywords = [k for k in STATEMENTS if not k.startswith("!") and k != "ray"]
-        candidates = keywords + _tables(session)
+    start, end = statement_bounds(code, cursor)
+    head = code[start:begin]
+    statement = code[start:end]
+    is_select = re.match(r"\s*select\b", statement, re.IGNORECASE) is not None
+    groups = _candidates(head, prefix, statement, is_select, session, code)
     lower = prefix.lower()
-    return [c for c in candidates if c.lower().startswith(lower)], begin
+    matches, kinds = [], []
+    for kind, names in groups:
+        for name in names:
+            if name.lower().startswith(lower) and name not in matches:
+                matches.append(name)
+                kinds.append(kind)
+    return matches, begin, kinds
+
+
+def _candidates(head: str, prefix: str, statement: str, is_select: bool, session, code: str) -> list:
+    """(kind, names) groups for the place the cursor is at, in the order they are offered."""
+    if re.search(r"\$\{\s*$", head):
+        return [("variable", _variables(session, code))]
+    if re.search(r"!python\s+conf\s+(\"|'|''')$", head):
+        return [("setting", [k + "=" for k in texts.CONF_KEYS])]
+    if re.search(r"!python\s+$", head):
+        return [("keyword", ["conf", "env"])]
+    if re.search(r"\bload\s+$", head, re.I):
+        return [("format", _formats())]
+    if re.search(r"\bsave\b[^;]*\bas\s+$", head, re.I):
+        return [("format", _formats(for_save=True))]
+    if re.search(r"\b(run|train|predict)\b[^;]*\bas\s+$", head, re.I):
+        return [("ET", _ets(session))]
+    if re.search(r"\bsave\s+$", head, re.I):
+        return [("keyword", list(SAVE_MODES)), ("table", _tables(session))]
+    if re.search(r"(\b(from|join|run|train|predict|table|save\s+\w+)\s+|inputTable\s*=\s*[\"']|!desc\s+)$",
+                 head, re.I):
+        return [("table", _tables(session))]
+    qualifier = re.search(r"(\w+)\.$", head)
+    if is_select and qualifier:
+        sources = query_sources(statement, session)
+        if qualifier.group(1).lower() in sources:
+            return [("column", _columns(session, sources, qualifier.group(1)))]
+        return []
+    if prefix.startswith("!") or not head.strip():
+        return [("command", _commands(session))] if prefix.startswith("!") else [("keyword", STATEMENT_KEYWORDS)]
+    if is_select:
+        groups = [("column", _columns(session, query_sources(statement, session))),
+                  ("table", _tables(session)), ("keyword", SQL_KEYWORDS)]
+        return groups + ([("function", _functions(session))] if prefix else [])
+    return [("keyword", STATEMENT_KEYWORDS + ["as", "where", "and", "options", "partitionBy"]),
+            ("table", _tables(session))]
+
+
+def completion_metadata(matches: list, kinds: list, begin: int, end: int) -> dict:
+    """The `_jupyter_types_experimental` entries JupyterLab shows as each match's kind."""
+    return {"_jupyter_types_experimental": [{"start": begin, "end": end, "text": match, "type": kind}
+                                            for match, kind in zip(matches, kinds)]}
 
 
 # -- inspection ----------------------------------------------------------------------------------
 
-def describe_at(code: str, cursor: int, session) -> str:
-    """Help for the word under the cursor: a statement, command, format, conf key or table."""
+def inspect_data(code: str, cursor: int, session) -> dict:
+    """The inspect reply's bundle for the word under the cursor: plain text and Markdown, or {}."""
+    topic = describe_at(code, cursor, session)
+    if topic is None:
+        return {}
+    return {"text/plain": topics.plain(topic), "text/markdown": topics.markdown(topic)}
+
+
+def describe_at(code: str, cursor: int, session) -> Optional[topics.Topic]:
+    """The help topic of the word under the cursor: a statement, command, format, ET, conf key,
+    table, column, function or variable, whichever the place means."""
     left = re.search(r"[\w!]*$", code[:cursor]).group(0)
     right = re.match(r"\w*", code[cursor:]).group(0)
     word = left + right
     if not word:
-        return ""
-    if word.lower() in STATEMENTS:
-        return f"**{word}**: {STATEMENTS[word.lower()]}"
-    if word in CONF_KEYS:
-        return f"**!python conf \"{word}=...\"**: {CONF_KEYS[word]}"
-    if word in _formats():
-        kind = "load/save" if word in _formats(for_save=True) else "load"
-        return f"**{word}**: a {kind} format: `load {word}.`PATH` as t;`"
-    if session is not None:
+        return None
+    begin, end = cursor - len(left), cursor + len(right)
+    start, stop = statement_bounds(code, cursor)
+    head, statement = code[start:begin], code[start:stop]
+    if word.startswith("!"):
+        return _command_topic(word[1:], session)
+    if re.search(r"\$\{\s*$", head) and session is not None and word in session.variables:
+        return _variable_topic(session, word)
+    if re.match(r"\s*!python\b", statement) and word in texts.CONF_KEYS:
+        return texts.conf_key(word)
+    if re.search(r"(\bload\s+|\bsave\b[^;]*\bas\s+)$", head, re.I) and word in texts.FORMATS:
+        return texts.FORMATS[word]
+    if re.search(r"\b(run|train|predict)\b[^;]*\bas\s+$", head, re.I):
+        et = _et(session, word)
+        if et is not None or word == "Ray":
+            return topics.et_topic(word, et)
+    if not head.strip() and word.lower() in texts.STATEMENTS:
+        return texts.STATEMENTS[word.lower()]
+    return _name_topic(word, head, statement, code[end:], session)
+
+
+def _name_topic(word: str, head: str, statement: str, after: str, session) -> Optional[topics.Topic]:
+    """A word in the middle of a statement: what the session has of that name first."""
+    from .engine.types import spark_type_name
+
+    sources = query_sources(statement, session) if session is not None else {}
+    qualifier = re.search(r"(\w+)\.$", head)
+    if qualifier and qualifier.group(1).lower() in sources:
+        return _column_topic(session, sources[qualifier.group(1).lower()], word)
+    is_call = re.match(r"\s*\(", after) is not None
+    if session is not None and not is_call:
         table = session.catalog.get(word)
         if table is not None:
-            columns = ", ".join(f"{f.name}: {f.type}" for f in table.schema)
-            return f"**table {word}**: {table.num_rows} rows; columns {columns}"
-        if word in session.variables:
-            return f"**variable {word}** = {session.variables.get(word)!r}"
-    return ""
+            return topics.table_topic(word, table, spark_type_name)
+        for name in dict.fromkeys(sources.values()):
+            if word.lower() in (c.lower() for c in session.catalog.get(name).column_names):
+                return _column_topic(session, name, word)
+    function = _function_topic(word, session)
+    if function is not None and (is_call or word.lower() not in texts.STATEMENTS):
+        return function
+    if word.lower() in texts.STATEMENTS:
+        return texts.STATEMENTS[word.lower()]
+    if word in texts.FORMATS:
+        return texts.FORMATS[word]
+    et = _et(session, word)
+    if et is not None:
+        return topics.et_topic(word, et)
+    if session is not None and word in session.variables:
+        return _variable_topic(session, word)
+    return None
+
+
+def _variable_topic(session, word: str) -> topics.Topic:
+    from .lang.secrets import is_secret_key
+
+    return topics.variable_topic(word, session.variables.get(word), is_secret_key(word))
+
+
+def _column_topic(session, table_name: str, word: str) -> Optional[topics.Topic]:
+    from .engine.types import spark_type_name
+
+    for field in session.catalog.get(table_name).schema:
+        if field.name.lower() == word.lower():
+            return topics.column_topic(field.name, table_name, spark_type_name(field.type))
+    return None
+
+
+def _function_topic(word: str, session) -> Optional[topics.Topic]:
+    from .engine.sparksql import FUNCTIONS
+    from .engine.sparksql.engine_errors import spark_function_names
+
+    key = word.lower()
+    if session is not None:
+        for spec in session.functions.specs():
+            if spec.name.lower() == key:
+                return topics.function_topic(spec.name, session_function=spec)
+    if key in FUNCTIONS or key in spark_function_names():
+        return topics.function_topic(key, registered=FUNCTIONS.get(key))
+    return None
+
+
+def _et(session, word: str):
+    if session is None or not word:
+        return None
+    return session.ets.get(word[:1].upper() + word[1:])
+
+
+def _command_topic(name: str, session) -> topics.Topic:
+    """A `!command`: its help, a user macro's text, or what the session says of a command it has."""
+    if name in texts.COMMANDS:
+        return texts.COMMANDS[name]
+    if session is not None and name in session.variables:
+        return topics.Topic(f"!{name}", "macro", "A user macro: the text of the variable, with the "
+                                                 "arguments put in for `{0}`, `{1}`...",
+                            tuple(str(session.variables.get(name)).splitlines()[:20]), doc="macros.md")
+    if session is not None and name in session.commands:
+        return topics.Topic(f"!{name}", "command", "A command of this session.", doc="commands.md")
+    from .lang.suggest import did_you_mean
+
+    suggestion = did_you_mean(f"!{name}", _commands(session))
+    return topics.Topic(f"!{name}", "command", "Not a command of this session"
+                        + (f"; {suggestion}" if suggestion else "."), doc="commands.md")

@@ -122,13 +122,15 @@ def test_links_between_pages_resolve():
 
 def test_help_texts_name_existing_pages():
     """The kernel's inspection help points users to pages of docs/ that exist."""
-    from byzer_kernel import kernel_help
+    from byzer_kernel import help_texts, help_topics
 
-    texts = [*kernel_help.STATEMENTS.values(), *kernel_help.CONF_KEYS.values()]
-    named = {path for text in texts for path in re.findall(r"docs/[\w./-]+\.md", text)}
+    topics = [*help_texts.STATEMENTS.values(), *help_texts.COMMANDS.values(), *help_texts.FORMATS.values(),
+              *(help_texts.conf_key(key) for key in help_texts.CONF_KEYS), help_topics.RAY]
+    named = {help_topics.DOCS + topic.doc for topic in topics if topic.doc}
+    named |= {help_topics.DOCS + page for page in help_topics.ET_PAGES.values()}
     assert named, "the help texts name no page"
     for path in named:
-        assert (DOCS.parent / path).exists(), f"kernel_help names missing {path}"
+        assert (DOCS.parent / path).exists(), f"the help texts name missing {path}"
 
 
 def test_the_harness_reads_a_page(tmp_path):

@@ -179,10 +179,36 @@ class ByzerKernelTests(jkt.KernelTests):
         self.kc.inspect(code, code.index("schema") + 2)
         reply = self.get_non_kernel_info_reply(timeout=jkt.TIMEOUT)["content"]
         self.assertTrue(reply["found"])
-        self.assertIn("Output schema", reply["data"]["text/plain"])
+        self.assertTrue(reply["data"]["text/plain"].startswith("schema (!python conf key): The schema of the table"))
         self.kc.inspect("select * from inspected", 17)
         reply = self.get_non_kernel_info_reply(timeout=jkt.TIMEOUT)["content"]
-        self.assertIn("1 rows; columns a: int32, b: string", reply["data"]["text/plain"])
+        self.assertTrue(reply["data"]["text/plain"].startswith("inspected (table): 1 row, 2 columns."))
+        self.assertIn("| `a` | int |", reply["data"]["text/markdown"])
+
+    def test_inspect_gives_clean_text_and_markdown_linking_the_reference(self):
+        self.flush_channels()
+        self.kc.inspect("load jsonStr.`x` as t;", 2)
+        reply = self.get_non_kernel_info_reply(timeout=jkt.TIMEOUT)["content"]
+        plain, markdown = reply["data"]["text/plain"], reply["data"]["text/markdown"]
+        self.assertTrue(plain.startswith("load (statement): "))
+        self.assertNotIn("**", plain)
+        self.assertNotIn("SPEC", plain + markdown)
+        self.assertTrue(plain.endswith("Docs: docs/reference/load.md"))
+        self.assertIn("```sql\nload FORMAT.`PATH`", markdown)
+        self.assertIn("[docs/reference/load.md](docs/reference/load.md)", markdown)
+
+    def test_completion_of_columns_after_an_alias_with_kinds_and_ranking(self):
+        self.run_cell("select 1 as id, 'x' as label, 2 as level as ranked;")
+        code = "select r. from ranked as r"
+        reply = self.complete(code, len("select r."))
+        self.assertEqual(reply["matches"], ["id", "label", "level"])
+        self.assertEqual(reply["cursor_start"], len("select r."))
+        reply = self.complete("select * from ranked where l")
+        self.assertEqual(reply["matches"][:2], ["label", "level"])
+        kinds = [entry["type"] for entry in reply["metadata"]["_jupyter_types_experimental"]]
+        self.assertEqual(kinds[:2], ["column", "column"])
+        self.assertLess(kinds.index("keyword"), kinds.index("function"))
+        self.assertIn("length", reply["matches"])
 
 
 if __name__ == "__main__":
