@@ -115,6 +115,12 @@ class ResultRegistry:
             self._tables.move_to_end(table_id)
             return self._tables[table_id]
 
+    def clear(self) -> None:
+        """Forget every kept result (their tables are freed once nothing else holds them)."""
+        with self._lock:
+            self._tables.clear()
+            self._sorted = None
+
     def __len__(self) -> int:
         return len(self._tables)
 
@@ -148,8 +154,7 @@ class ResultRegistry:
         sort = _sort_keys(table, name, request.get("sort") or [])
         offset = min(offset, table.num_rows)
         if sort:
-            order = self._order(table_id, table, name, sort)
-            rows = table.take(order.slice(offset, limit))
+            rows = _rows_at(table, self._order(table_id, table, name, sort).slice(offset, limit))
         else:
             rows = table.slice(offset, limit)
         return {"rows": json_rows(rows), "offset": offset, "total_rows": table.num_rows,
@@ -184,6 +189,7 @@ class ResultRegistry:
                               "sort it with `order by` in a select instead") from None
         with self._lock:
             self._sorted = (table_id, sort, order)
+        pa.default_memory_pool().release_unused()  # the sort's scratch memory, back to the system
         return order
 
     def download(self, table_id, file_format) -> dict:
@@ -201,6 +207,17 @@ class ResultRegistry:
                 f"`save overwrite {name or 't'} as {file_format}.`/some/path`;` instead")
         return {"format": file_format, "filename": download_filename(name, file_format),
                 "data_base64": base64.b64encode(data).decode("ascii")}
+
+
+def _rows_at(table: pa.Table, indices: pa.Array) -> pa.Table:
+    """The rows at `indices` (one page): one zero-copy slice per row. Table.take would first
+    join each column's chunks into one array, a copy of the whole column for every page."""
+    import pyarrow as pa
+
+    positions = indices.to_pylist()
+    if not positions:
+        return table.slice(0, 0)
+    return pa.concat_tables([table.slice(i, 1) for i in positions])
 
 
 def _whole_number(value, field: str, least: int) -> int:
