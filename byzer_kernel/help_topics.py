@@ -79,7 +79,7 @@ def _code_span(text: str) -> str:
 
 
 def _fence(code: str) -> str:
-    return f"```sql\n{code}\n```"
+    return f"```byzer\n{code}\n```"  # JupyterLab highlights it with the extension's Byzer mode
 
 
 def _cell(text: str) -> str:

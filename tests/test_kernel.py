@@ -194,7 +194,7 @@ class ByzerKernelTests(jkt.KernelTests):
         self.assertNotIn("**", plain)
         self.assertNotIn("SPEC", plain + markdown)
         self.assertTrue(plain.endswith("Docs: docs/reference/load.md"))
-        self.assertIn("```sql\nload FORMAT.`PATH`", markdown)
+        self.assertIn("```byzer\nload FORMAT.`PATH`", markdown)
         self.assertIn("[docs/reference/load.md](docs/reference/load.md)", markdown)
 
     def test_completion_of_columns_after_an_alias_with_kinds_and_ranking(self):

@@ -105,7 +105,7 @@ def test_help_is_clean_plain_text_and_markdown_with_a_link_to_an_existing_page(t
     assert plain.endswith(f"Docs: {page}") and (ROOT / page).exists()
     assert f"[{page}]({page})" in markdown
     assert markdown.count("```") % 2 == 0
-    for code in re.findall(r"```sql\n(.*?)\n```", markdown, re.S):
+    for code in re.findall(r"```byzer\n(.*?)\n```", markdown, re.S):
         assert code in "\n".join(topic.syntax) or code == topic.example
 
 
@@ -131,7 +131,7 @@ def test_inspect_a_statement_format_and_conf_key(people):
     data = inspect(people, "load|")
     assert set(data) == {"text/plain", "text/markdown"}
     assert data["text/plain"].startswith("load (statement): Reads data")
-    assert "```sql\nload FORMAT.`PATH`" in data["text/markdown"]
+    assert "```byzer\nload FORMAT.`PATH`" in data["text/markdown"]
     jdbc = inspect(people, "load jd|bc.`shop.items` as items;")["text/plain"]
     assert jdbc.startswith("jdbc (format)") and "directQuery" in jdbc and "docs/reference/jdbc.md" in jdbc
     conf = inspect(people, '!python conf "sche|ma=st(field(a,long))";')["text/plain"]
