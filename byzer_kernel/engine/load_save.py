@@ -7,7 +7,7 @@ import pyarrow as pa
 from ..lang.errors import ByzerRuntimeError, UnknownFormatError, UsageError
 from ..lang.statements import LoadStatement, SaveStatement
 from .formats import (IN_MEMORY_FORMATS, SAVE_EXTENSIONS, SAVE_OPTION_CHECKS, TABLE_SAVERS, WRITERS,
-                      known_formats, loader_for)
+                      known_formats, loader_for, savable_formats)
 from .formats.csv_format import check_csv_table
 from .formats.file_formats import check_text_per_row_options, check_text_table, save_text_files_per_row
 from .formats.layout import check_partition_columns, prepare_target, write_parts
@@ -64,7 +64,7 @@ def execute_save(session, statement: SaveStatement, events):
             mode, session.rendered_options(statement.options), list(statement.partition_by))
     format_name = _format_name(statement.format, WRITERS)
     if format_name is None:
-        raise _unknown_format(statement.format, list(WRITERS))
+        raise _unknown_format(statement.format, savable_formats())
     table = session.table(session.render(statement.table))
     path_text = clean_str(session.render(statement.path.raw))
     if path_text in ("", "-"):
