@@ -1,7 +1,7 @@
 """`%%byzer` / `%byzer` for IPython, loaded with `%load_ext byzer_kernel`; the Byzer kernel runs its
 cells through the same magic (docs/design.md §4.3), so both share one Session per process.
 
-    %%byzer [-o VAR] [--limit N] [--plan] [VAR <<]
+    %%byzer [-o VAR] [--limit N] [--plan] [--each] [VAR <<]
     %byzer [options] STATEMENT        %byzer status
 
 `{{name}}` inserts a Python value; `${...}` is left to Byzer. pandas DataFrames and Arrow tables of
@@ -29,7 +29,7 @@ from .lang.errors import log as byzer_log
 from .lang.python_code import inside, python_code_spans
 from .lang.positions import point_span
 
-OPTION_HELP = "options: -o VAR, --limit N, --plan, VAR <<"
+OPTION_HELP = "options: -o VAR, --limit N, --plan, --each, VAR <<"
 _ASSIGN = re.compile(r"\s*([A-Za-z_]\w*)\s*<<")
 _PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.S)
 _WORD = re.compile(r"[A-Za-z_]\w*")
@@ -134,8 +134,10 @@ class CellObserver(Observer):
     """Messages as compact text lines, progress bars, and the cluster status for `!ray status` and
     the moment the session connects to Ray."""
 
-    def __init__(self, magics: "ByzerMagics", session):
+    def __init__(self, magics: "ByzerMagics", session, each_limit: Optional[int] = None):
         self.magics, self.session = magics, session
+        # `--each`: the rows shown of every statement's table; None: only the cell's result shows.
+        self.each_limit = each_limit
         self.bars: dict[int, Any] = {}
         self.connected = self._connection() is not None
         self.last_statement = None
@@ -157,6 +159,8 @@ class CellObserver(Observer):
 
     def statement_finished(self, statement, table):
         self.check_connection()
+        if self.each_limit is not None and table is not None:
+            self.magics.show_table(statement, table, self.each_limit)
 
     def progress(self, statement, done, total, rows=0):
         self.check_connection()
@@ -266,6 +270,8 @@ class ByzerMagics(Magics, Configurable):
     @argument("--limit", metavar="N", help="rows shown of the result table (default: "
               "ByzerMagics.displaylimit; 0: all)")
     @argument("--plan", action="store_true", help="show the parsed statements without running them")
+    @argument("--each", action="store_true", help="show the result table of every statement that "
+              "makes one, not only the last (JupyterLab's Run Byzer File runs a file this way)")
     @argument("statement", nargs=argparse.REMAINDER,
               help="[VAR <<] STATEMENT: `VAR <<` puts the result table in VAR (as -o does) without "
                    "showing it; the statement (line magic only) is kept exactly as written")
@@ -301,7 +307,8 @@ class ByzerMagics(Magics, Configurable):
         if args.plan:
             return RawBundle({"text/plain": session.plan(text).describe()})
         self.register_python_tables(session, text)
-        events = CellObserver(self, session)
+        limit = self.displaylimit if args.limit is None else args.limit
+        events = CellObserver(self, session, limit if args.each and not args.assign else None)
         ok = False
         try:
             result = session.execute(text, events)
@@ -319,13 +326,26 @@ class ByzerMagics(Magics, Configurable):
         for name in (args.output, args.assign):
             if name:
                 namespace[name] = result.table.to_pandas()
-        if args.assign:
+        if args.assign or events.each_limit is not None:  # not shown, or shown already
             return None
         conf_kind = show.is_conf_table(result.table, result.table_name)
         if conf_kind:
             return RawBundle(show.conf_bundle(result.table, conf_kind))
-        limit = self.displaylimit if args.limit is None else args.limit
         return TableView(result.table, result.table_name, limit)
+
+    def show_table(self, statement, table, limit: Optional[int]) -> None:
+        """One statement's table (`--each`), shown as a cell's result is, under the name the
+        statement gave it (`!python conf|env` tables are not kept in the catalog)."""
+        from IPython.display import display
+
+        name = None
+        for known, registered in self.session.catalog.items():
+            if registered is table:
+                name = known
+        if name is None and getattr(statement, "name", None) == "python" and statement.args:
+            name = f"python_{statement.args[0].text}"
+        conf_kind = show.is_conf_table(table, name)
+        display(RawBundle(show.conf_bundle(table, conf_kind)) if conf_kind else TableView(table, name, limit))
 
     def register_python_tables(self, session, text: str) -> None:
         """Names in the cell that are not Byzer tables but DataFrame/Arrow variables become tables;

@@ -142,7 +142,7 @@ def test_unknown_option_is_one_error(ip):
     result, captured = run(ip, "%%byzer --bogus\nselect 1 as a as t;")
     assert isinstance(result.error_in_exec, MagicUsageError)
     assert captured.stdout.strip() == (
-        "UsageError: unknown option --bogus (options: -o VAR, --limit N, --plan, VAR <<)")
+        "UsageError: unknown option --bogus (options: -o VAR, --limit N, --plan, --each, VAR <<)")
     result, _ = run(ip, "%byzer --limit many select 1 as a as t")
     assert "--limit needs a whole number" in str(result.error_in_exec)
 
@@ -181,6 +181,19 @@ def test_config_display_limit(ip):
     ip.run_line_magic("config", "ByzerMagics.displaylimit = 0")
     result, _ = run(ip, "%byzer select x from pdf as t")
     assert repr(result.result).splitlines()[-1] == "t: 10 rows"
+
+
+def test_each_shows_the_table_of_every_statement_in_order(ip):
+    """`--each` (JupyterLab's Run Byzer File): one cell, so a `set` is seen by what follows it,
+    and every table shown as it is made, each with its name and the viewer's data."""
+    result, captured = run(ip, '%%byzer --each --limit 2\nset n="3";\nselect id from range(${n}) as a;\n'
+                               '!python conf "dataMode=data";\nselect id * 2 as twice from a as b;')
+    assert result.success and result.result is None  # the last table is shown once, not as Out too
+    shown = [output.data for output in captured.outputs]
+    assert [data["text/plain"].splitlines()[-1] for data in shown] == [
+        "a: showing 2 of 3 rows", "python conf: dataMode=data", "b: showing 2 of 3 rows"]
+    viewer = shown[2]["application/vnd.byzer.table+json"]
+    assert viewer["name"] == "b" and viewer["rows"] == [[0], [2]] and viewer["total_rows"] == 3
 
 
 def test_plan_prints_statements_without_running(ip):
