@@ -80,7 +80,7 @@ def json_rows(table: pa.Table) -> list[list]:
 def table_data(table: pa.Table, table_id: str, name: Optional[str], page_size: int) -> dict:
     """The `application/vnd.byzer.table+json` data of a result: its first page and its shape."""
     return {"version": VERSION, "table_id": table_id, "name": name, "columns": columns(table),
-            "rows": json_rows(table.slice(0, page_size)), "total_rows": table.num_rows,
+            "rows": json_rows(_rows(table, 0, page_size)), "total_rows": table.num_rows,
             "offset": 0, "page_size": page_size, "sort": []}
 
 
@@ -156,7 +156,7 @@ class ResultRegistry:
         if sort:
             rows = _rows_at(table, self._order(table_id, table, name, sort).slice(offset, limit))
         else:
-            rows = table.slice(offset, limit)
+            rows = _rows(table, offset, limit)
         return {"rows": json_rows(rows), "offset": offset, "total_rows": table.num_rows,
                 "sort": [{"column": table.schema.names[i], "descending": d} for i, d in sort]}
 
@@ -207,6 +207,12 @@ class ResultRegistry:
                 f"`save overwrite {name or 't'} as {file_format}.`/some/path`;` instead")
         return {"format": file_format, "filename": download_filename(name, file_format),
                 "data_base64": base64.b64encode(data).decode("ascii")}
+
+
+def _rows(table: pa.Table, offset: int, limit: int) -> pa.Table:
+    """Rows offset..offset+limit (a zero-copy slice; bounded here because Arrow gives a table
+    without columns as many rows as the slice asks for)."""
+    return table.slice(offset, max(0, min(limit, table.num_rows - offset)))
 
 
 def _rows_at(table: pa.Table, indices: pa.Array) -> pa.Table:

@@ -19,7 +19,7 @@ from nbclient import NotebookClient
 
 from byzer_kernel.engine import Session
 from byzer_kernel.engine.types import SparkIntervalType
-from byzer_kernel.result_viewer import MIME_TYPE, ResultRegistry, json_value
+from byzer_kernel.result_viewer import MIME_TYPE, ResultRegistry, json_value, table_data
 from kernelspec_tools import jupyter_path_with_byzer
 
 ROWS = 200_000
@@ -103,6 +103,15 @@ def test_bad_requests_and_unknown_results_answer_one_error():
     assert "no column 'b' in t (columns: a, xs, gap)" in errors["column"]["error"]
     assert "cannot sort t by `xs` (array<bigint>)" in errors["array"]["error"]
     assert "interval day" in errors["interval"]["error"]
+
+
+def test_empty_results_have_no_rows_to_page():
+    registry = ResultRegistry()
+    for empty in (pa.table({}), pa.table({"a": pa.array([], pa.int64())})):  # no columns; no rows
+        table_id = registry.keep(empty, None)
+        page = registry.answer(table_id, {"request": "page", "offset": 0, "limit": 5})
+        assert (page["rows"], page["offset"], page["total_rows"]) == ([], 0, 0)
+        assert table_data(empty, table_id, None, 20)["rows"] == []
 
 
 def test_the_registry_keeps_the_last_results_by_reference():
