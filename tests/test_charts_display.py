@@ -73,11 +73,19 @@ def test_a_visualize_result_shows_its_chart_not_its_page(session, first_chart_of
 
 
 def test_the_magic_displays_the_chart(first_chart_of_the_process, tmp_path, monkeypatch):
-    from IPython.testing.globalipapp import start_ipython
+    # The one IPython shell of the process (tests/test_magics.py uses it too: a second kind of
+    # shell singleton cannot be made beside it), with a fresh shared Session.
+    from IPython.core.interactiveshell import InteractiveShell
+
+    import byzer_kernel.runtime as runtime
 
     monkeypatch.setenv("BYZER_HOME", str(tmp_path))
-    ip = start_ipython()
+    runtime.close_shared_session()
+    ip = InteractiveShell.instance()
     ip.run_line_magic("load_ext", "byzer_kernel")
-    view = ip.run_cell_magic("byzer", "", "select 1 as k, 2 as v as t;\n!plot t where x=\"k\" and y=\"v\";")
+    try:
+        view = ip.run_cell_magic("byzer", "", "select 1 as k, 2 as v as t;\n!plot t where x=\"k\" and y=\"v\";")
+    finally:
+        runtime.close_shared_session()
     bundle, metadata = view._repr_mimebundle_()
     assert charts.PLOTLY_MIME in bundle and metadata["byzer"]["rows"] == 1
