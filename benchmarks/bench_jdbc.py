@@ -19,7 +19,7 @@ Usage: python benchmarks/bench_jdbc.py [--rows N] [--repeat R]
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import importlib
 import json
 import os
 import subprocess
@@ -42,11 +42,12 @@ ENV_KEY = "BYZER_BENCH_JDBC"
 
 
 def postgres_server_class():
-    """tests/db_servers.py's PostgresServer, loaded by path (tests/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("db_servers", HERE.parent / "tests" / "db_servers.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.PostgresServer
+    """tests/db_servers.py's PostgresServer: tests/ is not a package, and db_servers imports its
+    neighbour server_process, so the folder goes on the path (as the tests and dev/ put it)."""
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    from db_servers import PostgresServer
+
+    return PostgresServer
 
 
 def fill(server, rows: int) -> None:

@@ -1,9 +1,11 @@
 """Records how Spark 3.3's JDBC source maps database types, for the project's JDBC reader and writer.
 
 Re-record with `dev/record-jdbc-golden` (as root on Debian 12: it installs the JDBC driver jars and
-the servers from Debian's packages, pyspark 3.3 in .venv-spark, then runs this file). It starts a
-PostgreSQL 15 and a MariaDB server in temporary directories on 127.0.0.1 (stopped at the end) and
-uses an SQLite file, with the JVM and Spark's session both in UTC, and writes
+the servers from Debian's packages, pyspark 3.3 and the test servers' client libraries in
+.venv-spark, then runs this file). It starts a PostgreSQL 15 and a MariaDB server in temporary
+directories on 127.0.0.1 (stopped at the end) with tests/db_servers.py, as the tests do, but with
+server time zones far from UTC, and uses an SQLite file, with the JVM and Spark's session both in
+UTC, and writes
 tests/jdbc/golden_types.jsonl: one JSON object per line, keys sorted, every line with
 `section`, `database` and `case`:
 
@@ -29,14 +31,14 @@ Databases: postgresql; mysql = the MariaDB server through MariaDB Connector/J wi
 URL (Spark picks its MySQL dialect, as for Byzer's usual URLs); mariadb = the same server and driver
 with a jdbc:mariadb:// URL (Spark 3.3 has no dialect for it, and its generic one's double-quoted
 names fail on MariaDB: recorded for a few cases only); sqlite (no dialect in Spark: the generic one).
-The cases are in jdbc_golden_cases.py, the writes in jdbc_golden_writes.py, the servers in
-jdbc_golden_servers.py.
+The cases are in jdbc_golden_cases.py, the writes in jdbc_golden_writes.py.
 """
 from __future__ import annotations
 
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -45,15 +47,19 @@ os.environ["TZ"] = "UTC"  # pyspark turns timestamps into the Python process's l
 
 from pyspark.sql import SparkSession  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+DEV = Path(__file__).resolve().parent
+# tests/ is not a package: its server launcher is imported by path, as the tests import it.
+sys.path[:0] = [str(DEV), str(DEV.parent / "tests")]
+from db_servers import MariaDBServer, PostgresServer  # noqa: E402
 from jdbc_golden_cases import DIRECT_QUERIES, MYSQL_URL_VARIANTS, READS, sampled  # noqa: E402
 from jdbc_golden_db import Database, failure  # noqa: E402
-from jdbc_golden_servers import (MARIADB_SERVER_ZONE, PASSWORD, PG_SERVER_ZONE, USER,  # noqa: E402
-                                 MariaDB, Postgres)
 from jdbc_golden_writes import mode_cases, partition_cases, write_cases  # noqa: E402
 from spark_golden import canonical  # noqa: E402
 
-OUT = Path(__file__).resolve().parent.parent / "tests" / "jdbc" / "golden_types.jsonl"
+OUT = DEV.parent / "tests" / "jdbc" / "golden_types.jsonl"
+# Server zones far from UTC (and from each other), to show whether they leak into what Spark reads.
+PG_SERVER_ZONE = "America/New_York"
+MARIADB_SERVER_ZONE = "+08:00"
 JARS = ["/usr/share/java/postgresql.jar", "/usr/share/java/mariadb-java-client.jar",
         "/usr/share/java/xerial-sqlite-jdbc.jar"]
 
@@ -126,20 +132,27 @@ def direct_query_cases(db: Database) -> list[dict]:
     return records
 
 
-def meta_record(spark, dbs: list[Database], servers: dict) -> dict:
+def server_version(binary: Path | str) -> str:
+    # mariadbd's answer starts with its argv[0]: the bare name keeps the machine's paths out of it.
+    return subprocess.run([Path(binary).name, "--version"], executable=str(binary),
+                          capture_output=True, text=True, check=True).stdout.strip()
+
+
+def meta_record(spark, dbs: list[Database], servers: dict, zones: dict) -> dict:
     jvm = spark._jvm
     return {"section": "meta", "database": "all", "case": "versions", "spark": spark.version,
             "java": jvm.java.lang.System.getProperty("java.version"),
             "jvm_time_zone": jvm.java.util.TimeZone.getDefault().getID(),
             "session_time_zone": spark.conf.get("spark.sql.session.timeZone"),
-            "server_time_zones": {"postgresql": PG_SERVER_ZONE, "mariadb": MARIADB_SERVER_ZONE},
+            "server_time_zones": zones,
             "servers": servers,
             "databases": {db.name: {**db.versions(), "url": db.clean(db.url)} for db in dbs}}
 
 
 def main() -> None:
     only = set(sys.argv[1:])  # section names, to re-run part of the recording while developing
-    postgres, mariadb = Postgres(), MariaDB()
+    postgres = PostgresServer(time_zone=PG_SERVER_ZONE)
+    mariadb = MariaDBServer(time_zone=MARIADB_SERVER_ZONE)
     sqlite_dir = Path(tempfile.mkdtemp(prefix="golden-sqlite-"))
     spark = None
     try:
@@ -147,16 +160,21 @@ def main() -> None:
         mariadb.start()
         spark = spark_session()
         sqlite_path = str(sqlite_dir / "golden.db")
-        common = {"spark": spark, "user": USER, "password": PASSWORD}
-        hide_pg = {f":{postgres.port}/": ":PORT/"}
-        hide_my = {f":{mariadb.port}/": ":PORT/", f":{mariadb.port}": ":PORT"}
-        dbs = [Database("postgresql", postgres.url, secrets=hide_pg, **common),
-               Database("mysql", mariadb.url("mysql"), secrets=hide_my, **common),
-               Database("mariadb", mariadb.url("mariadb"), secrets=hide_my, **common),
+        as_pg = {"spark": spark, "user": postgres.user, "password": postgres.password,
+                 "secrets": {f":{postgres.port}/": ":PORT/"}}
+        as_my = {"spark": spark, "user": mariadb.user, "password": mariadb.password,
+                 "secrets": {f":{mariadb.port}/": ":PORT/", f":{mariadb.port}": ":PORT"}}
+        # Not mariadb.jdbc_url: its characterEncoding/useSSL parameters are not what is recorded.
+        my_url = f"{mariadb.host}:{mariadb.port}/{mariadb.database}"
+        dbs = [Database("postgresql", postgres.jdbc_url, **as_pg),
+               Database("mysql", f"jdbc:mysql://{my_url}", **as_my),
+               Database("mariadb", f"jdbc:mariadb://{my_url}", **as_my),
                Database("sqlite", f"jdbc:sqlite:{sqlite_path}", spark=spark, sqlite_path=sqlite_path,
                         secrets={str(sqlite_dir): "TMP"})]
-        servers = {"postgresql": postgres.version(), "mariadb": mariadb.version()}
-        records = [meta_record(spark, dbs, servers)]
+        servers = {"postgresql": server_version(postgres.bin_dir / "postgres"),
+                   "mariadb": server_version(mariadb.server_binary)}
+        zones = {"postgresql": postgres.time_zone, "mariadb": mariadb.time_zone}
+        records = [meta_record(spark, dbs, servers, zones)]
         sections = {"read": read_cases, "direct_query": direct_query_cases, "write": write_cases,
                     "mode": mode_cases, "partition": partition_cases}
         for name, run in sections.items():

@@ -3,126 +3,64 @@
 Each server lives in its own temporary directory (data, unix socket, log), listens on 127.0.0.1
 only, on a free port, and is stopped by its own pid: the machine's own database services, and the
 servers of other test runs, are never touched. Both run from Debian's packages, which `dev/test`
-installs (`postgresql`, `mariadb-server`).
+installs (`postgresql`, `mariadb-server`). The process handling they share (temp dir, port
+retries, start deadline, stop by pid) is in tests/server_process.py.
 
     with PostgresServer() as pg:
         pg.execute("create table t (i int)")
         pg.jdbc_url  # jdbc:postgresql://127.0.0.1:PORT/byzer_test
+
+The servers run in UTC (MariaDB: +00:00) unless given another zone, as dev/jdbc_golden.py does to
+see whether the server's zone leaks into what Spark reads: PostgresServer("America/New_York").
 """
 from __future__ import annotations
 
-import atexit
 import glob
 import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
-import tempfile
-import time
 from pathlib import Path
 from typing import Any, Optional, Sequence
 from urllib.parse import quote
 
-HOST = "127.0.0.1"
+# free_port, HOST and ServerStartError are still importable from here, as before the split
+# (the port retries themselves look up server_process.free_port).
+from server_process import (HOST, ServerProcess, ServerStartError, free_port,  # noqa: F401
+                            run_logged)
+
 TEST_USER = "byzer"
 TEST_PASSWORD = "byzer-secret-1"
 TEST_DATABASE = "byzer_test"
-START_DEADLINE_S = 60.0
-STOP_DEADLINE_S = 30.0
-# A server that dies because another process took its port between our pick and its bind is
-# started again on another port; anything else is a real failure.
-PORT_ATTEMPTS = 5
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
+class _DatabaseServer(ServerProcess):
+    """A server process with a test user, its database and its time zone: how to reach it."""
 
-
-class ServerStartError(RuntimeError):
-    pass
-
-
-class _PortTaken(Exception):
-    pass
-
-
-class _DatabaseServer:
-    """What both servers share: temp dir, free-port retries, readiness deadline, stop by pid."""
-
-    name = "server"
     jdbc_driver = ""
     uri_scheme = ""
     superuser = ""
     superuser_password = ""
-    # Log lines that mean "the port was taken before the server bound it".
-    port_taken_markers: Sequence[str] = ()
 
-    def __init__(self) -> None:
-        self.host = HOST
-        self.port: Optional[int] = None
+    def __init__(self, time_zone: str) -> None:
+        super().__init__()
         self.user = TEST_USER
         self.password = TEST_PASSWORD
         self.database = TEST_DATABASE
-        self.temp_dir: Optional[Path] = None
-        self.process: Optional[subprocess.Popen] = None
-        self.startup_seconds: Optional[float] = None
+        # The server's own zone, for sessions that do not set one: what `timestamp with time
+        # zone` values are shown in, and what NOW() and friends mean.
+        self.time_zone = time_zone
 
     # Each server defines _initialise(), _launch(log) -> Popen, _is_ready(),
     # _create_test_user_and_database(), jdbc_url and connect(superuser=False, database=None),
     # a DB-API connection (autocommit) over TCP.
 
-    # --- public API -------------------------------------------------------------------------
-    @property
-    def pid(self) -> Optional[int]:
-        return self.process.pid if self.process else None
+    def _on_ready(self) -> None:
+        self._create_test_user_and_database()
 
-    @property
-    def log_path(self) -> Path:
-        assert self.temp_dir is not None
-        return self.temp_dir / "server.log"
-
-    @property
-    def data_dir(self) -> Path:
-        assert self.temp_dir is not None
-        return self.temp_dir / "data"
-
-    def start(self) -> "_DatabaseServer":
-        if self.process is not None:
-            return self
-        began = time.monotonic()
-        self.temp_dir = Path(tempfile.mkdtemp(prefix=f"bk{self.name}", dir="/tmp"))
-        # Registered before anything is started, so an interrupted start is cleaned up too.
-        atexit.register(self.stop)
-        try:
-            self._initialise()
-            self._start_on_a_free_port()
-            self._create_test_user_and_database()
-        except BaseException:
-            self.stop()
-            raise
-        self.startup_seconds = time.monotonic() - began
-        return self
-
-    def stop(self) -> None:
-        """End the server by its pid (then its process group after a deadline) and remove its
-        temp dir. Safe to call twice."""
-        atexit.unregister(self.stop)
-        if self.process is not None:
-            self._terminate(self.process)
-            self.process = None
-        if self.temp_dir is not None:
-            shutil.rmtree(self.temp_dir, ignore_errors=True)
-            self.temp_dir = None
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+    def _create_test_user_and_database(self) -> None:
+        raise NotImplementedError
 
     def execute(self, sql: str, params: Optional[Sequence[Any]] = None,
                 superuser: bool = False) -> list[tuple]:
@@ -155,84 +93,6 @@ class _DatabaseServer:
         return (f'connect jdbc where url="{self.jdbc_url}" and driver="{self.jdbc_driver}" '
                 f'and user="{self.user}" and password="{self.password}" as {name};')
 
-    def log_tail(self, lines: int = 40) -> str:
-        return _tail(self.log_path, lines) if self.temp_dir else "(no log)"
-
-    # --- start and stop -----------------------------------------------------------------------
-    def _start_on_a_free_port(self) -> None:
-        for _ in range(PORT_ATTEMPTS):
-            self.port = free_port()
-            try:
-                self._start_and_wait()
-                return
-            except _PortTaken:
-                continue
-        raise ServerStartError(f"{self.name}: every port tried was taken\n{self.log_tail()}")
-
-    def _start_and_wait(self) -> None:
-        with open(self.log_path, "ab") as log:
-            self.process = self._launch(log)
-        deadline = time.monotonic() + START_DEADLINE_S
-        while time.monotonic() < deadline:
-            if _has_exited(self.process):
-                code = _end_group_and_reap(self.process)
-                self.process = None
-                tail = self.log_tail()
-                if any(marker in tail for marker in self.port_taken_markers):
-                    raise _PortTaken()
-                raise ServerStartError(f"{self.name} exited with code {code} while starting; "
-                                       f"log tail:\n{tail}")
-            if self._is_ready():
-                return
-            time.sleep(0.05)
-        raise ServerStartError(f"{self.name} did not accept connections within "
-                               f"{START_DEADLINE_S:.0f} s; log tail:\n{self.log_tail()}")
-
-    def _shutdown_signal(self) -> int:
-        return signal.SIGTERM
-
-    def _terminate(self, process: subprocess.Popen) -> None:
-        if not _has_exited(process):
-            os.kill(process.pid, self._shutdown_signal())
-            deadline = time.monotonic() + STOP_DEADLINE_S
-            while not _has_exited(process) and time.monotonic() < deadline:
-                time.sleep(0.02)
-        _end_group_and_reap(process)
-
-
-def _has_exited(process: subprocess.Popen) -> bool:
-    """Whether the process has ended, without reaping it: while its zombie holds the pid, the
-    pid cannot be reused, so its process group can still be killed safely."""
-    if process.returncode is not None:
-        return True
-    return os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
-
-
-def _end_group_and_reap(process: subprocess.Popen) -> int:
-    """SIGKILL to the server's process group (it was started in its own session, so the group
-    id is its pid), which ends any worker that outlived it; then reap it."""
-    if process.returncode is None:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    return process.wait()
-
-
-def _tail(path: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
-def _run(args: list[str], what: str, log_path: Path, **kwargs) -> None:
-    with open(log_path, "ab") as log:
-        done = subprocess.run(args, stdout=log, stderr=subprocess.STDOUT, timeout=120, **kwargs)
-    if done.returncode != 0:
-        raise ServerStartError(f"{what} failed with code {done.returncode}; log tail:\n"
-                               f"{_tail(log_path)}")
-
 
 def _postgres_bin_dir() -> Path:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/postgres"),
@@ -254,8 +114,8 @@ class PostgresServer(_DatabaseServer):
     superuser_password = "postgres-secret-1"
     port_taken_markers = ("could not create any TCP/IP sockets", "Address already in use")
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, time_zone: str = "UTC") -> None:
+        super().__init__(time_zone)
         self.bin_dir = _postgres_bin_dir()
         # PostgreSQL refuses to run as root: then it runs as Debian's `postgres` system user.
         self._run_as: Optional[pwd.struct_passwd] = (
@@ -286,10 +146,10 @@ class PostgresServer(_DatabaseServer):
             for path in (self.temp_dir, password_file):
                 os.chown(path, self._run_as.pw_uid, self._run_as.pw_gid)
         # -N: no fsync; trust only on the unix socket inside the temp dir, passwords over TCP.
-        _run([str(self.bin_dir / "initdb"), "-D", str(self.data_dir), "-U", self.superuser,
-              f"--pwfile={password_file}", "--auth-local=trust", "--auth-host=scram-sha-256",
-              "-E", "UTF8", "--locale=C.UTF-8", "-N"],
-             "initdb", self.log_path, **self._user_kwargs())
+        run_logged([str(self.bin_dir / "initdb"), "-D", str(self.data_dir), "-U", self.superuser,
+                    f"--pwfile={password_file}", "--auth-local=trust", "--auth-host=scram-sha-256",
+                    "-E", "UTF8", "--locale=C.UTF-8", "-N"],
+                   "initdb", self.log_path, **self._user_kwargs())
         password_file.unlink()
 
     def _launch(self, log) -> subprocess.Popen:
@@ -299,8 +159,8 @@ class PostgresServer(_DatabaseServer):
             # Test data is thrown away: no durability, little memory.
             "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off",
             "shared_buffers": "16MB", "max_connections": "60",
-            # Same answers on every machine for timestamps with time zone.
-            "timezone": "UTC",
+            # Same answers on every machine for timestamps with time zone (UTC unless asked).
+            "timezone": self.time_zone,
         }
         args = [str(self.bin_dir / "postgres"), "-D", str(self.data_dir)]
         for key, value in settings.items():
@@ -348,8 +208,8 @@ class MariaDBServer(_DatabaseServer):
                      "--innodb-flush-log-at-trx-commit=0", "--innodb-doublewrite=0",
                      "--skip-name-resolve", "--performance-schema=0")
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, time_zone: str = "+00:00") -> None:
+        super().__init__(time_zone)
         self.server_binary = shutil.which("mariadbd") or "/usr/sbin/mariadbd"
         if not os.access(self.server_binary, os.X_OK):
             raise ServerStartError("MariaDB is not installed (mariadbd); dev/test installs "
@@ -387,11 +247,11 @@ class MariaDBServer(_DatabaseServer):
 
     def _initialise(self) -> None:
         # --no-defaults first: the machine's /etc/mysql configuration is not read.
-        _run(["mariadb-install-db", "--no-defaults", f"--datadir={self.data_dir}",
-              *self._run_as_args(), "--auth-root-authentication-method=normal",
-              "--skip-test-db", *self.light_options],
-             "mariadb-install-db", self.log_path, stdin=subprocess.DEVNULL,
-             cwd=str(self.temp_dir))
+        run_logged(["mariadb-install-db", "--no-defaults", f"--datadir={self.data_dir}",
+                    *self._run_as_args(), "--auth-root-authentication-method=normal",
+                    "--skip-test-db", *self.light_options],
+                   "mariadb-install-db", self.log_path, stdin=subprocess.DEVNULL,
+                   cwd=str(self.temp_dir))
 
     def _launch(self, log) -> subprocess.Popen:
         assert self.temp_dir is not None
@@ -400,7 +260,7 @@ class MariaDBServer(_DatabaseServer):
                 f"--port={self.port}", f"--bind-address={self.host}", "--skip-networking=0",
                 f"--pid-file={self.temp_dir / 'mariadb.pid'}", f"--tmpdir={self.temp_dir}",
                 f"--log-error={self.log_path}", "--character-set-server=utf8mb4",
-                "--collation-server=utf8mb4_general_ci", "--default-time-zone=+00:00",
+                "--collation-server=utf8mb4_general_ci", f"--default-time-zone={self.time_zone}",
                 *self.light_options]
         return subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log,
                                 stderr=subprocess.STDOUT, start_new_session=True,

@@ -6,12 +6,16 @@ from pathlib import Path
 import psutil
 import pytest
 
-import db_servers
+import server_process
 from db_servers import MariaDBServer, PostgresServer, ServerStartError
 
 SERVERS = {"postgres": "postgres_server", "mariadb": "mariadb_server"}
 CURRENT_USER_SQL = {"postgres": "SELECT current_user, current_database()",
                     "mariadb": "SELECT substring_index(current_user(), '@', 1), database()"}
+# The server's own zone (PostgreSQL's session zone is the server's unless the client sets one;
+# ADBC runs a query as COPY (...), which takes SELECT but not SHOW).
+SERVER_ZONE_SQL = {"postgres": "SELECT current_setting('TimeZone')",
+                   "mariadb": "SELECT @@global.time_zone"}
 WRONG_PASSWORD_WORDS = {"postgres": "password authentication failed", "mariadb": "Access denied"}
 
 
@@ -112,13 +116,29 @@ def test_a_port_taken_before_the_server_binds_it_is_retried(server_class, monkey
         squatter.listen()
         taken = squatter.getsockname()[1]
         ports = iter([taken])
-        real_free_port = db_servers.free_port
-        monkeypatch.setattr(db_servers, "free_port", lambda: next(ports, None) or real_free_port())
+        real_free_port = server_process.free_port
+        # The retry loop is server_process's: that is where it looks the port up.
+        monkeypatch.setattr(server_process, "free_port",
+                            lambda: next(ports, None) or real_free_port())
         with server_class() as server:
             assert server.port != taken
             # The first attempt did run into the squatter, and the second one took another port.
             assert "Address already in use" in server.log_path.read_text()
             assert server.execute("SELECT 1") == [(1,)]
+
+
+def test_servers_run_in_utc_unless_given_another_zone(kind_and_server):
+    kind, server = kind_and_server
+    assert server.execute(SERVER_ZONE_SQL[kind]) == [(server.time_zone,)]
+    assert server.time_zone == {"postgres": "UTC", "mariadb": "+00:00"}[kind]
+
+
+@pytest.mark.parametrize("server_class, zone", [(PostgresServer, "America/New_York"),
+                                                (MariaDBServer, "+08:00")])
+def test_a_server_started_with_another_zone_reports_it(server_class, zone):
+    with server_class(time_zone=zone) as server:
+        kind = "postgres" if server_class is PostgresServer else "mariadb"
+        assert server.execute(SERVER_ZONE_SQL[kind]) == [(zone,)]
 
 
 class _MariaDBWithABadOption(MariaDBServer):
