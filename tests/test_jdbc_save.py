@@ -56,7 +56,7 @@ def make_people(database, table: str, *values: str) -> None:
 ALL_TYPES = pa.table({
     "i": pa.array([1, None], pa.int32()), "big": pa.array([2 ** 62, None], pa.int64()),
     "amount": pa.array([D("12345678.91"), None], pa.decimal128(10, 2)), "flag": pa.array([True, None]),
-    "name": pa.array(["héllo", None]), "data": pa.array([b"\x00\xff", None], pa.binary()),
+    "name": pa.array(["héllo 😀", None]), "data": pa.array([b"\x00\xff", None], pa.binary()),
     "day": pa.array([dt.date(2024, 2, 29), None], pa.date32()),
     "at": pa.array([dt.datetime(2024, 1, 2, 3, 4, 5), None], pa.timestamp("us")),
     "dbl": pa.array([0.1, None], pa.float64())})
@@ -77,6 +77,20 @@ def test_overwrite_creates_the_table_with_spark_types(database, connected):
     connected.execute("save overwrite other as jdbc.`db.typed`;")
     assert list(database.column_types("typed")) == ["id", "name", "amount"]
     assert rows(database, "typed") == [(7, "n7", D("1.75"))]
+
+
+QUALIFIED = {"postgresql": "public", "mysql": "byzer_test", "sqlite": "main"}
+
+
+def test_save_to_a_schema_qualified_table_with_odd_column_names(database, connected):
+    database.drop("qualified")
+    connected.catalog.register("odd", pa.table({"My Col": pa.array([1, 2], pa.int32()), "Name": ["a", "b"]}))
+    target = f"db.{QUALIFIED[database.kind]}.qualified"
+    connected.execute(f"save overwrite odd as jdbc.`{target}`;\nsave append odd as jdbc.`{target}`;")
+    assert list(database.column_types("qualified")) == ["My Col", "Name"]
+    assert database.count("qualified") == 4
+    connected.execute(f"load jdbc.`{target}` as back;")
+    assert connected.table("back").column_names == ["My Col", "Name"]
 
 
 def test_append_adds_rows_and_creates_a_missing_table(database, connected):

@@ -54,6 +54,11 @@ def test_url_inline_in_the_load_and_save_options(database, session):
     assert ids(session, "inline") == [1, 2] and database.count("t_inline") == 2
     session.execute(f"run command as JDBC.`` {where} and `driver-statement-0`='DELETE FROM t_inline' as r;")
     assert database.count("t_inline") == 0
+    if database.server is not None:  # user and password as parameters of the URL itself
+        server = database.server
+        url = database.url(f"user={server.user}&password={quote(server.password, safe='')}")
+        session.execute(f'load jdbc.`t` where url="{url}" and driver="{database.driver}" as in_url;')
+        assert ids(session, "in_url") == [1, 2]
 
 
 BYZER_MYSQL_PARAMS = ("characterEncoding=utf8&useSSL=false&zeroDateTimeBehavior=convertToNull&tinyInt1isBit=false"
