@@ -6,6 +6,7 @@ from typing import Optional
 import pyarrow as pa
 
 from ..lang.errors import ByzerRuntimeError, UsageError
+from ..lang.secrets import mask_secrets, mask_values
 from .jobs import KILLED, RUNNING
 
 NO_TIMEOUT = -1  # Byzer's MLSQLJobInfo.timeout when the request set none
@@ -20,7 +21,8 @@ def jobs_table(session, key: Optional[str] = None) -> pa.Table:
         "owner": pa.array([session.owner] * len(jobs), pa.string()),
         "jobType": pa.array(["script"] * len(jobs), pa.string()),
         "jobName": pa.array([job.name for job in jobs], pa.string()),
-        "jobContent": pa.array([job.content for job in jobs], pa.string()),
+        "jobContent": pa.array([mask_values(mask_secrets(job.content), session.secret_values)
+                                for job in jobs], pa.string()),
         "groupId": pa.array([job.group_id for job in jobs], pa.string()),
         "startTime": pa.array([int(job.start_time * 1000) for job in jobs], pa.int64()),
         "timeout": pa.array([NO_TIMEOUT] * len(jobs), pa.int64()),

@@ -10,7 +10,7 @@ import inspect
 import pyarrow as pa
 
 from ..lang.errors import UnsupportedStatementError, UsageError
-from ..lang.secrets import shown_python_value
+from ..lang.secrets import MASK, is_secret_key, mask_values, shown_python_value
 from ..lang.suggest import did_you_mean
 
 # The forms `!show commands` lists (Byzer's help lists its own, some of which need a cluster).
@@ -183,7 +183,8 @@ def conf_table(session) -> pa.Table:
     resolve, who runs, `set ... where type="conf"` items and `!python conf` items (secrets masked)."""
     rows = [("BYZER_HOME", str(session.home), "where relative paths resolve"),
             ("owner", session.owner, "the user the session runs as (PY_EXECUTE_USER, OWNER)")]
-    rows += [(k, v, 'set ... where type="conf"') for k, v in session.spark_conf.items()]
+    rows += [(k, MASK if is_secret_key(k) else mask_values(v, session.secret_values), 'set ... where type="conf"')
+             for k, v in session.spark_conf.items()]
     rows += [(k, shown_python_value("conf", k, v), "!python conf") for k, v in session.python_conf.items()]
     return pa.table({column: pa.array([row[i] for row in rows], pa.string())
                      for i, column in enumerate(("name", "value", "doc"))})

@@ -103,6 +103,9 @@ class Session:
         self.branch_variables: dict[str, str] = {}
         # `connect jdbc ... as name` options by name ("" for the defaults): engine/jdbc/connections.py.
         self.jdbc_connections: dict[str, dict] = {}
+        # Secret values met while running (a connection's password, whatever variable it came
+        # from): listings of the session's own texts (`!show jobs`, `!show conf`) mask them.
+        self.secret_values: set[str] = set()
         self._sql_engine = None
 
     # -- the walk of one cell ------------------------------------------------------------------

@@ -29,6 +29,27 @@ def mask_secrets(text: str) -> str:
     return _OPTION_SECRET.sub(lambda m: m.group(1) + _masked_like(m.group(2)), text)
 
 
+_VARIABLE = re.compile(r"\$\{\s*(\w+)\s*\}|\$(\w+)")
+_URL_SECRET_VALUE = re.compile(rf"[?&;]\w*(?:{_WORDS})\w*=([^&\s\"';`]*)", re.IGNORECASE)
+
+
+def secret_variables(text: str) -> set:
+    """The variables a script puts in secret options (`password="${pw}"`, `?password=${pw}` in a
+    URL): their `set` statements hold secrets whatever their own names."""
+    values = [m.group(2) for m in _OPTION_SECRET.finditer(text)] + \
+        [m.group(1) for m in _URL_SECRET_VALUE.finditer(text)]
+    return {a or b for value in values for a, b in _VARIABLE.findall(value)}
+
+
+def mask_values(text: str, secrets) -> str:
+    """`text` with every known secret value (e.g. a password a `connect` used, wherever it came
+    from: a variable, a literal) replaced by MASK; longest first, so no part of one is left."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        if secret:
+            text = text.replace(secret, MASK)
+    return text
+
+
 def _masked_like(value: str) -> str:
     quote = value[:3] if value.startswith(_TRIPLE) else value[:1]
     return f"{quote}{MASK}{quote}" if quote in (_TRIPLE, '"', "'", "`") else MASK

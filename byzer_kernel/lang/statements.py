@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import ClassVar, Optional
 
-from .secrets import MASK, is_secret_key, mask_secrets, shown_python_pair
+from .secrets import MASK, is_secret_key, mask_secrets, secret_variables, shown_python_pair
 
 
 @dataclass(frozen=True)
@@ -259,4 +259,11 @@ class Script:
     statements: list = field(default_factory=list)
 
     def describe(self) -> str:
-        return "\n".join(f"{s.span.line}:{s.span.col}\t{s.describe()}" for s in self.statements)
+        hidden = secret_variables(self.source)  # variables a secret option uses: their values too
+        return "\n".join(f"{s.span.line}:{s.span.col}\t{_described(s, hidden)}" for s in self.statements)
+
+
+def _described(statement: Statement, hidden: set) -> str:
+    if isinstance(statement, SetStatement) and statement.key in hidden:
+        return f"set {statement.key}={MASK}{describe_options(statement.options)}"
+    return statement.describe()

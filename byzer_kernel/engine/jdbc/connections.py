@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...lang.errors import UnsupportedStatementError, UsageError
+from ...lang.secrets import is_secret_key
 from ..formats.options import option
 from .urls import JdbcUrl, parse_jdbc_url
 
@@ -32,6 +33,7 @@ def execute_connect(session, statement, events):
     options = session.rendered_options(statement.options)
     if option(options, "url") is None:
         raise UsageError("connect jdbc needs url=\"jdbc:...\" (e.g. jdbc:postgresql://host:5432/db)")
+    _remember_secrets(session, options)
     _address(options)  # a malformed URL or driver fails here, not at the first load
     name = statement.name.strip("`") if statement.name else DEFAULTS
     connections(session)[name] = options
@@ -61,7 +63,15 @@ def resolve(session, path: str, options: dict, table_required: bool = True) -> T
                          f"(kept connections: {names}); write connect jdbc where url=\"...\" as {first or 'db'}")
     if table_required and not table and option(merged, "directQuery") is None:
         raise UsageError(f"jdbc.`{path}` names no table (write jdbc.`db.table`)")
-    return Target(_address(merged), table, merged)
+    _remember_secrets(session, options)
+    address = _address(merged)
+    if address.password:
+        session.secret_values.add(address.password)  # also when it sits in the URL
+    return Target(address, table, merged)
+
+
+def _remember_secrets(session, options: dict) -> None:
+    session.secret_values.update(str(value) for key, value in options.items() if is_secret_key(key) and value)
 
 
 def _address(options: dict) -> JdbcUrl:

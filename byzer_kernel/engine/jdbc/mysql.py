@@ -24,29 +24,31 @@ class MySQLDialect(Dialect):
     def open(self):
         import pymysql
 
-        return pymysql.connect(host=self.url.host, port=self.url.port, user=self.url.user,
-                               password=self.url.password, database=self.url.database or None,
-                               charset="utf8mb4", connect_timeout=CONNECT_TIMEOUT_SECONDS, autocommit=False,
-                               init_command="SET time_zone = '+00:00'")
+        from .pymysql_private import without_read_timeout
+
+        return without_read_timeout(pymysql.connect(
+            host=self.url.host, port=self.url.port, user=self.url.user, password=self.url.password,
+            database=self.url.database or None, charset="utf8mb4", connect_timeout=CONNECT_TIMEOUT_SECONDS,
+            read_timeout=CONNECT_TIMEOUT_SECONDS, autocommit=False, init_command="SET time_zone = '+00:00'"))
 
     def quote(self, name: str) -> str:
         return "`" + name.replace("`", "``") + "`"
 
     def probe(self, connection, query: str) -> list[Column]:
-        from .mysql_fields import describe_fields
+        from .pymysql_private import describe_fields
 
         cursor = connection.cursor()
         try:
-            cursor.execute(f"SELECT * FROM ({query}) AS byzer_probe LIMIT 0")
+            cursor.execute(f"SELECT * FROM ({query}) AS byzer_probe WHERE 1=0")  # Spark's schema query
             fields = describe_fields(cursor)
+            connection.rollback()
         finally:
             cursor.close()
-            connection.rollback()
         return [self._column(field) for field in fields]
 
     def not_null_columns(self, connection, table: str) -> set:
         """MySQL says NOT NULL in each result field's flags, tables and expressions alike."""
-        from .mysql_fields import NOT_NULL, describe_fields
+        from .pymysql_private import NOT_NULL, describe_fields
 
         cursor = connection.cursor()
         try:
@@ -57,7 +59,7 @@ class MySQLDialect(Dialect):
             connection.rollback()
 
     def _column(self, field) -> Column:
-        from .mysql_fields import UNSIGNED, field_codes
+        from .pymysql_private import UNSIGNED, field_codes
 
         name, code, flags, length, scale = field.name, field_codes[field.type_code], field.flags, \
             field.length, field.scale

@@ -36,28 +36,41 @@ def load_jdbc(session, path: str, options: dict) -> pa.Table:
     direct = option(target.options, "directQuery") or option(target.options, "query")
     base = str(direct).strip().rstrip(";") if direct else f"SELECT * FROM {target.table}"
     doing = "reading the query" if direct else f"reading table {target.table}"
-    connection = dialect.connect()
-    try:
-        columns = dialect.probe(connection, base)
-        required = set() if direct else dialect.not_null_columns(connection, target.table)
-        for column in columns:
-            column.nullable = column.name not in required
-    except ByzerError:
-        raise
-    except Exception as error:
-        raise dialect.failure(error, doing) from None
-    finally:
-        connection.close()
+    marker = f"byzer-load-{uuid.uuid4().hex}"
+    columns = _described(dialect, base, None if direct else target.table, marker, doing)
     columns = _custom_schema(columns, option(target.options, "customSchema"))
     predicates = partition_predicates(target.options, columns, dialect.quote)
     select = ", ".join(f"{c.read_sql} AS {dialect.quote(c.name)}" for c in columns)
-    marker = f"byzer-load-{uuid.uuid4().hex}"
     queries = [dialect.marked(f"SELECT {select} FROM ({base}) byzer_source"
                               + (f" WHERE {where}" if where else ""), marker) for where in predicates]
     pieces = _read_all(dialect, queries, marker, doing)
     table = pa.concat_tables([_shaped(piece, columns) for piece in pieces])
     sizes = [{"where": where, "rows": piece.num_rows} for where, piece in zip(predicates, pieces)]
     return table.replace_schema_metadata({PARTITIONS_KEY: json.dumps(sizes).encode()})
+
+
+def _described(dialect, base: str, table, marker: str, doing: str) -> list[Column]:
+    """The columns of `base` (NOT NULL ones of `table` non-nullable); an interrupt cancels the
+    description in the database too (MariaDB runs a derived table's query to describe it)."""
+    connection = dialect.connect()
+    try:
+        columns = dialect.probe(connection, dialect.marked(base, marker))
+        required = dialect.not_null_columns(connection, table) if table else set()
+        for column in columns:
+            column.nullable = column.name not in required
+        return columns
+    except KeyboardInterrupt:
+        dialect.cancel(marker)
+        raise
+    except ByzerError:
+        raise
+    except Exception as error:
+        raise dialect.failure(error, doing) from None
+    finally:
+        try:
+            connection.close()
+        except Exception:  # the driver closed it itself when the interrupt cut a read
+            pass
 
 
 def _read_all(dialect, queries: list[str], marker: str, doing: str) -> list[pa.Table]:
@@ -82,6 +95,9 @@ def _shaped(piece: pa.Table, columns: list[Column]) -> pa.Table:
     arrays = []
     for index, column in enumerate(columns):
         array = piece.column(index)
+        if piece.num_rows == 0:  # no value to read a type from: the column's Spark type, empty
+            arrays.append(pa.chunked_array([], column.spark or _plain(array.type)))
+            continue
         if column.spark is None:  # an SQLite expression: numbers as the driver's NUMERIC, the decimal
             # of each value's text (0.2, not the double's binary expansion)
             if pa.types.is_floating(array.type):

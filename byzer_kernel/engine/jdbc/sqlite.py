@@ -101,13 +101,19 @@ class SQLiteDialect(Dialect):
         return data
 
     def not_null_columns(self, connection, table: str) -> set:
+        schema, _, name = table.rpartition(".")
         cursor = connection.cursor()
         try:
-            cursor.execute(f"PRAGMA table_info({table})")
+            cursor.execute(f"PRAGMA {schema + '.' if schema else ''}table_info({name})")
             return {row[1] for row in cursor.fetchall() if row[3]}
         finally:
             cursor.close()
             connection.rollback()
+
+    def ingest(self, connection, table: str, data: pa.Table) -> None:
+        if "." in table:  # ADBC's SQLite driver ingests into no named schema: stage and INSERT
+            return self.insert(connection, table, data, data.column_names)
+        return super().ingest(connection, table, data)
 
     def rows_changed(self, cursor) -> int:
         """ADBC's SQLite driver gives no count: SQLite's own changes() does."""

@@ -85,8 +85,9 @@ class _Save:
         return "written"
 
     def _refill(self, connection) -> str:
+        columns = self._table_columns(connection)  # its probe ends a transaction: before the truncate
         self.dialect.execute(connection, self.dialect.truncate_sql(self.name))
-        self._insert(connection, self.name, self._table_columns(connection), fresh=False)
+        self._insert(connection, self.name, columns, fresh=False)
         return "written"
 
     def _replace(self, connection) -> str:
