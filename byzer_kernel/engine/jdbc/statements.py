@@ -60,7 +60,8 @@ def _run_all(dialect, connection, texts: list[str]) -> pa.Table:
         failure = dialect.failure(error, f"statement {number} of {len(texts)} (`{short_text(texts[number - 1], 60)}`)")
         if number > 1:
             failure.message += ("; the earlier statements were rolled back" if dialect.transactional_ddl
-                                else "; earlier DDL statements stay (MySQL commits them at once)")
+                                else "; the earlier statements were rolled back, except DDL, which MySQL "
+                                "commits at once: earlier DDL statements stay")
         raise failure from None
     finally:
         cursor.close()
