@@ -1,7 +1,9 @@
-"""`byzer run FILE` (a .byzer script, or a notebook executed headless) and `byzer plan FILE`.
+"""`byzer run FILE` (a .byzer script, `-` for standard input, or a notebook executed headless:
+cli_notebook.py), `byzer plan FILE` and `byzer --version`.
 
-Exit codes: 0 done, 1 the script failed (one message on stderr), 2 the file cannot be read,
-130 interrupted. With `--output csv|json`, stdout carries the result alone.
+Exit codes: 0 done, 1 the script failed (one message on stderr), 2 the file cannot be read or the
+command line is wrong, 130 interrupted. With `--output csv|json`, stdout carries the result alone.
+While a script runs, notices go to stderr, with live progress when stderr is a terminal (cli_stderr.py).
 """
 from __future__ import annotations
 
@@ -10,12 +12,14 @@ import codecs
 import contextlib
 import json
 import os
+import re
 import sys
 import traceback
 from pathlib import Path
 
-from .engine import Observer
-from .lang.errors import ByzerError, InternalError, ScriptEncodingError, bounded, internal_error
+from . import __version__
+from .cli_stderr import StderrEvents
+from .lang.errors import ByzerError, InternalError, ScriptEncodingError, internal_error
 from .lang.positions import line_col
 from .lang.statements import Span
 
@@ -25,28 +29,41 @@ DEBUG_HINT = "byzer: run again with --debug to see the traceback"
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="byzer", description="Run Byzer scripts and notebooks locally.")
+    parser.add_argument("--version", action="version", version=f"byzer {__version__}")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--debug", action="store_true",
                         help="print the full traceback when byzer_kernel itself fails")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", parents=[common],
-                              help="run a .byzer script or a notebook and print its result table")
-    run.add_argument("file", type=Path)
+                              help="run a .byzer script (- reads it from standard input) or a notebook "
+                                   "and print its results")
+    run.add_argument("file", type=Path, help="a .byzer script, - for standard input, or a .ipynb notebook")
+    run.add_argument("-p", "--param", dest="params", action="append", type=parameter, default=[],
+                     metavar="NAME=VALUE", help="set the session variable NAME before the first statement "
+                     "(as `set NAME=\"VALUE\" where scope=\"session\";` would); repeatable")
     run.add_argument("--output", choices=["table", *MACHINE_OUTPUTS], default="table",
-                     help="how a script's result is printed (default: table); with csv and json, "
+                     help="scripts: how the result is printed (default: table); with csv and json, "
                           "whatever the script prints goes to stderr")
-    run.add_argument("--limit", type=int, default=50, help="rows shown with --output table")
-    run.add_argument("--save", type=Path, help="notebooks: write the executed notebook here")
+    run.add_argument("--limit", type=int, default=50, help="scripts: rows shown with --output table")
+    run.add_argument("--save", type=Path, metavar="OUT.ipynb",
+                     help="notebooks: write the executed notebook, with its outputs, here")
     run.add_argument("--timeout", type=int, default=1800, help="notebooks: seconds allowed per cell")
     plan = commands.add_parser("plan", parents=[common], help="print the parsed statements without running them")
-    plan.add_argument("file", type=Path)
+    plan.add_argument("file", type=Path, help="a .byzer script, or - for standard input")
     args = parser.parse_args(argv)
+    notebook = args.command == "run" and args.file.suffix == ".ipynb"
+    if args.command == "run" and args.save and not notebook:
+        run.error("--save writes an executed notebook: it needs a .ipynb file")
+    if notebook and args.output != "table":
+        run.error("--output csv|json is for scripts: a notebook prints every output as text")
     try:
         if args.command == "plan":
             return plan_file(args.file)
-        if args.file.suffix == ".ipynb":
-            return run_notebook(args.file, args.save, args.timeout)
-        return run_script(args.file, args.output, args.limit)
+        if notebook:
+            from .cli_notebook import run_notebook
+
+            return run_notebook(args.file, args.save, args.timeout, dict(args.params))
+        return run_script(args.file, args.output, args.limit, dict(args.params))
     except InternalError as error:
         return _internal_failure(error, args.debug)
     except ByzerError as error:
@@ -64,7 +81,48 @@ def main(argv=None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except Exception as error:  # a bug outside the Session (starting it, printing the result)
+        missing_kernel = _missing_kernel(error)
+        if missing_kernel:
+            print(missing_kernel, file=sys.stderr)
+            return 2
         return _internal_failure(internal_error(error), args.debug)
+
+
+PARAMETER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
+
+
+def parameter(text: str) -> tuple[str, str]:
+    """`-p NAME=VALUE`: split at the first `=`; the value is kept exactly (quotes included)."""
+    name, equals, value = text.partition("=")
+    if not equals or not PARAMETER_NAME.fullmatch(name.strip()):
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE with NAME a variable name (letters, digits, "
+                                         f"_ and ., not starting with a digit), got {text!r}")
+    return name.strip(), value
+
+
+def set_parameters(session, parameters: dict) -> None:
+    """`-p` parameters as session variables: what `set NAME="VALUE" where scope="session";` makes,
+    with the value taken as given rather than parsed, so no quoting can change it."""
+    for name, value in parameters.items():
+        session.variables.set(name, value, scope="session")
+
+
+def set_shared_parameters(parameters: dict) -> None:
+    """Run inside a notebook's kernel (cli_notebook.py): the parameters in the shared session that
+    the kernel's cells and the %%byzer magic use."""
+    from .runtime import shared_session
+
+    set_parameters(shared_session(), parameters)
+
+
+def _missing_kernel(error: Exception):
+    """A notebook whose kernel is not installed: one line saying which, and how to install ours."""
+    from jupyter_client.kernelspec import NoSuchKernel
+
+    if isinstance(error, NoSuchKernel):
+        return (f"byzer: the notebook's kernel {error.name!r} is not installed (the Byzer kernel installs "
+                "with `python -m byzer_kernel install --user`)")
+    return None
 
 
 def _internal_failure(error: InternalError, debug: bool) -> int:
@@ -76,19 +134,25 @@ def _internal_failure(error: InternalError, debug: bool) -> int:
     return 1
 
 
+STDIN = Path("-")
+
+
 def read_script(path: Path) -> str:
-    """The script's text; bytes that are not UTF-8 text stop it with their line:col."""
-    data = path.read_bytes()
+    """The script's text (`-`: standard input); bytes that are not UTF-8 text stop it with their line:col."""
+    if path == STDIN:
+        data, name = sys.stdin.buffer.read(), "<stdin>"
+    else:
+        data, name = path.read_bytes(), path.name
     body = data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as error:
         valid = body[:error.start].decode("utf-8")  # the text up to the first bad byte
-        raise _encoding_error(f"{path.name} is not UTF-8 text: byte 0x{body[error.start]:02x} cannot be decoded",
+        raise _encoding_error(f"{name} is not UTF-8 text: byte 0x{body[error.start]:02x} cannot be decoded",
                               valid, len(valid)) from None
     nul = text.find("\0")
     if nul >= 0:  # valid UTF-8, but no script holds NUL characters: a binary file
-        raise _encoding_error(f"{path.name} holds a NUL character: a binary file, not a script", text, nul)
+        raise _encoding_error(f"{name} holds a NUL character: a binary file, not a script", text, nul)
     return text
 
 
@@ -106,37 +170,22 @@ def plan_file(path: Path) -> int:
     return 0
 
 
-class _StderrMessages(Observer):
-    """Notices (e.g. which Ray is used) go to stderr so that stdout stays the result."""
-
-    def message(self, text: str) -> None:
-        print(text, file=sys.stderr)
-
-    def waiting(self, text) -> None:
-        """Live notices ("starting Ray… N s"): redrawn in place on a terminal; elsewhere the first
-        one is a line of its own and the rest stay quiet."""
-        if sys.stderr.isatty():
-            sys.stderr.write("\r\033[K" + (text or ""))
-        elif text is not None and not getattr(self, "_waiting_shown", False):
-            sys.stderr.write(text.split("…")[0] + "…\n")
-        self._waiting_shown = text is not None
-        sys.stderr.flush()
-
-    def cluster_status(self, view) -> None:
-        """`!ray status`: the status as text."""
-        from .widgets import status_text
-
-        print(status_text(view.status()), file=sys.stderr)
-
-
-def run_script(path: Path, output: str, limit: int) -> int:
+def run_script(path: Path, output: str, limit: int, parameters: dict | None = None) -> int:
     from .runtime import create_session
 
     text = read_script(path)
     with _printed_text_to_stderr(output in MACHINE_OUTPUTS):
         session = create_session()
+        events = StderrEvents()
         try:
-            result = session.execute(text, events=_StderrMessages())
+            set_parameters(session, parameters or {})
+            result = session.execute(text, events=events)
+        except KeyboardInterrupt:
+            events.finish("interrupted")
+            raise
+        except BaseException:
+            events.finish("failed")
+            raise
         finally:
             session.close()
     table = result.table
@@ -187,42 +236,6 @@ def _point_fd(fd: int, target: int):
         return None
     os.dup2(target, fd)
     return saved
-
-
-def run_notebook(path: Path, save: Path | None, timeout: int) -> int:
-    """Execute every cell on the notebook's own kernel, as nbconvert would, then print the result
-    tables the cells produced."""
-    import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
-
-    notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=timeout, resources={"metadata": {"path": str(path.parent)}})
-    try:
-        client.execute()
-    except CellExecutionError as error:
-        print(_cell_error_text(error), file=sys.stderr)
-        return 1
-    finally:
-        if save:
-            nbformat.write(notebook, save)
-    print("\n\n".join(result_tables_text(notebook)))
-    return 0
-
-
-def result_tables_text(notebook) -> list[str]:
-    """text/plain of every result table (outputs the kernel marked with `byzer` metadata)."""
-    texts = []
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            if "byzer" in output.get("metadata", {}) and "text/plain" in output.get("data", {}):
-                texts.append(output["data"]["text/plain"])
-    return texts
-
-
-def _cell_error_text(error) -> str:
-    text = f"{error.ename}: {error.evalue}" if getattr(error, "ename", None) else str(error)
-    return bounded(text)
 
 
 if __name__ == "__main__":  # pragma: no cover

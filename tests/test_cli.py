@@ -1,14 +1,18 @@
-"""`byzer run` and `byzer plan` on scripts (notebooks are covered by the notebook tests)."""
+"""`byzer run` and `byzer plan` on scripts, `byzer --version` (notebooks: test_cli_notebook.py)."""
+import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from kernelspec_tools import jupyter_path_with_byzer
+from byzer_kernel import __version__
+from byzer_kernel.cli_stderr import StatementProgress, StderrEvents
+from byzer_kernel.lang import parse
+from terminal_stderr import run_with_terminal_stderr, wide_terminal
 
 SCRIPT = """set rows='''
 {"a":1,"b":"x"},
@@ -19,8 +23,8 @@ select a, b from data where a > 1 as out;
 """
 
 
-def byzer(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "byzer_kernel.cli", *args], cwd=cwd,
+def byzer(*args, cwd, stdin=None):
+    return subprocess.run([sys.executable, "-m", "byzer_kernel.cli", *args], cwd=cwd, input=stdin,
                           capture_output=True, text=True, timeout=120)
 
 
@@ -73,18 +77,123 @@ def test_ray_status_prints_the_status_as_text_on_stderr(tmp_path):
     assert "Ray: not connected (Ray starts on the first run that needs it)" in done.stderr
 
 
-def test_run_notebook_prints_its_result_tables(tmp_path):
-    """The README's first command: the quickstart notebook, headless, on the embedded Ray."""
-    notebook = Path(__file__).resolve().parent.parent / "notebooks" / "quickstart.ipynb"
-    env = dict(os.environ, JUPYTER_PATH=jupyter_path_with_byzer(tmp_path / "spec"))
-    done = subprocess.run([sys.executable, "-m", "byzer_kernel.cli", "run", str(notebook),
-                           "--save", str(tmp_path / "out.ipynb")],
-                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-2000:]
-    seed_table = done.stdout.split("\n\n")[0]
-    assert "| 114_jackm   | 57_product  |" in seed_table and "| 105_jackm   | 49_product  |" in seed_table
-    assert seed_table.rstrip().endswith("python_output_table: 7 rows")
-    assert (tmp_path / "out.ipynb").exists()
+def test_version():
+    done = byzer("--version", cwd=None)
+    assert done.returncode == 0 and done.stdout == f"byzer {__version__}\n"
+
+
+def test_run_reads_standard_input_with_parameters_kept_exactly(tmp_path):
+    script = "select '${said}' as said, \"${owner_name}\" as owner_name, '${empty}' as empty as t;\n"
+    said = 'she said "yes" = agreed'
+    done = byzer("run", "-", "-p", f"said={said}", "-p", "owner_name=it's mine", "-p", "empty=",
+                 "--output", "json", cwd=tmp_path, stdin=script)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"said": said, "owner_name": "it's mine", "empty": ""}
+    # A script's own `set` wins; `type="defaultParam"` lets the parameter win.
+    script = 'set a = "script"; set b = "script" where type="defaultParam";\nselect "${a}" as a, "${b}" as b as t;'
+    done = byzer("run", "-", "-p", "a=param", "-p", "b=param", "--output", "json", cwd=tmp_path, stdin=script)
+    assert json.loads(done.stdout) == {"a": "script", "b": "param"}
+
+
+def test_a_script_error_from_standard_input_names_its_line(tmp_path):
+    done = byzer("run", "-", cwd=tmp_path, stdin="select 1 as a as t;\nselect * from nope as u;\n")
+    assert done.returncode == 1 and done.stderr.startswith("TableNotFound at line 2:1")
+
+
+@pytest.mark.parametrize("args, words", [
+    (["-p", "name"], "argument -p/--param: expected NAME=VALUE"),
+    (["-p", "1st=x"], "argument -p/--param: expected NAME=VALUE"),
+    (["--save", "out.ipynb"], "--save writes an executed notebook: it needs a .ipynb file"),
+])
+def test_a_bad_command_line_is_one_usage_error(tmp_path, args, words):
+    (tmp_path / "job.byzer").write_text(SCRIPT)
+    done = byzer("run", "job.byzer", *args, cwd=tmp_path)
+    assert done.returncode == 2 and done.stdout == ""
+    [error] = [line for line in done.stderr.splitlines() if "error:" in line]
+    assert error.startswith("byzer run: error: ") and words in error
+    assert "Traceback" not in done.stderr
+
+
+PROGRESS = """set rows='''
+{"a":1}
+{"a":2}
+{"a":3}
+{"a":4}
+{"a":5}
+{"a":6}
+{"a":7}
+''';
+load jsonStr.`rows` as data;
+!python conf "schema=st(field(a,long))";
+!python conf "dataMode=data";
+run command as Ray.`` where inputTable="data" and outputTable="tenfold" and code='''
+from pyjava.api.mlsql import RayContext
+ray_context = RayContext.connect(globals(), None)
+ray_context.foreach(lambda row: {"a": row["a"] * 10})
+''';
+"""
+RUN_LABEL = r"\r\x1b\[Krun command as Ray\.``: "
+
+
+def test_progress_is_a_live_line_when_stderr_is_a_terminal(tmp_path):
+    """On the embedded Ray, stderr a pseudo-terminal: the run's progress is redrawn in place and
+    stays in its final state; stdout is the result alone."""
+    (tmp_path / "progress.byzer").write_text(PROGRESS)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BYZER_RAY")}
+    returncode, stdout, stderr = run_with_terminal_stderr(
+        [sys.executable, "-m", "byzer_kernel.cli", "run", "progress.byzer"], cwd=tmp_path, env=env)
+    assert returncode == 0, stderr[-3000:]
+    assert stdout.rstrip().endswith("| 70 |\n+----+\n7 rows")
+    assert re.search(RUN_LABEL + r"running, \d+/\d+ partitions", stderr), stderr[-3000:]
+    final = RUN_LABEL + r"done, (\d+)/\1 partitions, 7 rows, ([\d.,]+ rows/s, )?[\d.]+ s\r\n"
+    assert re.search(final, stderr), stderr[-3000:]
+
+
+def test_progress_draws_nothing_off_a_terminal_and_ends_as_the_run_did():
+    statement = parse('run command as Ray.`` where inputTable="d" and code="x";').statements[0]
+    quiet = io.StringIO()
+    events = StderrEvents(quiet)
+    events.statement_started(statement)
+    events.progress(statement, 1, 2, 3)
+    events.progress_ended(statement, True)
+    assert quiet.getvalue() == ""
+    terminal, writer = wide_terminal()
+    try:
+        with open(writer, "w", closefd=True) as stream:
+            events = StderrEvents(stream)
+            events.statement_started(statement)
+            events.progress(statement, 1, 2, 3)
+            events.progress_ended(statement, False)  # failed or interrupted: the caller knows which
+            events.finish("interrupted")
+        text = read_all(terminal)
+    finally:
+        os.close(terminal)
+    assert re.match(RUN_LABEL + r"running, 1/2 partitions, 3 rows", text), text
+    assert re.search(RUN_LABEL + r"interrupted, 1/2 partitions, 3 rows, .* s\r\n$", text), text
+
+
+def test_progress_text_phase_counts_rate_and_elapsed():
+    statement = parse('run command as Ray.`` where inputTable="d" and code="x";').statements[0]
+    progress = StatementProgress(statement, started=100.0, now=130.0)  # Ray took 30 s to start
+    progress.update(1, 4, 3000)
+    assert progress.text("running", now=132.0) == ("run command as Ray.``: running, 1/4 partitions, 3,000 rows, "
+                                                   "1,500 rows/s, 32.0 s")
+    progress.update(2, 4, 6)
+    assert progress.text("failed", now=134.0) == "run command as Ray.``: failed, 2/4 partitions, 6 rows, 1.5 rows/s, 34.0 s"
+
+
+def read_all(terminal: int) -> str:
+    """What was written to a pseudo-terminal whose writer has closed."""
+    chunks = []
+    while True:
+        try:
+            data = os.read(terminal, 65536)
+        except OSError:  # EIO: nothing more, the writer is closed
+            break
+        if not data:
+            break
+        chunks.append(data)
+    return b"".join(chunks).decode()
 
 
 # -- messages stay short and clean (issue 8, items 7 and 10) -----------------------------------
