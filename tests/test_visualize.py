@@ -158,6 +158,9 @@ def test_a_byzer_notebook_visualize_cell(days):
     ("control:\n  format: image\nfig:\n  bar:\n    x: day", "NotSupported", "!visualize: control.format image"),
     ("fig:\n  bar:\n    x: day\n    geojson:\n      vv_type: jsonObj\n      vv_value: counties", "NotSupported",
      "!visualize: fig.bar.geojson: vv_type jsonObj"),
+    ("fig:\n  auc:\n    title: ROC", "NotSupported", "!visualize: fig.auc (the plugin draws it with scikit-learn"),
+    ("control:\n  backend: sklearn\nfig:\n  bar:\n    x: day", "NotSupported",
+     "!visualize: control.backend sklearn is not supported here"),
 ])
 def test_bad_yaml_is_one_error_at_the_statement(days, yaml, kind, message):
     with pytest.raises(ByzerError) as caught:

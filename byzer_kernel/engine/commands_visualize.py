@@ -25,6 +25,8 @@ FIGURES = ("line", "bar", "scatter", "pie", "histogram", "area", "box", "violin"
            "funnel_area", "density_heatmap", "density_contour", "ecdf", "sunburst", "treemap", "icicle",
            "timeline", "scatter_3d", "line_3d", "scatter_polar", "line_polar", "bar_polar",
            "parallel_coordinates", "parallel_categories", "scatter_matrix")
+# The plugin's figures drawn by its scikit-learn backend: a confusion matrix and a ROC curve, as PNGs.
+SKLEARN_FIGURES = ("matrix", "auc")
 # The keys of those functions whose values name columns.
 COLUMN_KEYS = ("x", "y", "z", "color", "symbol", "size", "text", "hover_name", "hover_data", "custom_data",
                "facet_row", "facet_col", "animation_frame", "animation_group", "line_group", "line_dash",
@@ -49,6 +51,10 @@ def visualize_command(session, statement, args, events):
                                         "not supported here; leave format out for the interactive chart (html)")
     if chart_format != "html":
         raise UsageError(f"!visualize: control.format is html or image, got {control['format']!r}")
+    backend = str(control.get("backend", "plotly")).strip().lower()
+    if backend != "plotly":
+        raise UnsupportedStatementError(f"!visualize: control.backend {backend} is not supported here; charts are "
+                                        "drawn by plotly (leave backend out)")
     check_columns(table, name, kind, params)
     sort = not as_bool(control.get("ignoreSort", False), "control.ignoreSort")
     data, params, histogram = prepared(session, name, table, kind, params, sort, events)
@@ -95,6 +101,9 @@ def figure_of(config: dict) -> tuple:
         raise UsageError(f"!visualize: fig names one chart kind ({', '.join(FIGURES[:5])}, ...), "
                          f"got {len(fig)}" + (f": {', '.join(map(str, fig))}" if fig else ""))
     kind, params = next(iter(fig.items()))
+    if kind in SKLEARN_FIGURES:
+        raise UnsupportedStatementError(f"!visualize: fig.{kind} (the plugin draws it with scikit-learn and "
+                                        "matplotlib as an image) is not supported here")
     if kind not in FIGURES:
         raise UsageError(f"!visualize: unknown chart kind fig.{kind} (kinds: {', '.join(FIGURES)})")
     if params is not None and not isinstance(params, dict):
