@@ -85,7 +85,8 @@ def test_nbconvert_html_of_an_executed_notebook_draws_the_charts_offline(tmp_pat
         assert done.returncode == 0, done.stderr[-5000:]
 
     executed = nbformat.read(tmp_path / "executed.ipynb", as_version=4)
-    charts = [output for cell in executed.cells[1:] for output in cell.outputs if output.output_type == "execute_result"]
+    charts = [output for cell in executed.cells[1:] for output in cell.outputs
+              if output.output_type == "execute_result"]
     assert len(charts) == 3 and all(PLOTLY_MIME in output.data for output in charts)
     assert [PLOTLY_JS_MARK in output.data["text/html"] for output in charts] == [True, False, False]
     titles = [output.data[PLOTLY_MIME]["layout"]["title"]["text"] for output in charts]

@@ -24,6 +24,8 @@ OPTIONS = ("x", "y", "kind", "agg", "color", "title", "bins", "limit")
 DEFAULT_LIMITS = {"bar": 50, "pie": 20, "line": 10_000, "scatter": 10_000}
 MAX_LIMIT = 1_000_000
 MAX_SERIES = 20  # values of `color`: more lines or bar colours than this cannot be told apart
+# A bar of a histogram tells its bin and count when the pointer is on it.
+BIN_HOVER = "[%{customdata[0]:.4g}, %{customdata[1]:.4g}): %{y}<extra>%{fullData.name}</extra>"
 USAGE = 'usage: !plot TABLE where x="COLUMN" and y="COLUMN" and kind="bar|line|scatter|pie|hist"'
 
 
@@ -235,7 +237,7 @@ def histogram_chart(session, request: PlotRequest, events):
         traces.append({"type": "bar", "name": name, "x": [(s + e) / 2 for s, e in zip(starts, ends)],
                        "y": column_values(part, "count"), "width": [bins.width] * part.num_rows,
                        "customdata": [[s, e] for s, e in zip(starts, ends)],
-                       "hovertemplate": "[%{customdata[0]:.4g}, %{customdata[1]:.4g}): %{y}<extra>%{fullData.name}</extra>"})
+                       "hovertemplate": BIN_HOVER})
     figure = {"data": traces, "layout": layout(request.title or f"histogram of {request.x}", request.x, "count",
                                                request.color, barmode="stack", bargap=0,
                                                showlegend=request.color is not None)}
@@ -254,7 +256,10 @@ def series_values(table: pa.Table, color: Optional[str]):
                          f"{MAX_SERIES} series apart (filter the table with a select first)")
     result = []
     for value in distinct:
-        mask = pc.is_null(values) if value is None else pc.fill_null(pc.equal(values, pa.scalar(value, values.type)), False)
+        if value is None:
+            mask = pc.is_null(values)
+        else:
+            mask = pc.fill_null(pc.equal(values, pa.scalar(value, values.type)), False)
         result.append(("null" if value is None else str(value), table.filter(mask)))
     return result
 

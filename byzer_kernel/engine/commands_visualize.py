@@ -16,7 +16,7 @@ from typing import Any
 import pyarrow as pa
 
 from ..lang.errors import UnsupportedStatementError, UsageError
-from .chart_bins import histogram_bins
+from .chart_bins import MAX_BINS, histogram_bins
 from .chart_spec import json_value, with_chart
 from .visualize_data import aggregated_bars, aggregated_pie, chart_rows
 
@@ -182,7 +182,8 @@ def prepared(session, name: str, table: pa.Table, kind: str, params: dict, sort:
         histogram = histogram_bins(session, name, params["x"], params.get("color"), params.get("nbins"),
                                    what="!visualize")
         data = histogram.table
-        centers = [(s + e) / 2 for s, e in zip(data.column("bin_start").to_pylist(), data.column("bin_end").to_pylist())]
+        starts, ends = data.column("bin_start").to_pylist(), data.column("bin_end").to_pylist()
+        centers = [(s + e) / 2 for s, e in zip(starts, ends)]
         data = pa.table({params["x"]: centers, **({params["color"]: data.column(params["color"])}
                                                   if params.get("color") else {}),
                          "count": data.column("count")})
@@ -202,7 +203,8 @@ def binnable(table: pa.Table, params: dict) -> bool:
     return (isinstance(params.get("x"), str) and used <= {"x", "color"}
             and is_numeric(table.schema.field(params["x"]).type)
             and "marginal" not in params and params.get("histfunc", "count") == "count"
-            and (params.get("nbins") is None or isinstance(params.get("nbins"), int)))
+            and (params.get("nbins") is None or (isinstance(params["nbins"], int)
+                                                 and 1 <= params["nbins"] <= MAX_BINS)))
 
 
 def draw(kind: str, data: pa.Table, params: dict, histogram):
