@@ -162,11 +162,11 @@ def _encoding_error(message: str, text: str, offset: int) -> ScriptEncodingError
 
 
 def plan_file(path: Path) -> int:
-    from .lang.notebook_hint import rewrite_python_cell
+    from .lang.notebook_hint import rewrite_notebook_cell
     from .lang import parse
 
     text = read_script(path)
-    print(parse(rewrite_python_cell(text) or text).describe())
+    print(parse(rewrite_notebook_cell(text) or text).describe())
     return 0
 
 
