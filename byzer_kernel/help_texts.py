@@ -134,6 +134,18 @@ COMMANDS = {
                     'connect jdbc where url="jdbc:sqlite:${HOME}/shop.db" as shop;\n'
                     '!jdbc shop "create table items (id integer, name text)" "create index items_name on items (name)";',
                     "jdbc.md"),
+    "plot": command("plot", "Charts a table: DuckDB aggregates it first (sums, averages, counts, "
+                            "histogram bins), then Plotly draws the points; the result is the "
+                            "aggregated table.",
+                    ['!plot TABLE where x="COLUMN" and y="COLUMN" and kind="bar|line|scatter|pie|hist";'],
+                    'select "a" as city, 3 as sales union all select "b" as city, 5 as sales as t;\n'
+                    '!plot t where x="city" and y="sales" and kind="bar";', "charts.md",
+                    ("Also agg (sum, avg, count, min, max), color, title, bins (hist), limit.",)),
+    "visualize": command("visualize", "Byzer's YAML chart form: `fig.<chart>` keys as plotly.express "
+                                      "takes them; the result is a content/mime row with the chart.",
+                         ["!visualize TABLE '''YAML''';"],
+                         'select "a" as city, 3 as sales union all select "b" as city, 5 as sales as t;\n'
+                         "!visualize t '''\nfig:\n  bar:\n    x: city\n    y: sales\n''';", "charts.md"),
     "pyInclude": command("pyInclude", "Makes a table holding a Python file, for `code='''py.TABLE'''` "
                                       "in `run ... as Ray`.",
                          ["!pyInclude project PATH named TABLE;"], doc="include.md"),
