@@ -1,15 +1,21 @@
 /**
- * JupyterLab extension: Byzer SQL syntax highlighting.
+ * JupyterLab extension for Byzer:
  *
  * - registers the `byzer` language (`text/x-byzer`, `.byzer`, `.mlsql`) with CodeMirror 6, which
  *   the Byzer kernel's language_info (codemirror_mode `byzer`) and the file editor pick up;
- * - highlights `%%byzer` cells of Python notebooks as Byzer.
+ * - highlights `%%byzer` cells of Python notebooks as Byzer;
+ * - creates `.byzer` files from the launcher and runs them in a Byzer console (byzerFile.ts);
+ * - shows result tables in a viewer that pages, sorts and downloads through the kernel
+ *   (resultViewer.ts).
  */
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { IEditorLanguageRegistry } from '@jupyterlab/codemirror';
 import { INotebookTracker } from '@jupyterlab/notebook';
+import { byzerFilePlugin } from './byzerFile';
 import { MagicCellHighlighter } from './cellMagic';
+import { byzerIcon } from './icons';
 import { BYZER_EXTENSIONS, BYZER_MIME, byzerSupport } from './language';
+import { resultViewerPlugin } from './resultViewer';
 
 const languagePlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-byzer:language',
@@ -31,7 +37,8 @@ const languagePlugin: JupyterFrontEndPlugin<void> = {
       extensions: BYZER_EXTENSIONS.map(ext => `.${ext}`),
       mimeTypes: [BYZER_MIME],
       contentType: 'file',
-      fileFormat: 'text'
+      fileFormat: 'text',
+      icon: byzerIcon
     });
   }
 };
@@ -48,4 +55,4 @@ const cellMagicPlugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default [languagePlugin, cellMagicPlugin];
+export default [languagePlugin, cellMagicPlugin, byzerFilePlugin, resultViewerPlugin];
