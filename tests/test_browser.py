@@ -79,12 +79,21 @@ def write_settings(settings_dir: Path) -> None:
     notification.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
 
 
+def disable_plugins(config_dir: Path, plugins) -> None:
+    """JupyterLab plugins this server does not load (a test module's DISABLED_LAB_PLUGINS)."""
+    if plugins:
+        page_config = config_dir / "labconfig" / "page_config.json"
+        page_config.parent.mkdir(parents=True)
+        page_config.write_text(json.dumps({"disabledExtensions": {plugin: True for plugin in plugins}}))
+
+
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
+def lab(tmp_path_factory, request):
     base = tmp_path_factory.mktemp("lab")
     root, settings = base / "root", base / "settings"
     root.mkdir()
     write_settings(settings)
+    disable_plugins(base / "config", getattr(request.module, "DISABLED_LAB_PLUGINS", ()))
     port, token = free_port(), secrets.token_hex(16)
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(base / "runtime"), JUPYTER_CONFIG_DIR=str(base / "config"),
                JUPYTER_PATH=jupyter_path_with_byzer(base / "spec"))

@@ -18,6 +18,10 @@ from test_browser import (browser, lab, open_notebook, page, run_cells, screensh
                           shut_down_sessions, write_notebook)
 
 pytestmark = pytest.mark.browser
+# These tests read the HTML form, which front-ends without the project's JupyterLab extension show
+# (VS Code, nbconvert, GitHub); in JupyterLab the extension's result viewer shows the result instead
+# (tests/test_browser_lab.py), so this server runs without it.
+DISABLED_LAB_PLUGINS = ["jupyterlab-byzer:result-viewer"]
 
 RESULT_WAIT_MS = 300_000
 SAVE_SECONDS = 60
