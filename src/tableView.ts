@@ -249,6 +249,14 @@ function buildParts(root: HTMLElement): ViewerParts {
   scroll.append(table);
 
   const bar = element('div', `${CLASS}-bar`);
+  // Keys typed in the controls are theirs (arrows in the page-size list, digits in the page box),
+  // not the notebook's, which would move between cells; Ctrl/Cmd/Alt shortcuts and Escape go on.
+  bar.setAttribute('data-lm-suppress-shortcuts', 'true');
+  bar.addEventListener('keydown', event => {
+    if (!(event.ctrlKey || event.metaKey || event.altKey || event.key === 'Escape')) {
+      event.stopPropagation();
+    }
+  });
   const name = element('code', `${CLASS}-name`);
   const range = element('span', `${CLASS}-range`);
   const pager = element('span', `${CLASS}-pager`);

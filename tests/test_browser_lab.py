@@ -157,6 +157,10 @@ def test_viewer_pages_sorts_and_downloads_200000_rows(lab, page):
     viewer.get_by_role("button", name="Next page").click()
     wait_for_range(viewer, "rows 101–200 of 200,000")
     assert column(viewer, 0)[0] == str(top - 700)
+    # Keys typed in the controls are theirs, not the notebook's shortcuts (ArrowUp: the cell above).
+    viewer.locator(".byzer-viewer-page-size").focus()
+    page.keyboard.press("ArrowUp")
+    wait_for_range(viewer, "rows 101–150 of 200,000")
     viewer.locator(".byzer-viewer-page-size").select_option("20")
     wait_for_range(viewer, "rows 101–120 of 200,000")
     assert column(viewer, 0)[0] == str(top - 700)  # the same first row, in the same order
