@@ -1,0 +1,173 @@
+"""Progress and status outputs of a real Byzer kernel (jupyter_client): display_data then
+update_display_data of one display id, with rows, rows/s and elapsed time, a final state, never
+an ipywidget; the status view; and `nbconvert --to html` of an executed notebook keeping their
+final states. One kernel (and so one embedded Ray) serves the module. Interrupts:
+test_kernel_interrupt.py."""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+import nbformat
+import pytest
+from jupyter_client.manager import start_new_kernel
+from nbclient import NotebookClient
+
+from kernelspec_tools import jupyter_path_with_byzer
+
+pytestmark = pytest.mark.ray
+
+ARTIFACTS = os.path.join(os.path.dirname(__file__), "artifacts")
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def slow_run(rows: int, address: str = "None") -> str:
+    """A `run command as Ray` of `rows` rows at about 1 ms a row on each partition."""
+    return f"""!python conf "schema=st(field(n,long))";
+!python conf "dataMode=data";
+select id as n from range({rows}) as numbers;
+run command as Ray.`` where inputTable="numbers" and outputTable="doubled" and code='''
+import time
+from pyjava.api.mlsql import RayContext
+ray_context = RayContext.connect(globals(), {address})
+def slow(row):
+    time.sleep(0.001)
+    return {{"n": row["n"] * 2}}
+ray_context.foreach(slow)
+''';"""
+
+
+@pytest.fixture(scope="module")
+def kernel(tmp_path_factory):
+    base = tmp_path_factory.mktemp("outputs")
+    saved = {k: os.environ.get(k) for k in ("JUPYTER_PATH", "BYZER_HOME", "BYZER_RAY_ADDRESS")}
+    os.environ["JUPYTER_PATH"] = jupyter_path_with_byzer(base / "spec")
+    os.environ["BYZER_HOME"] = str(base)
+    os.environ.pop("BYZER_RAY_ADDRESS", None)
+    manager, client = start_new_kernel(kernel_name="byzer")
+    client.stop_channels()  # each test talks through a client of its own
+    try:
+        yield manager
+    finally:
+        manager.shutdown_kernel(now=True)
+        for key, value in saved.items():
+            os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
+
+
+@pytest.fixture
+def client(kernel):
+    client = kernel.client()
+    client.start_channels()
+    client.wait_for_ready(timeout=60)
+    yield client
+    client.stop_channels()
+
+
+def execute(client, code: str, timeout: float = 300) -> list:
+    """The cell's iopub messages up to idle, after checking that it ran without error."""
+    msg_id = client.execute(code)
+    messages, end = [], time.monotonic() + timeout
+    while time.monotonic() < end:
+        msg = client.get_iopub_msg(timeout=timeout)
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        messages.append(msg)
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            break
+    while True:
+        reply = client.get_shell_msg(timeout=60)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            assert reply["content"]["status"] == "ok", reply["content"]
+            return messages
+
+
+def outputs(messages, kind: str) -> list:
+    """display_data / update_display_data messages whose metadata says `kind` (progress, status)."""
+    return [m for m in messages if m["msg_type"] in ("display_data", "update_display_data")
+            and kind in m["content"].get("metadata", {}).get("byzer", {})]
+
+
+def text(msg) -> str:
+    return msg["content"]["data"]["text/plain"]
+
+
+def page(msg) -> str:
+    return msg["content"]["data"]["text/html"]
+
+
+def test_a_long_ray_run_shows_its_progress_updated_in_place(client):
+    dead = f"127.0.0.1:{free_port()}"
+    messages = execute(client, slow_run(4000, repr(dead)))
+    progress = outputs(messages, "progress")
+    first, *updates = progress
+    assert first["msg_type"] == "display_data" and updates
+    assert {m["msg_type"] for m in updates} == {"update_display_data"}
+    assert {m["content"]["transient"]["display_id"] for m in progress} == {first["content"]["transient"]["display_id"]}
+    texts = [text(m) for m in progress]
+    assert any("— starting Ray: " in t for t in texts), texts  # the embedded Ray's start is shown
+    running = [m for m in progress if "— running: " in text(m) and "rows/s" in text(m)]
+    assert running, texts
+    for msg in running:
+        for needle in ("of 4,000 rows", "rows/s", "elapsed", "partitions"):
+            assert needle in text(msg) and needle in page(msg), (needle, text(msg))
+    final = progress[-1]
+    assert final["content"]["metadata"]["byzer"]["progress"] == "done"
+    assert "— done in " in text(final) and "4,000 rows" in text(final) and "byzer-progress-done" in page(final)
+    # About one update a second, not one per report.
+    seconds = (progress[-1]["header"]["date"] - progress[0]["header"]["date"]).total_seconds()
+    assert len(progress) <= 2 * seconds + 4, (len(progress), seconds)
+    assert not any(WIDGET_VIEW in m["content"].get("data", {}) for m in messages)
+    assert not any(m["msg_type"].startswith("comm_") for m in messages)
+    # The fallback notice shows once: printed, then left out of the status view shown on connect.
+    status = outputs(messages, "status")
+    (connected,) = [m for m in status if m["msg_type"] == "display_data"]
+    assert "versions: Ray " in text(connected)  # and refreshed in place while the cell ran:
+    assert {m["content"]["transient"]["display_id"] for m in status} == {connected["content"]["transient"]["display_id"]}
+    seen = [m["content"].get("text", "") for m in messages if m["msg_type"] == "stream"]
+    seen += [text(m) for m in messages if m["msg_type"] == "display_data"]
+    assert sum(s.count("did not answer") for s in seen) == 1, seen
+
+
+def test_the_status_view_names_versions_nodes_pending_work_and_the_dashboard(client):
+    messages = execute(client, "!ray status;")
+    (view,) = outputs(messages, "status")
+    assert view["msg_type"] == "display_data"
+    lines = text(view).splitlines()
+    assert lines[0].startswith("Ray: embedded") and lines[1].startswith("versions: Ray 2.")
+    assert "nodes: 1 alive, 0 dead" in lines and "pending: none" in lines
+    (node,) = [line for line in lines if line.startswith("node ")]
+    assert "(head): CPU " in node and "object store " in node and " / " in node
+    assert any(line.startswith("dashboard: http://") for line in lines), lines
+    assert sum("did not answer" in line for line in lines) == 1  # the connection's notice, once
+    html = page(view)
+    assert "byzer-status-nodes" in html and "byzer-dashboard-link" in html and "Python 3." in html
+
+
+def test_nbconvert_html_of_an_executed_notebook_keeps_the_final_progress_and_status(kernel, tmp_path):
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "byzer", "display_name": "Byzer",
+                                                           "language": "byzer"}})
+    nb.cells = [nbformat.v4.new_code_cell(slow_run(3000)), nbformat.v4.new_code_cell("!ray status;")]
+    NotebookClient(nb, km=kernel, timeout=300).execute()
+    run_cell, status_cell = nb.cells
+    (progress,) = [o for o in run_cell.outputs if "progress" in o.get("metadata", {}).get("byzer", {})]
+    assert progress.metadata["byzer"]["progress"] == "done" and "— done in " in progress.data["text/plain"]
+    path = tmp_path / "progress-status.ipynb"
+    nbformat.write(nb, path)
+    done = subprocess.run([sys.executable, "-m", "nbconvert", "--to", "html", str(path)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    html = path.with_suffix(".html").read_text()
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    shutil.copy(path.with_suffix(".html"), os.path.join(ARTIFACTS, "byzer-progress-status.html"))
+    assert "byzer-progress byzer-progress-done" in html and "done in " in html and "3,000 rows" in html
+    assert "byzer-status" in html and "byzer-status-nodes" in html and "Ray dashboard" in html
+    assert "widget-view" not in html and "widget-state" not in html and "Error displaying widget" not in html
+    assert "byzer-progress-running" not in html  # only final states were kept
