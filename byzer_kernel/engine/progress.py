@@ -194,15 +194,15 @@ class ProgressTracker(Observer):
         self.forward, self.poll = forward, poll
         self.lock = threading.RLock()
         self.current: Optional[_Watch] = None
-        self.closed = False
+        self.stopped = threading.Event()
+        self.thread: Optional[threading.Thread] = None
 
     # -- events ---------------------------------------------------------------------------------
     def statement_started(self, statement):
         with self.lock:
             self._end(self.current, "failed")  # one that ended without a word
             self.current = _Watch(statement, time.monotonic())
-            if not self.closed:
-                _timer.watch(self)
+            self._start_timer()
         self.forward.statement_started(statement)
 
     def statement_finished(self, statement, table):
@@ -245,10 +245,12 @@ class ProgressTracker(Observer):
     # -- the end of the cell ----------------------------------------------------------------------
     def close(self, error: Optional[BaseException]) -> None:
         """The cell ended (with `error`, if it failed): no timer left, no progress left running."""
-        _timer.forget(self)
+        self.stopped.set()
+        thread = self.thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join()
         outcome = "interrupted" if isinstance(error, KeyboardInterrupt) else "failed"
-        with self.lock:  # a tick under way ends first; none comes after
-            self.closed = True
+        with self.lock:
             self._end(self.current, outcome)
 
     # -- inner workings ---------------------------------------------------------------------------
@@ -268,10 +270,22 @@ class ProgressTracker(Observer):
         self.forward.progress(watch.statement, state.done, state.total, state.rows or 0, phase=state.phase,
                               rows_total=state.rows_total, state=state)
 
-    def tick(self) -> None:
+    def _start_timer(self) -> None:
+        if self.thread is None and not self.stopped.is_set():
+            self.thread = threading.Thread(target=self._run, name="byzer-progress", daemon=True)
+            self.thread.start()
+
+    def _run(self) -> None:
+        while not self.stopped.wait(TICK_SECONDS):
+            try:
+                self._tick()
+            except Exception:  # a front-end's failure to draw must never stop the statement
+                log.exception("progress display failed")
+
+    def _tick(self) -> None:
         with self.lock:
             watch = self.current
-            if watch is None or self.closed:
+            if watch is None:
                 return
             now = time.monotonic()
             if watch.quiet or now - watch.started < SHOW_AFTER_SECONDS - TICK_SECONDS:
@@ -282,46 +296,6 @@ class ProgressTracker(Observer):
                     watch.measure(percent, now)
             if now - watch.started >= SHOW_AFTER_SECONDS and now - watch.emitted_at >= EVERY_SECONDS - TICK_SECONDS / 2:
                 self._emit(watch, now)
-
-
-class _Timer:
-    """One daemon thread for the process, ticking the trackers of the cells running now (a thread
-    per cell would cost every cell its start); asleep while none runs."""
-
-    def __init__(self) -> None:
-        self.trackers: set = set()
-        self.lock = threading.Lock()
-        self.work = threading.Event()
-        self.thread: Optional[threading.Thread] = None
-
-    def watch(self, tracker: ProgressTracker) -> None:
-        with self.lock:
-            self.trackers.add(tracker)
-            self.work.set()
-            if self.thread is None:
-                self.thread = threading.Thread(target=self._run, name="byzer-progress", daemon=True)
-                self.thread.start()
-
-    def forget(self, tracker: ProgressTracker) -> None:
-        with self.lock:
-            self.trackers.discard(tracker)
-            if not self.trackers:
-                self.work.clear()
-
-    def _run(self) -> None:
-        while True:
-            self.work.wait()
-            time.sleep(TICK_SECONDS)  # the timer's period, not a wait for something to happen
-            with self.lock:
-                trackers = list(self.trackers)
-            for tracker in trackers:
-                try:
-                    tracker.tick()
-                except Exception:  # a front-end's failure to draw must never stop the statement
-                    log.exception("progress display failed")
-
-
-_timer = _Timer()
 
 
 def wants_progress(events) -> bool:
