@@ -22,7 +22,6 @@ from .include import expand_includes, name_place, py_include_command
 from .jobs import JobLog
 from .macros import FailedExpansion, expand_macro, is_macro_call
 from .observer import Observer
-from .progress import watch_progress
 from .script_udf import ScriptFunctions
 from .set_statement import preprocess_sets
 from .variables import Variables
@@ -49,8 +48,8 @@ class _Collector(Observer):
     def statement_finished(self, statement, table):
         self.forward.statement_finished(statement, table)
 
-    def progress(self, statement, done, total, rows=0, **details):
-        self.forward.progress(statement, done, total, rows, **details)
+    def progress(self, statement, done, total, rows=0):
+        self.forward.progress(statement, done, total, rows)
 
     def progress_ended(self, statement, ok):
         self.forward.progress_ended(statement, ok)
@@ -119,10 +118,8 @@ class Session:
         return parse(text if rewritten is None else rewritten)
 
     def execute(self, text: str, events: Optional[Observer] = None) -> Result:
-        """Parse and run a cell as one job of `self.jobs` (see _execute_cell), with the progress of
-        long statements timed for `events` (engine/progress.py)."""
-        with watch_progress(events, self.query_progress) as events:
-            return self.jobs.run(text, lambda: self._execute_cell(text, events))
+        """Parse and run a cell as one job of `self.jobs` (see _execute_cell)."""
+        return self.jobs.run(text, lambda: self._execute_cell(text, events))
 
     def _execute_cell(self, text: str, events: Optional[Observer] = None) -> Result:
         """Parse and run a cell. Raises ByzerError (one message, with the statement's line:col);
@@ -198,11 +195,6 @@ class Session:
     def sql(self, query: str) -> pa.Table:
         """Run Spark SQL text over the catalog and return an Arrow table (docs/design.md §4.2)."""
         return self._sql().query(query)
-
-    def query_progress(self):
-        """DuckDB's percentage of the query running now (asked from another thread), or None."""
-        engine = self._sql_engine
-        return engine.query_progress() if engine is not None else None
 
     def explain(self, query: str) -> tuple[str, str]:
         """The DuckDB SQL a Spark SQL query becomes, and DuckDB's plan of it."""

@@ -25,8 +25,6 @@ class SqlEngine:
         self._functions_installed: dict = {}  # DuckDB name -> the ScriptFunction this connection has
         self._con = duckdb.connect()
         self._con.execute("SET TimeZone = 'UTC'")  # Spark's session time zone here, whatever the machine's
-        # DuckDB measures a query's progress for query_progress(); its own printed bar stays off.
-        self._con.execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false")
         self._installed: set = set()  # the sparksql macros and UDFs this connection has
         self._registered: dict[str, int] = {}  # duckdb view name -> id() of the Arrow table behind it
         self._lock = threading.Lock()
@@ -49,14 +47,6 @@ class SqlEngine:
                 return pa.table({})
             hugeint = [str(t) == "HUGEINT" for t in relation.types]
         return as_spark_result(case_columns.with_public_names(table), hugeint, translation.spark_types)
-
-    def query_progress(self) -> Optional[float]:
-        """DuckDB's own percentage of the query running now, or None; asked from another thread
-        (engine/progress.py) while `query` holds the lock."""
-        if not self._lock.locked():
-            return None
-        value = self._con.query_progress()
-        return value if value >= 0 else None
 
     def explain(self, spark_sql: str) -> tuple[str, str]:
         """(the DuckDB SQL the query becomes, DuckDB's physical plan of it), for `!profiler explain`."""
