@@ -87,11 +87,8 @@ class ByzerRayContext(RayContext):
         return self.servers
 
     def collect(self):
-        run = self.run
-        partitions = run.partitions()
-        run.meter.set("running", rows=0, rows_total=sum(p.num_rows for p in partitions))
-        for partition in partitions:
-            yield from iter_rows(partition, counted=run.meter.add_rows)
+        for partition in self.run.partitions():
+            yield from iter_rows(partition)
 
     def to_pandas(self):
         return pd.DataFrame(data=list(self.collect()))
