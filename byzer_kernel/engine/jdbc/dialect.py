@@ -217,7 +217,7 @@ def _spark_name(dtype: pa.DataType) -> str:
 
 
 def to_spark(array: pa.ChunkedArray, target: pa.DataType, column: str) -> pa.ChunkedArray:
-    """The column read by connectorx as the Arrow type of its Spark type."""
+    """A column as the reader returned it, in the Arrow type of its Spark type."""
     source = array.type
     if source == target:
         return array

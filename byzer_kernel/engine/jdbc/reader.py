@@ -75,7 +75,6 @@ def _described(dialect, base: str, table, marker: str, doing: str) -> list[Colum
 
 def _read_all(dialect, queries: list[str], marker: str, doing: str) -> list[pa.Table]:
     """Every query at once, one thread each; an interrupt cancels them in the database."""
-    dialect.url.reach()
     pool = ThreadPoolExecutor(max_workers=len(queries), thread_name_prefix="byzer-jdbc-read")
     futures = [pool.submit(dialect.read_arrow, query) for query in queries]
     try:

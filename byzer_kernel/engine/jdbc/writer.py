@@ -118,9 +118,7 @@ class _Save:
         return "written"
 
     def _insert(self, connection, name: str, columns: list[str], fresh: bool) -> None:
-        if self.id_columns and not fresh:
-            self.dialect.upsert(connection, name, self.data, columns, self.id_columns)
-        elif fresh and self.dialect.transactional_ddl:
+        if fresh and self.dialect.transactional_ddl:
             self.dialect.ingest(connection, name, self.data)
         else:
             self.dialect.insert(connection, name, self.data, columns)
