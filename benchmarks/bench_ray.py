@@ -60,7 +60,7 @@ PYJAVA_CODE = CODE.replace('"127.0.0.1:10001"', "None")
 
 class Quiet:
     def __getattr__(self, name):
-        return lambda *args: None
+        return lambda *args, **kwargs: None
 
 
 # -- ours ------------------------------------------------------------------------------------------

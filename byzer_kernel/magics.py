@@ -10,10 +10,10 @@ the Python namespace are Byzer tables by their variable name.
 from __future__ import annotations
 
 import argparse
-import html
 import logging
 import re
 import sys
+import threading
 from typing import Any, Optional
 
 from IPython.core.error import UsageError
@@ -131,17 +131,19 @@ def as_arrow(value: Any):
 # -- what a running cell shows ------------------------------------------------------------------
 
 class CellObserver(Observer):
-    """Messages as compact text lines, progress bars, and the cluster status for `!ray status` and
-    the moment the session connects to Ray."""
+    """Messages as compact text lines, each long statement's progress (progress_view.py), and the
+    cluster status for `!ray status` and the moment the session connects to Ray. Progress comes
+    from the engine's timer thread too: one lock keeps the outputs in order."""
 
     def __init__(self, magics: "ByzerMagics", session, each_limit: Optional[int] = None):
         self.magics, self.session = magics, session
         # `--each`: the rows shown of every statement's table; None: only the cell's result shows.
         self.each_limit = each_limit
-        self.bars: dict[int, Any] = {}
+        self.views: dict[int, Any] = {}
+        self.lock = threading.RLock()
         self.connected = self._connection() is not None
         self.last_statement = None
-        self.notice = None  # the display handle of the live "starting Ray… N s" line
+        self.said: list = []  # the cell's messages: the status view shown on connect leaves them out
 
     def _connection(self):
         from .runtime.driver_client import cluster_for
@@ -149,10 +151,11 @@ class CellObserver(Observer):
         return cluster_for(self.session).connection
 
     def check_connection(self) -> None:
-        if not self.connected and self._connection() is not None:
-            self.connected = True
-            if self.magics.show_status_on_connect:
-                self.magics.show_status()
+        with self.lock:
+            if not self.connected and self._connection() is not None:
+                self.connected = True
+                if self.magics.show_status_on_connect:
+                    self.magics.show_status(omit=self.said)
 
     def statement_started(self, statement):
         self.last_statement = statement
@@ -162,43 +165,33 @@ class CellObserver(Observer):
         if self.each_limit is not None and table is not None:
             self.magics.show_table(statement, table, self.each_limit)
 
-    def progress(self, statement, done, total, rows=0):
-        self.check_connection()
-        bar = self.bars.get(id(statement))
-        if bar is None:
-            from .widgets import RunProgress
+    def progress(self, statement, done, total, rows=0, *, phase=None, rows_total=None, state=None):
+        if state is None:  # only the engine's tracker's states are shown (engine/progress.py)
+            return
+        from .progress_view import ProgressView
+        from .widgets import in_jupyter_kernel
 
-            label = re.split(r"\s+where\s", " ".join(statement.text.split()), 1, flags=re.I)[0][:60]
-            self.bars[id(statement)] = RunProgress(label, done=done, total=total, rows=rows)
-        else:
-            bar.update(done, total, rows)
-
-    def progress_ended(self, statement, ok):
-        bar = self.bars.get(id(statement))
-        if bar is not None:
-            bar.end(ok)
+        with self.lock:
+            self.check_connection()
+            view = self.views.get(id(statement))
+            if view is None:
+                view = self.views[id(statement)] = ProgressView(live=in_jupyter_kernel())
+            view.show(state)
 
     def message(self, text):
-        print(text, flush=True)
+        with self.lock:
+            self.said.append(text)
+            print(text, flush=True)
 
     def waiting(self, text):
-        """A live notice ("starting Ray… N s") updated in place; cleared when the wait ends."""
-        from IPython.display import display
-
-        bundle = {"text/plain": text or "", "text/html": f"<small>{html.escape(text or '')}</small>"}
-        if self.notice is None and text is not None:
-            self.notice = display(bundle, raw=True, display_id=True)
-        elif self.notice is not None:
-            self.notice.update(bundle, raw=True)
+        """Nothing: the progress output shows the phase "starting Ray" and its elapsed time."""
 
     def cluster_status(self, view):
-        self.magics.show_status()  # the live widget reads the same session's view
+        self.magics.show_status()  # the status view reads the same session's view
 
     def finish(self, ok: bool) -> None:
-        """Whatever the runtime reported, no bar is left running (failed or interrupted cells)."""
+        """The cell ended: a connection made by its last statement still shows its status."""
         self.check_connection()
-        for bar in self.bars.values():
-            bar.end(ok)
 
 
 class TableView:
@@ -245,8 +238,8 @@ class RawBundle:
 class ByzerMagics(Magics, Configurable):
     displaylimit = Int(show.DEFAULT_DISPLAY_LIMIT, help=(
         "Rows shown of a result table (0: all). `-o` and `VAR <<` always get every row.")).tag(config=True)
-    status_refresh_interval = Float(2.0, help="Seconds between refreshes of a shown cluster status "
-                                    "widget (0: no refresh).").tag(config=True)
+    status_refresh_interval = Float(2.0, help="Seconds between refreshes of a cluster status view "
+                                    "while the cell that showed it runs (0: no refresh).").tag(config=True)
     show_status_on_connect = Bool(True, help="Show the cluster status when the session connects "
                                   "to Ray.").tag(config=True)
 
@@ -310,6 +303,9 @@ class ByzerMagics(Magics, Configurable):
         limit = self.displaylimit if args.limit is None else args.limit
         events = CellObserver(self, session, limit if args.each and not args.assign else None)
         ok = False
+        from .widgets import cell_running
+
+        cell_running(True)  # a status view the cell shows follows the cluster while it runs
         try:
             result = session.execute(text, events)
             ok = True
@@ -320,6 +316,7 @@ class ByzerMagics(Magics, Configurable):
         except Exception as error:  # a bug below the engine still gives one short message
             raise internal_error(error, events.last_statement) from error
         finally:
+            cell_running(False)
             events.finish(ok)
         if result.table is None:
             return None
@@ -366,10 +363,10 @@ class ByzerMagics(Magics, Configurable):
                 session.catalog.register(word, table)
                 self._from_python[word.lower()] = (id(value), table)
 
-    def show_status(self) -> None:
+    def show_status(self, omit=()) -> None:
         from .widgets import show_cluster_status
 
-        show_cluster_status(self.session, self.status_refresh_interval)
+        show_cluster_status(self.session, self.status_refresh_interval, omit)
 
 
 def load_ipython_extension(ipython) -> None:

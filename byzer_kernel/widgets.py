@@ -1,31 +1,27 @@
-"""Cluster status and run progress: ipywidgets where a front-end renders them, with `text/html` and
-`text/plain` in the same mimebundle so that executed notebooks stay readable (as Ray's widgets do).
+"""The cluster status (`!ray status`, `%byzer status`, and once when a session connects to Ray) as
+`text/html` + `text/plain` outputs updated through a display handle, never an ipywidget: the
+output's last state is what a saved notebook, nbconvert, VS Code and GitHub show (docs/design.md
+§2.5 says why). Run progress is progress_view.py.
 
-The HTML comes from the templates in `byzer_kernel/templates/`; the status data comes from
-`runtime.driver_client.cluster_for(session).status()`.
+The status data comes from `runtime.driver_client.cluster_for(session).status()`
+(runtime/cluster_status.py). A status view stays live while its own cell runs: it is read again
+every `interval` seconds, and twice after the cell ends (at once, and when Ray's own counts have
+settled); then it keeps that state. An idle kernel sends nothing.
 """
 from __future__ import annotations
 
 import atexit
-import html
 import threading
-import time
-import weakref
-from functools import lru_cache
-from importlib import resources
-from typing import Any, Optional
+from typing import Iterable, Optional
 
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+from .output_style import FAINT, FONT, MONO, bar, colour, escape
+
+RESOURCE_NAMES = {"CPU": "CPU", "GPU": "GPU", "memory": "memory", "object_store_memory": "object store"}
 
 
-@lru_cache(maxsize=None)
-def template(name: str) -> str:
-    return resources.files("byzer_kernel").joinpath("templates", name).read_text(encoding="utf-8")
-
-
-def widgets_available() -> bool:
-    """Widgets render only in a kernel talking to a Jupyter front-end (comms); a terminal IPython
-    or the `byzer` command gets the text fallback."""
+def in_jupyter_kernel() -> bool:
+    """Outputs update in place only in a kernel talking to a Jupyter front-end; a terminal IPython
+    or the `byzer` command prints what it is given."""
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover
@@ -34,9 +30,11 @@ def widgets_available() -> bool:
     return shell is not None and getattr(shell, "kernel", None) is not None
 
 
-# -- cluster status -----------------------------------------------------------------------------
+# -- facts ----------------------------------------------------------------------------------------
 
-def _amount(name: str, value: float) -> str:
+def amount(name: str, value: Optional[float]) -> str:
+    if value is None:
+        return "?"
     if "memory" in name.lower() or "store" in name.lower():
         for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
             if abs(value) < 1024 or unit == "TiB":
@@ -45,66 +43,138 @@ def _amount(name: str, value: float) -> str:
     return f"{value:g}"
 
 
-def resource_rows(status: dict) -> list[tuple[str, float, float]]:
+def usage(name: str, entry: Optional[dict]) -> str:
+    """"1 / 2", "1.0 GiB / 4.0 GiB", or "2" when only the total is known."""
+    if not entry:
+        return "0"
+    total = amount(name, entry.get("total"))
+    return total if entry.get("used") is None else f"{amount(name, entry['used'])} / {total}"
+
+
+def resource_rows(status: dict) -> list:
     """(name, used, total) for CPU, GPU, memory and object store (runtime/cluster_status.py)."""
     return [(name, float(entry["used"]), float(entry["total"]))
             for name, entry in (status.get("resources") or {}).items()]
 
 
 def _count(status: dict, group: str, key: str, default="?"):
-    """Counts as the runtime gives them ({"nodes": {"alive": n}}); `default` when unreadable."""
     value = (status.get(group) or {}).get(key)
     return default if value is None else value
 
 
-def _errors(status: dict) -> list:
-    return list(status.get("errors") or [])
+def notes(status: dict, omit: Iterable[str] = ()) -> list:
+    """The connection's notice and the unreadable parts, each once, leaving out what the cell has
+    already said (the notice printed while connecting)."""
+    seen, found = set(omit), []
+    for note in [status.get("notice")] + [f"unavailable: {e}" for e in status.get("errors") or []]:
+        if note and note not in seen:
+            seen.add(note)
+            found.append(str(note))
+    return found
 
 
-def status_facts(status: dict) -> dict:
-    return {"address": status.get("address") or "?", "how": status.get("how") or "?",
-            "nodes_alive": _count(status, "nodes", "alive"), "nodes_dead": _count(status, "nodes", "dead", 0),
-            "tasks": _count(status, "tasks", "running"), "actors": _count(status, "actors", "alive"),
-            "dashboard_url": status.get("dashboard_url"), "notice": status.get("notice") or ""}
+def versions_text(status: dict) -> str:
+    found = status.get("versions") or {}
+    return f"Ray {found.get('ray') or '?'} · Python {found.get('python') or '?'}"
 
 
-def status_text(status: dict) -> str:
+def demands_text(status: dict) -> str:
+    """"2 tasks waiting: {CPU: 1} × 2" or "none"."""
+    pending = status.get("pending") or {}
+    demands = pending.get("demands") or []
+    if pending.get("tasks") is None and not demands:
+        return "?"
+    if not demands:
+        return "none"
+    shapes = ", ".join("{" + ", ".join(f"{k}: {v:g}" for k, v in d["bundle"].items()) + "}"
+                       + f" × {d['count']}" + ("" if d["kind"] == "task" else f" ({d['kind']})")
+                       for d in demands)
+    return f"{pending.get('tasks') or 0} tasks waiting: {shapes}"
+
+
+def node_text(node: dict) -> str:
+    head = " (head)" if node.get("head") else ""
+    dead = "" if node.get("alive", True) else " DEAD"
+    parts = [f"{RESOURCE_NAMES[n]} {usage(n, node['resources'].get(n))}" for n in RESOURCE_NAMES]
+    return f"node {node.get('address') or '?'}{head}{dead}: " + ", ".join(parts)
+
+
+def status_text(status: dict, omit: Iterable[str] = ()) -> str:
     if not status.get("connected"):
         configured = status.get("configured_address")
         where = f"; configured: {configured} ({status.get('configured_by')})" if configured else ""
         return f"Ray: not connected (Ray starts on the first run that needs it){where}"
-    facts = status_facts(status)
-    lines = [f"Ray: {facts['address']} (chosen by {facts['how']})",
-             f"nodes: {facts['nodes_alive']} alive, {facts['nodes_dead']} dead"]
-    for name, used, total in resource_rows(status):
-        lines.append(f"{name}: {_amount(name, used)} / {_amount(name, total)} used")
-    lines.append(f"running: {facts['tasks']} tasks, {facts['actors']} actors")
-    lines.append(f"dashboard: {facts['dashboard_url'] or 'not running'}")
-    lines += [f"note: {facts['notice']}"] if facts["notice"] else []
-    lines += [f"unavailable: {error}" for error in _errors(status)]
+    lines = [f"Ray: {status.get('address') or '?'} (chosen by {status.get('how') or '?'})",
+             f"versions: {versions_text(status)}",
+             f"nodes: {_count(status, 'nodes', 'alive')} alive, {_count(status, 'nodes', 'dead', 0)} dead"]
+    lines += [f"{name}: {amount(name, used)} / {amount(name, total)} used" for name, used, total in resource_rows(status)]
+    lines += [node_text(node) for node in status.get("node_list") or []]
+    lines.append(f"running: {_count(status, 'tasks', 'running')} tasks, {_count(status, 'actors', 'alive')} actors")
+    lines.append(f"pending: {demands_text(status)}")
+    lines.append(f"dashboard: {status.get('dashboard_url') or 'not running'}")
+    lines += [note if note.startswith("unavailable: ") else f"note: {note}" for note in notes(status, omit)]
     return "\n".join(lines)
 
 
-def status_html(status: dict) -> str:
-    if not status.get("connected"):
-        return template("cluster_status_idle.html").format(text=html.escape(status_text(status)))
-    facts = status_facts(status)
-    rows = []
-    for name, used, total in resource_rows(status):
-        percent = 100.0 * used / total if total else 0.0
-        rows.append(template("cluster_resource_row.html").format(
-            name=html.escape(name), used=html.escape(_amount(name, used)),
-            total=html.escape(_amount(name, total)), percent=f"{percent:.0f}"))
-    url = facts["dashboard_url"]
-    dashboard = f'<a href="{html.escape(url)}" target="_blank">{html.escape(url)}</a>' if url else "not running"
-    notes = [facts["notice"]] if facts["notice"] else []
-    notes += [f"unavailable: {error}" for error in _errors(status)]
-    return template("cluster_status.html").format(
-        address=html.escape(str(facts["address"])), how=html.escape(str(facts["how"])),
-        nodes_alive=facts["nodes_alive"], nodes_dead=facts["nodes_dead"], resources="".join(rows),
-        tasks=facts["tasks"], actors=facts["actors"], dashboard=dashboard,
-        notes="".join(f"<div><small>{html.escape(str(n))}</small></div>" for n in notes))
+# -- HTML -----------------------------------------------------------------------------------------
 
+CELL = "padding:2px 12px 2px 0;text-align:left;vertical-align:middle;white-space:nowrap;border:none"
+
+
+def _usage_cell(name: str, entry: Optional[dict]) -> str:
+    text = escape(usage(name, entry))
+    if entry and entry.get("used") is not None and entry.get("total"):
+        percent = min(100.0, 100.0 * entry["used"] / entry["total"])
+        return (f'<td style="{CELL}"><div style="display:inline-block;width:64px;vertical-align:middle;'
+                f'margin-right:6px">{bar(percent, "running", "64px", 6)}</div>{text}</td>')
+    return f'<td style="{CELL}">{text}</td>'
+
+
+def _nodes_table(status: dict) -> str:
+    nodes = status.get("node_list") or []
+    if not nodes:
+        return ""
+    head = "".join(f'<th style="{CELL};font-weight:600">{escape(label)}</th>'
+                   for label in ["node", *RESOURCE_NAMES.values()])
+    rows = []
+    for node in nodes:
+        badge = ' <span style="{}">head</span>'.format(FAINT) if node.get("head") else ""
+        if not node.get("alive", True):
+            badge += ' <span style="{}">dead</span>'.format(colour("color", "failed"))
+        cells = "".join(_usage_cell(name, node["resources"].get(name)) for name in RESOURCE_NAMES)
+        rows.append(f'<tr><td style="{CELL}"><code style="{MONO}">{escape(node.get("address") or "?")}'
+                    f'</code>{badge}</td>{cells}</tr>')
+    return (f'<table class="byzer-status-nodes" style="border-collapse:collapse;margin:4px 0;'
+            f'border:none"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+
+
+def _dashboard(url: Optional[str]) -> str:
+    if not url:
+        return f'<span style="{FAINT}">dashboard not running</span>'
+    return (f'<a class="byzer-dashboard-link" href="{escape(url)}" target="_blank" rel="noopener" '
+            f'style="display:inline-block;padding:1px 10px;border:1px solid;border-radius:12px;'
+            f'text-decoration:none;{colour("color", "link")}">Ray dashboard ↗</a> '
+            f'<span style="{FAINT}">{escape(url)}</span>')
+
+
+def status_html(status: dict, omit: Iterable[str] = ()) -> str:
+    box = f'class="byzer-status" style="{FONT};margin:2px 0"'
+    if not status.get("connected"):
+        return (f'<div {box}><div>{escape(status_text(status))}</div>'
+                f'<div style="{FAINT}">{escape(versions_text(status))}</div></div>')
+    facts = (f'nodes: <b>{_count(status, "nodes", "alive")}</b> alive, <b>{_count(status, "nodes", "dead", 0)}</b> dead'
+             f' · running: <b>{_count(status, "tasks", "running")}</b> tasks, '
+             f'<b>{_count(status, "actors", "alive")}</b> actors · pending: {escape(demands_text(status))}')
+    found = "".join(f'<div style="{FAINT}"><small>{escape(n)}</small></div>' for n in notes(status, omit))
+    return (f'<div {box}>'
+            f'<div><b>Ray</b> <code style="{MONO}">{escape(status.get("address") or "?")}</code> '
+            f'<span style="{FAINT}">chosen by {escape(status.get("how") or "?")} · '
+            f'{escape(versions_text(status))}</span></div>'
+            f'<div>{facts}</div>{_nodes_table(status)}<div>{_dashboard(status.get("dashboard_url"))}</div>'
+            f'{found}</div>')
+
+
+# -- the view ---------------------------------------------------------------------------------------
 
 def read_status(session) -> dict:
     from .runtime.driver_client import cluster_for
@@ -115,59 +185,118 @@ def read_status(session) -> dict:
         return {"connected": False, "errors": [f"{type(error).__name__}: {error}"]}
 
 
-def status_bundle(session) -> dict:
+def status_bundle(session, omit: Iterable[str] = ()) -> dict:
     status = read_status(session)
-    return {"text/html": status_html(status), "text/plain": status_text(status)}
+    return {"text/html": status_html(status, omit), "text/plain": status_text(status, omit)}
+
+
+METADATA = {"byzer": {"status": True}}  # lets `byzer run` tell the status among a cell's outputs
+
+
+class StatusView:
+    """One status output; `refresh()` reads the status again and updates the output in place."""
+
+    def __init__(self, session, omit: Iterable[str] = ()):
+        self.session, self.omit = session, tuple(omit)
+        self.handle = None
+        self.cell = 0  # the cell that showed it (_Refresher)
+
+    def show(self) -> "StatusView":
+        from IPython.display import display
+
+        self.handle = display(status_bundle(self.session, self.omit), raw=True, metadata=METADATA,
+                              display_id=True)
+        return self
+
+    def refresh(self) -> None:
+        if self.handle is not None:
+            self.handle.update(status_bundle(self.session, self.omit), raw=True, metadata=METADATA)
 
 
 class _Refresher:
-    """One daemon thread refreshing every open status view at its interval; stops when no view is
-    left open or on kernel shutdown."""
+    """One daemon thread refreshing the status view of the running cell. A view follows the
+    cluster while its own cell runs and settles after it; a later cell never changes it, so a
+    saved notebook shows each status as it was when its cell ended."""
 
     def __init__(self) -> None:
-        self.views: "weakref.WeakSet[Any]" = weakref.WeakSet()
-        self.lock = threading.Lock()
+        self.view: Optional[StatusView] = None
+        self.cell = 0  # counts the Byzer cells run; a view belongs to the cell that showed it
+        self.interval = 2.0
+        self.settle = 5.0  # seconds after its cell's end for a view's last refresh
+        self.busy = threading.Event()
+        self.wake = threading.Event()  # a cell started, a view was shown, or the kernel is ending
         self.stopped = threading.Event()
+        self.lock = threading.Lock()
         self.thread: Optional[threading.Thread] = None
 
-    def add(self, view) -> None:
+    def cell_started(self) -> None:
         with self.lock:
-            self.views.add(view)
-            self.stopped.clear()
-            if self.thread is None or not self.thread.is_alive():
+            self.cell += 1
+            self.busy.set()
+            self.wake.set()
+
+    def cell_ended(self) -> None:
+        self.busy.clear()
+
+    def follow(self, view: StatusView, interval: float) -> None:
+        with self.lock:
+            view.cell, self.view, self.interval = self.cell, view, interval
+            self.wake.set()
+            if interval > 0 and (self.thread is None or not self.thread.is_alive()) and not self.stopped.is_set():
                 self.thread = threading.Thread(target=self._run, name="byzer-status-refresh", daemon=True)
                 self.thread.start()
 
+    def _current(self) -> Optional[StatusView]:
+        view = self.view
+        return view if view is not None and view.cell == self.cell else None
+
     def _run(self) -> None:
-        while True:
+        while not self.stopped.is_set():
+            self.wake.clear()
+            view = self._current() if self.busy.is_set() else None
+            if view is None:  # asleep until a cell shows a view: never a loop that spins
+                self.wake.wait()
+                continue
+            while self.busy.is_set() and self._current() is view and not self.stopped.wait(self.interval):
+                _refresh(view)
+            if self._current() is not view or self.stopped.is_set():
+                continue  # a newer view of the same cell took over, or the kernel is ending
+            if self.busy.is_set():
+                continue
+            _refresh(view)  # the state its cell left
+            # Ray counts a finished task as running for a moment: once more when that has passed.
+            if not self.stopped.wait(self.settle) and not self.busy.is_set() and self._current() is view:
+                _refresh(view)
             with self.lock:
-                views = [v for v in self.views if v.comm is not None]
-                if not views:
-                    self.thread = None
-                    return
-            interval = min(v.interval for v in views)
-            if self.stopped.wait(interval):
-                return
-            now = time.monotonic()
-            for view in views:
-                if now - view.refreshed_at >= view.interval * 0.9:
-                    view.refresh()
+                if self.view is view:
+                    self.view = None
 
     def stop(self) -> None:
         self.stopped.set()
+        self.busy.clear()
+        self.wake.set()
         thread = self.thread
         if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout=5)
+            thread.join(timeout=35)  # a status read waits at most 30 s
+
+
+def _refresh(view: StatusView) -> None:
+    try:
+        view.refresh()
+    except Exception:  # a refresh must never disturb the kernel
+        pass
 
 
 _refresher = _Refresher()
 atexit.register(_refresher.stop)
 
 
-def keep_refreshing(view) -> None:
-    """Refresh `view` (with `comm`, `interval`, `refreshed_at` and `refresh()`, as a status view
-    has) every `interval` seconds until its comm closes or the kernel shuts down."""
-    _refresher.add(view)
+def cell_running(running: bool) -> None:
+    """A Byzer cell started (True) or ended (False): the status view it shows follows it."""
+    if running:
+        _refresher.cell_started()
+    else:
+        _refresher.cell_ended()
 
 
 def stop_refreshing() -> None:
@@ -175,108 +304,9 @@ def stop_refreshing() -> None:
     _refresher.stop()
 
 
-@lru_cache(maxsize=None)
-def _status_view_class():
-    import ipywidgets
-
-    class ClusterStatusView(ipywidgets.HTML):
-        """An HTML widget whose value is refreshed from the cluster manager's status."""
-
-        def setup(self, session, interval: float):
-            self.session, self.interval, self.refreshed_at = session, interval, 0.0
-            self.refresh()
-            if interval > 0:
-                keep_refreshing(self)
-            return self
-
-        def refresh(self):
-            status = read_status(self.session)
-            self.refreshed_at = time.monotonic()
-            self.text, self.value = status_text(status), status_html(status)
-
-        def _repr_mimebundle_(self, **kwargs):
-            bundle = super()._repr_mimebundle_(**kwargs)
-            bundle = dict(bundle[0] if isinstance(bundle, tuple) else bundle)
-            bundle.update({"text/html": self.value, "text/plain": self.text})
-            return bundle
-
-    return ClusterStatusView
-
-
-def show_cluster_status(session, interval: float = 2.0) -> None:
-    """Display the status: a live widget in Jupyter, HTML/text elsewhere."""
-    from IPython.display import display
-
-    if widgets_available():
-        display(_status_view_class()(layout={"width": "100%"}).setup(session, interval))
-    else:
-        display(status_bundle(session), raw=True)
-
-
-# -- run progress -------------------------------------------------------------------------------
-
-class RunProgress:
-    """One bar per `run ... as Ray` statement: partitions done of total, rows done; completed or
-    marked failed at the end. Updates are throttled; the last state is always sent."""
-
-    min_interval = 0.2  # between widget updates
-    text_interval = 2.0  # between output updates when only text can be shown
-
-    def __init__(self, label: str, use_widget: Optional[bool] = None, done: int = 0, total: int = 0,
-                 rows: int = 0):
-        from IPython.display import display
-
-        self.label = label
-        self.done, self.total, self.rows = done, total, rows
-        self.state = "running"
-        self.sent_at = 0.0
-        self.bar = None
-        if widgets_available() if use_widget is None else use_widget:
-            import ipywidgets
-
-            self.bar = ipywidgets.IntProgress(min=0, max=max(total, 1), value=min(done, max(total, 1)),
-                                              description="Ray",
-                                              bar_style="info", layout={"width": "60%"})
-            self.caption = ipywidgets.Label(value=self.text())
-            self.box = ipywidgets.HBox([self.bar, self.caption])
-        self.handle = display(self.bundle(), raw=True, display_id=True)
-
-    def text(self) -> str:
-        partitions = f"{self.done}/{self.total} partitions" if self.total else "starting"
-        return f"{self.label}: {partitions}, {self.rows} rows ({self.state})"
-
-    def bundle(self) -> dict:
-        text = self.text()
-        percent = 100.0 * self.done / self.total if self.total else 0.0
-        colour = {"running": "#1976d2", "done": "#2e7d32", "failed": "#c62828"}[self.state]
-        bundle = {"text/plain": text, "text/html": template("progress.html").format(
-            percent=f"{percent:.0f}", colour=colour, text=html.escape(text))}
-        if self.bar is not None:
-            bundle[WIDGET_VIEW] = {"version_major": 2, "version_minor": 0, "model_id": self.box.model_id}
-        return bundle
-
-    def update(self, done: int, total: int, rows: int = 0) -> None:
-        self.done, self.total, self.rows = done, total, rows
-        now = time.monotonic()
-        interval = self.min_interval if self.bar is not None else self.text_interval
-        if now - self.sent_at >= interval:
-            self._send()
-            self.sent_at = now
-
-    def end(self, ok: bool) -> None:
-        if self.state != "running":
-            return
-        self.state = "done" if ok else "failed"
-        if ok and self.total:
-            self.done = self.total
-        self._send()
-
-    def _send(self) -> None:
-        if self.bar is not None:
-            self.bar.max = max(self.total, 1)
-            self.bar.value = min(self.done, self.bar.max)
-            self.bar.bar_style = {"running": "info", "done": "success", "failed": "danger"}[self.state]
-            self.caption.value = self.text()
-        if self.handle is not None and (self.bar is None or self.state != "running"):
-            # The output itself keeps the final text for readers without widgets.
-            self.handle.update(self.bundle(), raw=True)
+def show_cluster_status(session, interval: float = 2.0, omit: Iterable[str] = ()) -> None:
+    """Display the status (live in a Jupyter kernel, as text elsewhere), leaving out notes the
+    cell has already shown."""
+    view = StatusView(session, omit).show()
+    if in_jupyter_kernel():
+        _refresher.follow(view, interval)

@@ -1,5 +1,5 @@
 """The built wheel registers the `byzer` kernel by `pip install` alone and carries what the
-front-end needs at run time (kernelspec with logos, widget templates, the labextension's install.json)."""
+front-end needs at run time (kernelspec with logos, the output modules, the labextension's install.json)."""
 import json
 import os
 import subprocess
@@ -11,7 +11,7 @@ REPO = Path(__file__).resolve().parents[1]
 DATA = "byzer_kernel-{version}.data/data/share/jupyter"
 
 
-def test_wheel_ships_kernelspec_templates_and_install_json(tmp_path):
+def test_wheel_ships_kernelspec_output_modules_and_install_json(tmp_path):
     env = dict(os.environ, HATCH_JUPYTER_BUILDER_SKIP_NPM="1")
     done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
                            "-w", str(tmp_path), str(REPO)], env=env, capture_output=True, text=True,
@@ -27,11 +27,9 @@ def test_wheel_ships_kernelspec_templates_and_install_json(tmp_path):
     assert spec["argv"] == ["python", "-m", "byzer_kernel", "-f", "{connection_file}"]
     assert spec["language"] == "byzer" and spec["interrupt_mode"] == "signal"
     assert {f"{data}/kernels/byzer/logo-32x32.png", f"{data}/kernels/byzer/logo-64x64.png"} <= names
-    for template in ("cluster_status.html", "cluster_status_idle.html", "cluster_resource_row.html",
-                     "progress.html"):
-        assert f"byzer_kernel/templates/{template}" in names
     assert install["packageManager"] == "python" and install["packageName"] == "byzer_kernel"
-    for module in ("kernel.py", "kernel_help.py", "magics.py", "display.py", "widgets.py", "__main__.py"):
+    for module in ("kernel.py", "kernel_help.py", "magics.py", "display.py", "widgets.py", "progress_view.py",
+                   "output_style.py", "__main__.py"):
         assert f"byzer_kernel/{module}" in names
 
 

@@ -20,10 +20,11 @@ pytestmark = pytest.mark.ray
 
 class Events:
     def __init__(self):
-        self.progress_calls, self.ended, self.messages = [], [], []
+        self.progress_calls, self.ended, self.messages, self.phases = [], [], [], []
 
-    def progress(self, statement, done, total, rows=0):
+    def progress(self, statement, done, total, rows=0, *, phase=None, rows_total=None):
         self.progress_calls.append((done, total, rows))
+        self.phases.append((phase, rows, rows_total))
 
     def progress_ended(self, statement, ok):
         self.ended.append(ok)
@@ -74,6 +75,49 @@ def test_foreach_gives_the_seed_rows_in_input_order_with_progress(data_session):
     total = events.progress_calls[-1][1]
     assert total == 2  # the shared Ray has 2 CPUs
     assert events.progress_calls[-1] == (2, 2, 7) and events.ended == [True]
+    assert events.phases[-1] == ("running", 7, 7)
+
+
+SLOW_FOREACH = """
+import time
+from pyjava.api.mlsql import RayContext
+rc = RayContext.connect(globals(), None)
+def slow(row):
+    time.sleep(0.002)
+    return {"n": row["n"]}
+rc.foreach(slow)
+"""
+
+
+def test_foreach_reports_rows_while_its_partitions_run(data_session):
+    """The tasks stream the rows they have consumed: progress moves before any partition ends."""
+    data_session.catalog.register("numbers", pa.table({"n": list(range(1500))}))
+    events = Events()
+    table = run(data_session, SLOW_FOREACH, schema="st(field(n,long))", mode="data", input_table="numbers",
+                events=events)
+    assert table.column("n").to_pylist() == list(range(1500))
+    partial = [(done, rows) for (done, _, rows), (phase, _, _) in zip(events.progress_calls, events.phases)
+               if phase == "running" and done < 2 and rows and 0 < rows < 1500]
+    assert partial, events.phases
+
+
+def test_data_servers_run_ends_collecting_its_result(data_session):
+    code = """
+    import ray
+    from pyjava.api.mlsql import RayContext
+    rc = RayContext.connect(globals(), None)
+    servers = rc.data_servers()
+    @ray.remote
+    def count(server):
+        return len(list(RayContext.collect_from([server])))
+    context.build_result([{"n": n} for n in ray.get([count.remote(s) for s in servers])])
+    """
+    data_session.catalog.register("numbers", pa.table({"n": list(range(5000))}))
+    events = Events()
+    table = run(data_session, code, schema="st(field(n,long))", mode="data", input_table="numbers",
+                events=events)
+    assert sum(table.column("n").to_pylist()) == 5000
+    assert events.phases[-1] == ("collecting", 2, None)  # the result's 2 rows converted
 
 
 def test_map_iter(data_session):
@@ -326,10 +370,13 @@ def test_fetch_once_raises_in_a_ray_run(data_session):
 class InterruptOnProgress(Events):
     """Interrupts the main thread once the run has started its partitions (no fixed sleep)."""
 
-    def progress(self, statement, done, total, rows=0):
-        super().progress(statement, done, total, rows)
-        if len(self.progress_calls) == 1:
+    def progress(self, statement, done, total, rows=0, **details):
+        super().progress(statement, done, total, rows, **details)
+        if details["phase"] == "running" and total and not self.interrupted:
+            self.interrupted = True
             _thread.interrupt_main()
+
+    interrupted = False
 
 
 def cpus_in_use(session) -> float:
@@ -408,7 +455,7 @@ def test_model_mode_without_ray_never_starts_ray(tmp_path):
                "context.build_result([{'total': sum(r['a'] for r in rc.collect())}])\\n"
         request = RunRequest(None, "command", "", {"inputTable": "data", "outputTable": "o", "code": code})
         class Events:
-            def __getattr__(self, name): return lambda *a: None
+            def __getattr__(self, name): return lambda *a, **k: None
         print(run_ray(s, request, Events()).to_pylist())
         import ray
         print("ray started:", ray.is_initialized())

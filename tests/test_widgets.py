@@ -1,101 +1,133 @@
-"""Cluster status and run progress: text/HTML rendering, the refresh thread, and the widget
-mimebundles as a kernel sends them and as nbclient stores them."""
+"""Cluster status and run progress as HTML + text outputs (widgets.py, progress_view.py): what
+they say, that their styles are inline with theme variables and literal fallbacks, and how the
+status view is refreshed. Through a kernel: test_kernel_outputs.py."""
+import re
 import threading
 import time
 
-import nbformat
-from nbclient import NotebookClient
-
 from byzer_kernel import widgets
-from kernelspec_tools import jupyter_path_with_byzer
+from byzer_kernel.engine.progress import ProgressState
+from byzer_kernel.progress_view import progress_bundle
 
 CONNECTED = {
     "connected": True, "address": "127.0.0.1:6379", "how": "BYZER_RAY_ADDRESS", "embedded": False,
-    "dashboard_url": "http://127.0.0.1:8265", "nodes": {"alive": 1, "dead": 2},
+    "dashboard_url": "http://127.0.0.1:8265", "versions": {"ray": "2.60.0", "python": "3.11.7"},
+    "nodes": {"alive": 1, "dead": 1},
+    "node_list": [
+        {"node_id": "a", "address": "10.0.0.1", "alive": True, "head": True,
+         "resources": {"CPU": {"used": 1.0, "total": 2.0}, "memory": {"used": 0.0, "total": 4 * 1024 ** 3},
+                       "object_store_memory": {"used": 512 * 1024 ** 2, "total": 1024 ** 3}}},
+        {"node_id": "b", "address": "10.0.0.2", "alive": False, "head": False,
+         "resources": {"CPU": {"used": None, "total": 4.0}, "GPU": {"used": None, "total": 1.0}}}],
     "resources": {"CPU": {"used": 1.0, "total": 2.0}, "memory": {"used": 1024 ** 3, "total": 4 * 1024 ** 3}},
-    "tasks": {"running": 3}, "actors": {"alive": 4}, "errors": ["tasks: timeout"],
+    "pending": {"tasks": 2, "demands": [{"kind": "task", "bundle": {"CPU": 1.0}, "count": 2}]},
+    "tasks": {"running": 3}, "actors": {"alive": 4},
+    "notice": "Ray at 127.0.0.1:10001 did not answer; using the embedded local Ray",
+    "errors": ["tasks: timeout", "tasks: timeout"],
 }
 
 
-def test_status_text_and_html_name_every_fact():
-    text = widgets.status_text(CONNECTED)
-    assert text.splitlines()[:4] == ["Ray: 127.0.0.1:6379 (chosen by BYZER_RAY_ADDRESS)",
-                                     "nodes: 1 alive, 2 dead", "CPU: 1 / 2 used", "memory: 1.0 GiB / 4.0 GiB used"]
-    assert "running: 3 tasks, 4 actors" in text and "dashboard: http://127.0.0.1:8265" in text
-    assert "unavailable: tasks: timeout" in text
-    page = widgets.status_html(CONNECTED)
-    assert "127.0.0.1:6379" in page and 'href="http://127.0.0.1:8265"' in page and "width: 50%" in page
+def test_status_text_names_versions_nodes_pending_demands_and_the_dashboard():
+    lines = widgets.status_text(CONNECTED).splitlines()
+    assert lines[:4] == ["Ray: 127.0.0.1:6379 (chosen by BYZER_RAY_ADDRESS)", "versions: Ray 2.60.0 · Python 3.11.7",
+                         "nodes: 1 alive, 1 dead", "CPU: 1 / 2 used"]
+    assert ("node 10.0.0.1 (head): CPU 1 / 2, GPU 0, memory 0 B / 4.0 GiB, object store 512.0 MiB / 1.0 GiB"
+            in lines)
+    assert "node 10.0.0.2 DEAD: CPU 4, GPU 1, memory 0, object store 0" in lines
+    assert "running: 3 tasks, 4 actors" in lines and "pending: 2 tasks waiting: {CPU: 1} × 2" in lines
+    assert "dashboard: http://127.0.0.1:8265" in lines
+    # Each note once, and not the one the cell already printed.
+    assert lines.count("unavailable: tasks: timeout") == 1
+    assert sum("did not answer" in line for line in lines) == 1
+    assert "did not answer" not in widgets.status_text(CONNECTED, omit=[CONNECTED["notice"]])
     idle = {"connected": False, "configured_address": "ray://h:10001", "configured_by": "rayAddress"}
     assert widgets.status_text(idle) == ("Ray: not connected (Ray starts on the first run that needs it); "
                                          "configured: ray://h:10001 (rayAddress)")
-    assert "not connected" in widgets.status_html(idle)
 
 
-def test_progress_text_fallback_and_failure_mark():
-    progress = widgets.RunProgress("run command as Ray", use_widget=False)
-    progress.update(2, 4, 10)
-    assert progress.bundle()["text/plain"] == "run command as Ray: 2/4 partitions, 10 rows (running)"
-    progress.end(False)
-    assert progress.bundle()["text/plain"].endswith("(failed)")
-    progress.end(True)  # the first end wins
-    assert progress.state == "failed"
-    done = widgets.RunProgress("run", use_widget=False)
-    done.update(1, 3, 5)
-    done.end(True)
-    assert done.bundle()["text/plain"] == "run: 3/3 partitions, 5 rows (done)"
-    assert "#2e7d32" in done.bundle()["text/html"]
+def inline_colours_have_literal_fallbacks(page: str) -> None:
+    """Every theme variable follows a literal of the same property (kept where var() is not)."""
+    for prop, variable, literal in re.findall(r"([a-z-]+):var\((--jp-[a-z0-9-]+),(#[0-9a-f]{6})\)", page):
+        assert f"{prop}:{literal};{prop}:var({variable},{literal})" in page
+    assert "<style" not in page and "class=\"byzer-" in page
 
 
-class FakeView:
+def test_status_html_has_a_node_table_bars_and_a_styled_dashboard_link():
+    page = widgets.status_html(CONNECTED)
+    assert "Ray 2.60.0 · Python 3.11.7" in page and "127.0.0.1:6379" in page
+    assert page.count("<tr>") == 3 and "10.0.0.2" in page and ">dead</span>" in page
+    assert 'class="byzer-dashboard-link" href="http://127.0.0.1:8265"' in page
+    assert "width:50%" in page and "{CPU: 1} × 2" in page and page.count("did not answer") == 1
+    inline_colours_have_literal_fallbacks(page)
+    idle = widgets.status_html({"connected": False, "versions": {"ray": "2.60.0", "python": "3.11.7"}})
+    assert "not connected" in idle and "Ray 2.60.0" in idle
+
+
+def test_progress_bundle_running_and_final():
+    running = ProgressState("run command as Ray.``", 1, "running", elapsed=2.0, done=0, total=2, rows=500,
+                            rows_total=2000, percent=25.0, rate=250.0, eta=6.0)
+    bundle = progress_bundle(running)
+    assert bundle["text/plain"] == ("run command as Ray.`` — running: 0/2 partitions · 500 of 2,000 rows (25%) · "
+                                    "250 rows/s · 2.0 s elapsed · ETA 6.0 s")
+    assert "width:25%" in bundle["text/html"] and "250 rows/s" in bundle["text/html"]
+    assert "overflow-wrap:anywhere" in bundle["text/html"]  # the label wraps, it is never cut off
+    inline_colours_have_literal_fallbacks(bundle["text/html"])
+    interrupted = ProgressState("run command as Ray.``", 1, "running", "interrupted", 4.0, 0, 2, 500, 2000)
+    page = progress_bundle(interrupted)["text/html"]
+    assert "byzer-progress-interrupted" in page and "interrupted after 4.0 s (running)" in page
+    assert "#fb8c00" in page and "failed" not in page
+
+
+class CountingView:
     def __init__(self):
-        self.comm, self.interval, self.refreshed_at, self.count = object(), 0.05, 0.0, 0
+        self.count = 0
 
     def refresh(self):
         self.count += 1
-        self.refreshed_at = time.monotonic()
-
-
-def refresh_thread_running() -> bool:
-    return any(t.name == "byzer-status-refresh" for t in threading.enumerate())
 
 
 def wait_until(condition, seconds: float = 10) -> bool:
     deadline = time.monotonic() + seconds
     while not condition() and time.monotonic() < deadline:
-        time.sleep(0.05)
+        time.sleep(0.02)
     return condition()
 
 
-def test_status_views_are_refreshed_until_closed_or_shut_down():
-    view = FakeView()
-    widgets.keep_refreshing(view)
+def test_the_refresh_thread_sleeps_while_cells_run_without_a_status_view():
+    """A cell that shows no status leaves the thread asleep (it once spun a core at 100%)."""
+    refresher = widgets._Refresher()
+    refresher.cell_started()
+    refresher.follow(CountingView(), 0.05)  # the thread runs, following this cell's view
+    refresher.cell_ended()
+    refresher.cell_started()  # a cell without a status view
+    try:
+        before = time.process_time()
+        threading.Event().wait(1.0)  # this thread idle: the process's CPU time is the others'
+        assert time.process_time() - before < 0.3
+    finally:
+        refresher.cell_ended()
+        refresher.stop()
+
+
+def test_a_status_view_follows_its_own_cell_then_keeps_its_state():
+    refresher = widgets._Refresher()
+    refresher.settle = 0.2
+    outside = CountingView()
+    refresher.follow(outside, 0.05)  # shown while no cell runs (`%byzer status`): a snapshot
+    assert not wait_until(lambda: outside.count > 0, seconds=0.3)
+    refresher.cell_started()
+    view = CountingView()
+    refresher.follow(view, 0.05)
     assert wait_until(lambda: view.count >= 3)
-    view.comm = None  # closed: the thread ends by itself
-    assert wait_until(lambda: not refresh_thread_running())
-    other = FakeView()
-    widgets.keep_refreshing(other)
-    assert refresh_thread_running()
-    widgets.stop_refreshing()  # kernel shutdown
-    assert not refresh_thread_running()
-
-
-def run_notebook(cells, tmp_path, monkeypatch):
-    monkeypatch.setenv("JUPYTER_PATH", jupyter_path_with_byzer(tmp_path / "spec"))
-    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "byzer", "display_name": "Byzer",
-                                                           "language": "byzer"}})
-    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
-    NotebookClient(nb, timeout=120, kernel_name="byzer", resources={"metadata": {"path": str(tmp_path)}}).execute()
-    return nb
-
-
-def test_status_widget_bundle_and_stored_widget_state(tmp_path, monkeypatch):
-    monkeypatch.setenv("BYZER_HOME", str(tmp_path))
-    nb = run_notebook(["%byzer status", "!ray status;"], tmp_path, monkeypatch)
-    for cell in nb.cells:
-        (output,) = [o for o in cell.outputs if o.output_type == "display_data"]
-        assert output.data["text/plain"].startswith("Ray: not connected")
-        assert "not connected" in output.data["text/html"]
-        model_id = output.data["application/vnd.jupyter.widget-view+json"]["model_id"]
-        state = nb.metadata.widgets["application/vnd.jupyter.widget-state+json"]["state"]
-        assert state[model_id]["model_name"] == "HTMLModel"
-        assert "not connected" in state[model_id]["state"]["value"]
+    refresher.cell_ended()
+    ended = view.count
+    # The state the cell left, then once more when Ray's counts settled (plus at most the refresh
+    # that was under way when the cell ended), then nothing.
+    assert wait_until(lambda: view.count >= ended + 2)
+    assert not wait_until(lambda: view.count > ended + 3, seconds=0.6)
+    settled = view.count
+    refresher.cell_started()  # a later cell leaves it as it was
+    assert not wait_until(lambda: view.count > settled or outside.count > 0, seconds=0.5)
+    refresher.cell_ended()
+    refresher.stop()
+    assert wait_until(lambda: refresher.thread is None or not refresher.thread.is_alive())

@@ -8,6 +8,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
 
     from ..lang.statements import Statement
+    from .progress import ProgressState
 
 
 class Observer:
@@ -18,7 +19,18 @@ class Observer:
 
     def statement_finished(self, statement: "Statement", table: "Optional[pa.Table]") -> None: ...
 
-    def progress(self, statement: "Statement", done: int, total: int, rows: int = 0) -> None: ...
+    def progress(self, statement: "Statement", done: int, total: int, rows: Optional[int] = 0, *,
+                 phase: Optional[str] = None, rows_total: Optional[int] = None,
+                 state: "Optional[ProgressState]" = None) -> None:
+        """How far a long statement is. The runtime reports `done` of `total` parts (partitions;
+        total 0: not cut in parts), `rows` done in the current `phase` ("starting Ray", "shipping
+        data", "running", "collecting"; None: not counted) of `rows_total` (None: unknown).
+
+        A front-end hears it from engine/progress.py's tracker, which adds `state`: a snapshot
+        with elapsed time, rows/s, ETA, DuckDB's own percentage for queries and a `text()`; it
+        calls this only for statements running longer than about a second, about once a second,
+        and a last time with the final state (`state.outcome`: "done", "failed", "interrupted")
+        just before `progress_ended`."""
 
     def progress_ended(self, statement: "Statement", ok: bool) -> None: ...
 
@@ -29,4 +41,6 @@ class Observer:
         `.status()` is a dict of facts; never a reason to start Ray)."""
 
     def waiting(self, text: Optional[str]) -> None:
-        """A live one-line notice (e.g. "starting Ray… 4 s"), replaced by the next; None clears it."""
+        """A live one-line notice (e.g. "starting Ray… 4 s"), replaced by the next; None clears it.
+        The progress state's phase "starting Ray" tells the same: a front-end showing progress
+        may ignore this."""

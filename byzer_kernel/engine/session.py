@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from .include import expand_includes, name_place, py_include_command
 from .jobs import JobLog
 from .macros import FailedExpansion, expand_macro, is_macro_call
 from .observer import Observer
+from .progress import watch_progress
 from .script_udf import ScriptFunctions
 from .set_statement import preprocess_sets
 from .variables import Variables
@@ -48,8 +50,8 @@ class _Collector(Observer):
     def statement_finished(self, statement, table):
         self.forward.statement_finished(statement, table)
 
-    def progress(self, statement, done, total, rows=0):
-        self.forward.progress(statement, done, total, rows)
+    def progress(self, statement, done, total, rows=0, **details):
+        self.forward.progress(statement, done, total, rows, **details)
 
     def progress_ended(self, statement, ok):
         self.forward.progress_ended(statement, ok)
@@ -64,6 +66,8 @@ class _Collector(Observer):
     def waiting(self, text):
         self.forward.waiting(text)
 
+
+_SQL_ENGINE_LOCK = threading.Lock()  # guards the lazy creation of a Session's SqlEngine
 
 # Failures of the machine or of the user's files, not bugs: a file that cannot be read or decoded,
 # a folder without write permission, memory running out. They stay user errors.
@@ -118,8 +122,10 @@ class Session:
         return parse(text if rewritten is None else rewritten)
 
     def execute(self, text: str, events: Optional[Observer] = None) -> Result:
-        """Parse and run a cell as one job of `self.jobs` (see _execute_cell)."""
-        return self.jobs.run(text, lambda: self._execute_cell(text, events))
+        """Parse and run a cell as one job of `self.jobs` (see _execute_cell), with the progress of
+        long statements timed for `events` (engine/progress.py)."""
+        with watch_progress(events, self.query_progress) as events:
+            return self.jobs.run(text, lambda: self._execute_cell(text, events))
 
     def _execute_cell(self, text: str, events: Optional[Observer] = None) -> Result:
         """Parse and run a cell. Raises ByzerError (one message, with the statement's line:col);
@@ -196,16 +202,24 @@ class Session:
         """Run Spark SQL text over the catalog and return an Arrow table (docs/design.md §4.2)."""
         return self._sql().query(query)
 
+    def query_progress(self):
+        """DuckDB's percentage of the query running now (asked from another thread), or None."""
+        engine = self._sql_engine
+        return engine.query_progress() if engine is not None else None
+
     def explain(self, query: str) -> tuple[str, str]:
         """The DuckDB SQL a Spark SQL query becomes, and DuckDB's plan of it."""
         return self._sql().explain(query)
 
     def _sql(self):
-        if self._sql_engine is None:
-            from .sql import SqlEngine  # on first use: duckdb and sqlglot take ~0.4 s to import
+        # One engine, even when the kernel's warm-up thread and the first cell ask at once (two
+        # would split the queries from the engine that query_progress() watches).
+        with _SQL_ENGINE_LOCK:
+            if self._sql_engine is None:
+                from .sql import SqlEngine  # on first use: duckdb and sqlglot take ~0.4 s to import
 
-            self._sql_engine = SqlEngine(self.catalog, self.functions)
-        return self._sql_engine
+                self._sql_engine = SqlEngine(self.catalog, self.functions)
+            return self._sql_engine
 
     def resolve_path(self, path: str) -> Path:
         """Relative paths resolve under BYZER_HOME (docs/design.md §5); `~` expands."""

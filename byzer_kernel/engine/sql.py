@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Optional, Sequence
 
 import duckdb
@@ -25,28 +26,65 @@ class SqlEngine:
         self._functions_installed: dict = {}  # DuckDB name -> the ScriptFunction this connection has
         self._con = duckdb.connect()
         self._con.execute("SET TimeZone = 'UTC'")  # Spark's session time zone here, whatever the machine's
+        # DuckDB measures a query's progress for query_progress(); its own bar stays off. In a
+        # Jupyter kernel DuckDB refuses the setting when ipywidgets is missing: queries then run
+        # without a percentage rather than not at all.
+        try:
+            self._con.execute("SET enable_progress_bar_print = false; SET enable_progress_bar = true")
+        except duckdb.Error:
+            pass
         self._installed: set = set()  # the sparksql macros and UDFs this connection has
         self._registered: dict[str, int] = {}  # duckdb view name -> id() of the Arrow table behind it
         self._lock = threading.Lock()
         self._schemas: dict = {}  # Arrow schema -> its columns' Spark types
+        self._worker: Optional[ThreadPoolExecutor] = None  # the thread DuckDB's queries run on (_run)
 
     def query(self, spark_sql: str) -> pa.Table:
         translation = self.translate(spark_sql)
         with self._lock, self._failures_told(spark_sql, translation.tables):
             self._prepare(translation)
             try:
-                relation = self._con.sql(translation.duck_sql)
-                table = _to_arrow(relation) if relation is not None else None
+                relation, table = self._run(translation.duck_sql)
             except (duckdb.OutOfRangeException, duckdb.ConversionException):
                 if translation.wrapping_sql is None:
                     raise
                 sparksql.prepare(self._con, translation.wrapping_sql, self._installed)
-                relation = self._con.sql(translation.wrapping_sql)  # Spark's integers wrap around
-                table = _to_arrow(relation)
+                relation, table = self._run(translation.wrapping_sql)  # Spark's integers wrap around
             if relation is None:  # a statement without a result
                 return pa.table({})
             hugeint = [str(t) == "HUGEINT" for t in relation.types]
         return as_spark_result(case_columns.with_public_names(table), hugeint, translation.spark_types)
+
+    def _run(self, duck_sql: str):
+        """(relation, Arrow table) of one statement, run on the engine's DuckDB thread while this
+        one waits in Python: a Ctrl-C reaches this thread at once and interrupts the query. (On
+        the calling thread, DuckDB often notices a Ctrl-C only when the query has ended.)"""
+        def work():
+            relation = self._con.sql(duck_sql)
+            return relation, (_to_arrow(relation) if relation is not None else None)
+
+        if self._worker is None:
+            self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="byzer-duckdb")
+        future = self._worker.submit(work)
+        try:
+            return future.result()
+        except KeyboardInterrupt:
+            while True:  # the connection is free again only when DuckDB has stopped
+                self._con.interrupt()
+                try:
+                    future.exception()
+                    break
+                except KeyboardInterrupt:  # another Ctrl-C while waiting: keep waiting
+                    continue
+            raise
+
+    def query_progress(self) -> Optional[float]:
+        """DuckDB's own percentage of the query running now, or None; asked from another thread
+        (engine/progress.py) while `query` holds the lock."""
+        if not self._lock.locked():
+            return None
+        value = self._con.query_progress()
+        return value if value >= 0 else None
 
     def explain(self, spark_sql: str) -> tuple[str, str]:
         """(the DuckDB SQL the query becomes, DuckDB's physical plan of it), for `!profiler explain`."""
@@ -68,6 +106,13 @@ class SqlEngine:
         an ambiguous column, or DuckDB's complaint in Spark's terms."""
         try:
             yield
+        except duckdb.InterruptException:
+            raise KeyboardInterrupt from None
+        except RuntimeError as error:
+            # DuckDB answers a Ctrl-C (the kernel's interrupt) in the middle of a query this way.
+            if str(error) == "Query interrupted":
+                raise KeyboardInterrupt from None
+            raise
         except duckdb.CatalogException as error:
             missing = re.search(r"Table with name (\S+) does not exist", str(error))
             if missing:

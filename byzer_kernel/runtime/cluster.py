@@ -100,7 +100,7 @@ class ClusterManager:
                     events.message(current.notice)
                 return current
             if configured:
-                connection = self._connect_configured(configured, how, token)
+                connection = self._connect_configured(configured, how, token, events)
             else:
                 connection = self._connect_code(code_address, token, events)
             connection.requested, connection.token = requested, token.value if token else None
@@ -115,9 +115,10 @@ class ClusterManager:
             self.connection = connection
             return connection
 
-    def _connect_configured(self, text: str, how: str, token: Optional[_Token]) -> RayConnection:
+    def _connect_configured(self, text: str, how: str, token: Optional[_Token], events=None) -> RayConnection:
         target = parse_ray_address(text)
         if target.kind is AddressKind.EMBEDDED:
+            _starting_embedded(events)
             return self._use(target, how, None)
         target, token, reason = _reach(target, token)
         if reason is not None:
@@ -135,10 +136,12 @@ class ClusterManager:
             except RayConnectionError as error:
                 reason = f"could not be used ({error.message})"
         if reason is None:
+            _starting_embedded(events)
             return self._use(EMBEDDED, "embedded", None)
         notice = f"Ray at {text} {reason}; using the embedded local Ray"
         if events is not None:
             events.message(notice)
+        _starting_embedded(events)
         connection = self._use(EMBEDDED, "embedded", None)
         connection.notice, connection.repeat_notice = notice, True
         return connection
@@ -180,6 +183,13 @@ class ClusterManager:
     def close(self) -> None:
         ray_lifecycle.release(id(self))
         self.connection = None
+
+
+def _starting_embedded(events) -> None:
+    """Tell a run that waits (its progress) that the embedded Ray is what it waits for now."""
+    starting = getattr(events, "starting_embedded", None)
+    if starting is not None:
+        starting()
 
 
 def cluster_for(session) -> ClusterManager:

@@ -87,8 +87,11 @@ class ByzerRayContext(RayContext):
         return self.servers
 
     def collect(self):
-        for partition in self.run.partitions():
-            yield from iter_rows(partition)
+        run = self.run
+        partitions = run.partitions()
+        run.meter.set("running", rows=0, rows_total=sum(p.num_rows for p in partitions))
+        for partition in partitions:
+            yield from iter_rows(partition, counted=run.meter.add_rows)
 
     def to_pandas(self):
         return pd.DataFrame(data=list(self.collect()))

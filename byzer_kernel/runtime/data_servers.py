@@ -27,6 +27,7 @@ class OneShotArrowServer:
         self._socket.settimeout(timeout)
         self.port = self._socket.getsockname()[1]
         self.served = False
+        self.rows_sent = 0  # counted as batches go out: the run's "shipping data" progress
         self.error: Optional[BaseException] = None
         self._thread = threading.Thread(target=self._serve, name=f"byzer-data-server-{self.port}",
                                         daemon=True)
@@ -44,6 +45,7 @@ class OneShotArrowServer:
                 with pa.ipc.new_stream(out, self.table.schema) as writer:
                     for batch in self.table.to_batches(max_chunksize=ROWS_PER_BATCH):
                         writer.write_batch(batch)
+                        self.rows_sent += batch.num_rows
             self.served = True
         except OSError as error:  # the reader went away
             self.error = error
@@ -72,17 +74,24 @@ class DataServerPool:
     def __init__(self, host: str = "127.0.0.1", timeout: float = 300.0, bind_host: Optional[str] = None):
         self.host, self.timeout, self.bind_host = host, timeout, bind_host
         self.servers: list = []
+        self.inputs: list = []  # the servers of the run's input partitions (not of its model)
 
-    def serve(self, tables: list, timezone: str) -> list:
+    def serve(self, tables: list, timezone: str, inputs: bool = False) -> list:
         from pyjava.api.mlsql import DataServer
 
         started = [OneShotArrowServer(t, self.host, self.timeout, self.bind_host) for t in tables]
         self.servers.extend(started)
+        if inputs:
+            self.inputs.extend(started)
         return [DataServer(s.host, s.port, timezone) for s in started]
+
+    def shipped(self) -> tuple:
+        """(rows sent, rows to send) of the input servers. A server nobody reads sends nothing."""
+        return (sum(s.rows_sent for s in self.inputs), sum(s.table.num_rows for s in self.inputs))
 
     def close(self) -> None:
         for server in self.servers:
             server.close()
         for server in self.servers:
             server.join(2.0)
-        self.servers = []
+        self.servers, self.inputs = [], []

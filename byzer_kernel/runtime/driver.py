@@ -76,8 +76,8 @@ class DriverEvents:
     def _send(self, name: str, *args) -> None:
         self.channel.send(("event", name, args))
 
-    def progress(self, statement, done, total, rows=0):
-        self._send("progress", done, total, rows)
+    def progress(self, statement, done, total, rows=0, *, phase=None, rows_total=None):
+        self._send("progress", done, total, rows, phase, rows_total)
 
     def progress_ended(self, statement, ok):
         self._send("progress_ended", ok)

@@ -113,8 +113,11 @@ class Exchange:
             self.driver.ray = args[0]
             if self.on_connected is not None:
                 self.on_connected(args[0])
-        elif self.events is not None and name in ("progress", "progress_ended"):
-            getattr(self.events, name)(self.statement, *args)
+        elif self.events is not None and name == "progress":
+            done, total, rows, phase, rows_total = args
+            self.events.progress(self.statement, done, total, rows, phase=phase, rows_total=rows_total)
+        elif self.events is not None and name == "progress_ended":
+            self.events.progress_ended(self.statement, *args)
         elif self.events is not None and name == "message":
             self.events.message(*args)
 

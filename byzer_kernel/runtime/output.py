@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import decimal
 import math
-from typing import Iterable
+from typing import Callable, Iterable, Optional
 
 import pyarrow as pa
 
@@ -26,17 +26,24 @@ class ColumnBuilder:
         self.schema = schema
         self.columns: list[list] = [[] for _ in schema]
 
-    def add_rows(self, rows: Iterable, block_size: int = BLOCK_SIZE) -> None:
+    def add_rows(self, rows: Iterable, block_size: int = BLOCK_SIZE,
+                 counted: Optional[Callable[[int], None]] = None) -> None:
+        """`counted(n)` hears each chunk's row count as it is added (the run's progress)."""
         chunk = []
         for row in rows:
             chunk.append(row)
             if len(chunk) == block_size:
-                self._add_chunk(chunk)
+                self.add_chunk(chunk)
+                if counted is not None:
+                    counted(block_size)
                 chunk = []
         if chunk:
-            self._add_chunk(chunk)
+            self.add_chunk(chunk)
+            if counted is not None:
+                counted(len(chunk))
 
-    def _add_chunk(self, chunk: list) -> None:
+    def add_chunk(self, chunk: list) -> None:
+        """One chunk of rows, mapped onto the schema by the key order of its first row."""
         first = chunk[0]
         if not isinstance(first, dict):
             raise SchemaError(f"a result row must be a dict, got a {type(first).__name__}: {first!r:.60}")
@@ -62,9 +69,10 @@ class ColumnBuilder:
         return pa.Table.from_arrays(arrays, schema=self.schema)
 
 
-def rows_to_table(rows: Iterable, schema: pa.Schema, block_size: int = BLOCK_SIZE) -> pa.Table:
+def rows_to_table(rows: Iterable, schema: pa.Schema, block_size: int = BLOCK_SIZE,
+                  counted: Optional[Callable[[int], None]] = None) -> pa.Table:
     builder = ColumnBuilder(schema)
-    builder.add_rows(rows, block_size)
+    builder.add_rows(rows, block_size, counted)
     return builder.table()
 
 

@@ -54,6 +54,10 @@ def batch_rows(batch) -> list:
     return batch.to_pandas().to_dict("records")
 
 
-def iter_rows(table: pa.Table, rows_per_batch: int = ROWS_PER_BATCH) -> Iterator[dict]:
+def iter_rows(table: pa.Table, rows_per_batch: int = ROWS_PER_BATCH, counted=None) -> Iterator[dict]:
+    """`counted(n)` hears the size of each batch as it is handed over (the run's progress)."""
     for batch in table.to_batches(max_chunksize=rows_per_batch):
-        yield from batch_rows(batch)
+        rows = batch_rows(batch)
+        if counted is not None:
+            counted(len(rows))
+        yield from rows

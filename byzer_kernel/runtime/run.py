@@ -26,6 +26,7 @@ from .context import ByzerPythonContext, routed_connect
 from .data_servers import DataServerPool
 from .partitions import keep_partitions, partition_count, split_table
 from .ray_tasks import remote_apply
+from .run_meter import RunMeter
 from .user_errors import RemoteCodeError, error_line, syntax_error_text, user_traceback
 
 # Code that names the `ray` module (not RayContext / ray_context) may start Ray work itself.
@@ -46,6 +47,7 @@ class PythonRun:
         self.task_env = env if set(env) - {"PY_EXECUTE_USER"} else {}
         self.input_table, self.keep_partition_num = input_table, keep_partition_num
         self.pool = DataServerPool(timeout=wait_timeout)
+        self.meter = RunMeter(events, statement)
         self.started = ray_patches.StartedWork()
         self.connection = None
         self._stack: Optional[contextlib.ExitStack] = None
@@ -74,9 +76,14 @@ class PythonRun:
         if self.connection is None:
             from .cluster import cluster_for
 
+            meter = self.meter
+            before = (meter.phase, meter.rows, meter.rows_total, meter.done, meter.total)
+            meter.phase = "connecting to Ray"  # "starting Ray" once the embedded one is chosen
+            meter.send()
             self.events.ray_connecting()
-            self.connection = cluster_for(self.session).connect(code_address, self.events)
+            self.connection = cluster_for(self.session).connect(code_address, _ConnectEvents(self))
             self.events.ray_connected(self.connection)
+            meter.set(*before)
         return self.connection
 
     def partitions(self) -> list:
@@ -101,35 +108,48 @@ class PythonRun:
             import ray
 
             self.pool.host, self.pool.bind_host = ray.util.get_node_ip_address(), "0.0.0.0"
-        return self.pool.serve(self.partitions(), self.timezone)
+        servers = self.pool.serve(self.partitions(), self.timezone, inputs=True)
+        self.meter.shipping = self.pool.shipped
+        return servers
 
     def distribute(self, function, per_row: bool):
-        """foreach/map_iter: one Ray task per partition; results kept in partition order."""
+        """foreach/map_iter: one Ray task per partition; results kept in partition order. Each
+        task streams the count of rows it has consumed, then its result (ray_tasks.py)."""
         self.ensure_ray()
         import ray
 
-        parts = self.partitions()
+        parts, meter = self.partitions(), self.meter
+        rows_total = sum(part.num_rows for part in parts)
+        meter.set("shipping data", 0, rows_total, 0, len(parts))
         function_ref = ray.put(function)
         apply = remote_apply()
-        refs = [apply.remote(ray.put(part), function_ref, per_row, self.schema) for part in parts]
-        index = {ref: i for i, ref in enumerate(refs)}
-        results: list = [None] * len(refs)
-        pending, done, rows = list(refs), 0, 0
-        self.events.progress(self.statement, 0, len(refs), 0)
+        tasks = []
+        for part in parts:
+            tasks.append(apply.remote(ray.put(part), function_ref, per_row, self.schema))
+            meter.add_rows(part.num_rows)
+        index = {id(task): i for i, task in enumerate(tasks)}
+        results: list = [None] * len(tasks)
+        consumed = [0] * len(tasks)
+        meter.set("running", 0, rows_total, 0, len(parts))
+        pending = list(tasks)
         interrupted = False
         try:
             while pending:
                 ready, pending = ray.wait(pending, num_returns=1, timeout=WAIT_SLICE)
-                for ref in ready:
-                    i = index[ref]
-                    status, value = self._partition_result(ref, i, len(refs))
-                    if status == "error":
+                for task in ready:
+                    i = index[id(task)]
+                    status, value = self._partition_result(task, i, len(tasks))
+                    if status == "progress":
+                        consumed[i] = value
+                        pending.append(task)
+                    elif status == "error":
                         raise RemoteCodeError(value, i)
-                    if status == "schema":
+                    elif status == "schema":
                         raise SchemaError(value)
-                    results[i] = value
-                    done, rows = done + 1, rows + parts[i].num_rows
-                    self.events.progress(self.statement, done, len(refs), rows)
+                    else:
+                        results[i], consumed[i] = value, parts[i].num_rows
+                        meter.done += 1
+                    meter.rows = sum(consumed)
         except KeyboardInterrupt:
             interrupted = True
             raise
@@ -142,13 +162,14 @@ class PythonRun:
         self.distributed = pa.concat_tables(results) if results else self.schema.empty_table()
         return None
 
-    def _partition_result(self, ref, i: int, count: int):
-        """A partition's (status, value); a worker that died is the code's error (it names the
-        partition and the cause), a cluster that stopped answering is a RayConnectionError."""
+    def _partition_result(self, task, i: int, count: int):
+        """The next (status, value) a partition's task streams; a worker that died is the code's
+        error (it names the partition and the cause), a cluster that stopped answering is a
+        RayConnectionError."""
         import ray
 
         try:
-            return ray.get(ref)
+            return ray.get(next(task))
         except (ray.exceptions.WorkerCrashedError, ray.exceptions.OutOfMemoryError) as error:
             raise PythonCodeError(f"partition {i + 1} of {count}: {crash_cause(error)}") from None
         except (ray.exceptions.RaySystemError, ray.exceptions.NodeDiedError,
@@ -179,6 +200,7 @@ class PythonRun:
         context = ByzerPythonContext(self.context_dir, self.conf, self)
         namespace = {"data_manager": context, "context": context}
         ok = False
+        self.meter.start()
         try:
             with temporary_environ(self.env), \
                     ray_patches.routed_connect(routed_connect), contextlib.ExitStack() as self._stack:
@@ -209,6 +231,7 @@ class PythonRun:
             raise
         finally:
             self._cleanup(context)
+            self.meter.stop()
             self.events.progress_ended(self.statement, ok)
 
     def result_table(self, context: ByzerPythonContext) -> pa.Table:
@@ -218,8 +241,11 @@ class PythonRun:
         if result is None:
             return output.empty_table(self.schema)
         kind = result[0]
+        self.meter.set("collecting", rows=0)
+        self.meter.shipping = None
         if kind == "rows":
-            return output.rows_to_table(result[1], self.schema, result[2] or output.BLOCK_SIZE)
+            return output.rows_to_table(result[1], self.schema, result[2] or output.BLOCK_SIZE,
+                                        counted=self.meter.add_rows)
         if kind == "dataframe":
             return output.dataframe_to_table(result[1], self.schema)
         builder = output.ColumnBuilder(self.schema)
@@ -232,6 +258,21 @@ class PythonRun:
         if context is not None:
             context.run = None
         shutil.rmtree(self.context_dir, ignore_errors=True)
+
+
+class _ConnectEvents:
+    """What the cluster manager says while it connects: notices go on; choosing the embedded Ray
+    turns the run's phase to "starting Ray"."""
+
+    def __init__(self, run: PythonRun):
+        self.run = run
+
+    def message(self, text: str) -> None:
+        self.run.events.message(text)
+
+    def starting_embedded(self) -> None:
+        self.run.meter.phase = "starting Ray"
+        self.run.meter.send()
 
 
 def crash_cause(error: BaseException) -> str:
