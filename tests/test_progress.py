@@ -84,6 +84,38 @@ def test_state_text_names_rows_rate_elapsed_and_eta():
     assert duration(7260) == "2 h 01 min"
 
 
+class Reports(Observer):
+    """Every raw report of a statement, before the tracker times and throttles them."""
+
+    def __init__(self):
+        self.reports = []
+
+    def progress(self, statement, done, total, rows=0, **details):
+        self.reports.append((done, total, rows, details.get("rows_total"), details.get("parts")))
+
+
+def test_saves_and_loads_report_the_files_written_and_read(session):
+    from byzer_kernel.engine.load_save import execute_load, execute_save
+    from byzer_kernel.lang import parse
+
+    session.execute("select id from range(1000) as numbers;")
+    saving, loading = Reports(), Reports()
+    (save,) = parse("save overwrite numbers as parquet.`/tmp/p` where fileNum=\"4\";".replace(
+        "/tmp/p", str(session.home / "numbers"))).statements
+    execute_save(session, save, saving)
+    assert saving.reports == [(1, 4, 250, 1000, "files"), (2, 4, 500, 1000, "files"),
+                              (3, 4, 750, 1000, "files"), (4, 4, 1000, 1000, "files")]
+    (load,) = parse(f"load parquet.`{session.home / 'numbers'}` as again;").statements
+    execute_load(session, load, loading)
+    assert [(done, total, parts) for done, total, _, _, parts in loading.reports] == [
+        (1, 4, "files"), (2, 4, "files"), (3, 4, "files"), (4, 4, "files")]
+    assert session.table("again").num_rows == 1000
+    state = ProgressState("save overwrite numbers as parquet.`numbers`", 1, "saving", elapsed=2.0, done=3,
+                          total=4, rows=750, rows_total=1000, percent=75.0, parts="files")
+    assert state.text().startswith("save overwrite numbers as parquet.`numbers` — saving: 3/4 files · "
+                                   "750 of 1,000 rows (75%)")
+
+
 def read_stream(server) -> int:
     with socket.create_connection((server.host, server.port)) as connection:
         with connection.makefile("rb") as stream:

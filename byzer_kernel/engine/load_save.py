@@ -13,6 +13,7 @@ from .formats.file_formats import check_text_per_row_options, check_text_table, 
 from .formats.layout import check_partition_columns, prepare_target, write_parts
 from .formats.options import boolean_option, option, whole_number_option
 from .formats.overwrite_guard import OVERWRITE_ANY_FOLDER
+from .progress import reporting_files
 
 # Spark resolves its own short names case-insensitively when Byzer's registry has no match.
 _SPARK_BUILTINS = ("json", "csv", "parquet", "text")
@@ -49,7 +50,8 @@ def execute_load(session, statement: LoadStatement, events):
     path = clean_str(session.render(statement.path.raw))
     options = session.rendered_options(statement.options)
     name = session.render(statement.table)
-    table = loader_for(format_name)(session, path, options)
+    with reporting_files(events, statement):
+        table = loader_for(format_name)(session, path, options)
     session.catalog.register(name, table)
     return name.strip().strip("`"), table
 
@@ -96,8 +98,9 @@ def execute_save(session, statement: SaveStatement, events):
         files = rows = save_text_files_per_row(table, target, options)
     else:
         writer = WRITERS[format_name]
-        files = write_parts(table, target, SAVE_EXTENSIONS[format_name], file_num, partition_by,
-                            lambda piece, file: writer(piece, file, options))
+        with reporting_files(events, statement):
+            files = write_parts(table, target, SAVE_EXTENSIONS[format_name], file_num, partition_by,
+                                lambda piece, file: writer(piece, file, options))
         rows = table.num_rows
     info = pa.table({
         "path": pa.array([str(target)]),

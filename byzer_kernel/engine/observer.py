@@ -21,9 +21,9 @@ class Observer:
 
     def progress(self, statement: "Statement", done: int, total: int, rows: Optional[int] = 0, *,
                  phase: Optional[str] = None, rows_total: Optional[int] = None,
-                 state: "Optional[ProgressState]" = None) -> None:
-        """How far a long statement is. The runtime reports `done` of `total` parts (partitions;
-        total 0: not cut in parts), `rows` done in the current `phase` ("starting Ray", "shipping
+                 state: "Optional[ProgressState]" = None, parts: Optional[str] = None) -> None:
+        """How far a long statement is. The runtime reports `done` of `total` parts (`parts` says
+        what they are: partitions, or files for loads and saves; total 0: not cut in parts), `rows` done in the current `phase` ("starting Ray", "shipping
         data", "running", "collecting"; None: not counted) of `rows_total` (None: unknown).
 
         A front-end hears it from engine/progress.py's tracker, which adds `state`: a snapshot

@@ -10,6 +10,7 @@ is busy in DuckDB or waiting on Ray.
 """
 from __future__ import annotations
 
+import contextvars
 import logging
 import re
 import threading
@@ -74,6 +75,7 @@ class ProgressState:
     percent: Optional[float] = None  # 0-100 when known (rows, parts or DuckDB's own measure)
     rate: Optional[float] = None  # rows/s over the last seconds
     eta: Optional[float] = None  # seconds left, while running
+    parts: str = "partitions"  # what `done` of `total` counts: "partitions", or "files" for loads and saves
 
     @property
     def running(self) -> bool:
@@ -89,7 +91,7 @@ class ProgressState:
 
     def facts(self) -> list:
         """The numbers, each a short phrase: parts, rows, rate, elapsed, ETA."""
-        facts = [f"{self.done:,}/{self.total:,} partitions"] if self.total else []
+        facts = [f"{self.done:,}/{self.total:,} {self.parts}"] if self.total else []
         percent = f"{self.percent:.0f}%" if self.percent is not None else None
         if self.rows is not None:
             rows = (f"{self.rows:,} of {self.rows_total:,} rows" if self.rows_total is not None
@@ -121,6 +123,7 @@ class _Watch:
         self.phase = _DEFAULT_PHASES.get(getattr(statement, "keyword", ""), "running")
         self.phase_started = now
         self.done = self.total = 0
+        self.parts = "partitions"
         self.rows: Optional[int] = None
         self.rows_total: Optional[int] = None
         self.duckdb: Optional[float] = None
@@ -133,9 +136,10 @@ class _Watch:
             self.phase, self.phase_started, self.duckdb = phase, now, None
             self.samples.clear()
 
-    def report(self, phase, done, total, rows, rows_total, now: float) -> None:
+    def report(self, phase, done, total, rows, rows_total, now: float, parts: Optional[str] = None) -> None:
         self.enter(phase, now)
         self.done, self.total, self.rows, self.rows_total = done or 0, total or 0, rows, rows_total
+        self.parts = parts or self.parts
         if rows is not None:
             self._sample(now, rows)
 
@@ -183,7 +187,7 @@ class _Watch:
         done = self.total if outcome == "done" and self.total else self.done
         return ProgressState(self.label, self.line, self.phase, outcome, now - self.started, done,
                              self.total, rows, self.rows_total if outcome != "done" else None,
-                             percent, rate, eta)
+                             percent, rate, eta, self.parts)
 
 
 class ProgressTracker(Observer):
@@ -213,14 +217,14 @@ class ProgressTracker(Observer):
                 self._end(watch, "failed" if watch.failed else "done", rows)
         self.forward.statement_finished(statement, table)
 
-    def progress(self, statement, done, total, rows=0, *, phase=None, rows_total=None, state=None):
+    def progress(self, statement, done, total, rows=0, *, phase=None, rows_total=None, state=None, parts=None):
         with self.lock:
             watch = self.current
             if watch is None or watch.statement is not statement:
                 return
             now = time.monotonic()
             before = watch.phase
-            watch.report(phase, done, total, rows, rows_total, now)
+            watch.report(phase, done, total, rows, rows_total, now, parts)
             if watch.shown and watch.phase != before and now - watch.emitted_at >= 0.3:
                 self._emit(watch, now)  # a new phase shows at once
 
@@ -322,6 +326,31 @@ class _Timer:
 
 
 _timer = _Timer()
+
+
+# The reporter of the statement running on this thread: loads and saves report the files they have
+# read or written from deep inside the formats, which are not handed the statement's events.
+_FILE_REPORTER: contextvars.ContextVar = contextvars.ContextVar("byzer_file_progress", default=None)
+
+
+@contextmanager
+def reporting_files(events: Optional[Observer], statement) -> Iterator[None]:
+    """While a load or save runs, `report_files` goes to its events as that statement's progress."""
+    if events is None:
+        yield
+        return
+    token = _FILE_REPORTER.set(lambda **facts: events.progress(statement, parts="files", **facts))
+    try:
+        yield
+    finally:
+        _FILE_REPORTER.reset(token)
+
+
+def report_files(done: int, total: int, rows: Optional[int] = None, rows_total: Optional[int] = None) -> None:
+    """`done` of `total` files read or written, with the rows so far (of `rows_total` when known)."""
+    reporter = _FILE_REPORTER.get()
+    if reporter is not None:
+        reporter(done=done, total=total, rows=rows, rows_total=rows_total)
 
 
 def wants_progress(events) -> bool:

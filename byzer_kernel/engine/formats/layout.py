@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from ...lang.errors import ByzerRuntimeError, InternalError, UsageError
 from ...lang.java_values import java_double
+from ..progress import report_files
 from ..table_slices import split_table
 from .overwrite_guard import check_overwrite
 
@@ -164,10 +165,16 @@ def read_partitioned(path_text: str, resolve: Callable[[str], Path], read_file: 
     file matters: options such as mode="DROPMALFORMED" drop rows, so row counts cannot be guessed.
     """
     tables = []
-    for part in input_paths(path_text):
-        files = list_input_files(resolve(part))
+    listed = [(part, list_input_files(resolve(part))) for part in input_paths(path_text)]
+    count, done = sum(len(files) for _, files in listed), 0
+    for part, files in listed:
         columns = partition_columns(files)
-        per_file = to_tables([read_file(file) for file, _ in files])
+        contents = []
+        for file, _ in files:
+            contents.append(read_file(file))
+            done += 1
+            report_files(done, count)
+        per_file = to_tables(contents)
         if len(per_file) != len(files):  # a format bug would silently mislabel rows otherwise
             raise InternalError(f"{len(files)} files under {part} gave {len(per_file)} tables")
         for (_, values), table in zip(files, per_file):
@@ -235,13 +242,13 @@ def write_parts(table: pa.Table, path: Path, extension: str, file_num: Optional[
                 partition_by: list[str], write_one: Callable[[pa.Table, Path], None]) -> int:
     """Write part files (and `_SUCCESS`) as Spark does; returns the number of data files written."""
     job = uuid.uuid4()
-    written = 0
+    written = rows_written = 0
     groups = list(_partition_groups(table, partition_by)) if partition_by else [(Path(), table)]
-    for folder, rows in groups:
-        target = path / folder
+    pieces = [(path / folder, piece) for folder, rows in groups for piece in split_table(rows, file_num or 1)]
+    for target, piece in pieces:
         target.mkdir(parents=True, exist_ok=True)
-        for piece in split_table(rows, file_num or 1):
-            write_one(piece, target / f"part-{written:05d}-{job}-c000{extension}")
-            written += 1
+        write_one(piece, target / f"part-{written:05d}-{job}-c000{extension}")
+        written, rows_written = written + 1, rows_written + piece.num_rows
+        report_files(written, len(pieces), rows_written, table.num_rows)
     (path / "_SUCCESS").touch()
     return written
