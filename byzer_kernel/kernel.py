@@ -7,6 +7,7 @@ Byzer Notebook `#%python` cells, which the Session rewrites as Byzer Notebook do
 """
 from __future__ import annotations
 
+import asyncio
 import inspect
 import sys
 import threading
@@ -92,13 +93,13 @@ class ByzerKernel(IPythonKernel):
             reply["cursor_start"] += start
             reply["cursor_end"] += start
             return reply
-        matches, begin, kinds = help_.byzer_matches(code, cursor_pos, self._session_if_started())
+        matches, begin, kinds = help_.byzer_matches(code, cursor_pos, await self._session_for_help())
         return _reply(matches, begin, cursor_pos, help_.completion_metadata(matches, kinds, begin, cursor_pos))
 
     async def do_inspect(self, code, cursor_pos, detail_level=0, omit_sections=()):
         if python_cell(code) is not None:
             return await _maybe_await(super().do_inspect(code, cursor_pos, detail_level, omit_sections))
-        data = help_.inspect_data(code, cursor_pos, self._session_if_started())
+        data = help_.inspect_data(code, cursor_pos, await self._session_for_help())
         return {"status": "ok", "found": bool(data), "data": data, "metadata": {}}
 
     async def do_is_complete(self, code):
@@ -123,9 +124,16 @@ class ByzerKernel(IPythonKernel):
             sys.modules["byzer_kernel.runtime"].close_shared_session()
         return await _maybe_await(super().do_shutdown(restart))
 
+    async def _session_for_help(self):
+        """The Session completion and inspection read: the one the warm-up makes, once it is made.
+        A request that comes before (the kernel answers requests while the warm-up imports) waits
+        for it, off the event loop; answered without it, it would miss the session's ETs."""
+        if not _warm_up_session_made.is_set():
+            await asyncio.get_running_loop().run_in_executor(None, _warm_up_session_made.wait, WARM_UP_WAIT)
+        return self._session_if_started()
+
     def _session_if_started(self):
-        """Completion never starts a Session (nor Ray), nor waits for the runtime to import; it
-        uses the Session cells already made."""
+        """The Session cells already made, else None: help never starts one (nor Ray)."""
         runtime = sys.modules.get("byzer_kernel.runtime")
         # None too while the warm-up thread is still importing the runtime: no Session exists yet.
         current_session = getattr(runtime, "current_session", None)
@@ -133,6 +141,10 @@ class ByzerKernel(IPythonKernel):
 
 
 _warm_up_started = threading.Event()
+_warm_up_session_made = threading.Event()
+# How long completion and inspection wait for the warm-up's Session (seconds): a few on a loaded
+# machine; past that they answer with what the kernel knows without one.
+WARM_UP_WAIT = 60
 
 
 def start_warm_up() -> None:
@@ -146,9 +158,13 @@ def _warm_up() -> None:
     try:
         from .runtime import shared_session
 
-        shared_session().sql("select 1 as a")
+        session = shared_session()
+        _warm_up_session_made.set()
+        session.sql("select 1 as a")
     except Exception:  # the first cell reports any real problem itself
         pass
+    finally:
+        _warm_up_session_made.set()  # made or failed: help waits no longer
 
 
 _driver_started = threading.Event()

@@ -6,9 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
+from jupyter_client.manager import KernelManager
 
 from byzer_kernel import help_texts, help_topics
 from byzer_kernel import kernel_help as kh
+from kernel_cells import complete as kernel_complete
+from kernelspec_tools import jupyter_path_with_byzer
 
 ROOT = Path(__file__).resolve().parents[1]
 SETUP = ("set rows = '''{\"name\": \"Ana\", \"age\": 31, \"city\": \"Oslo\"}\n"
@@ -80,6 +83,24 @@ def test_completion_metadata_gives_each_match_its_kind(people):
     matches, begin, kinds = kh.byzer_matches("select * from pe", 16, people)
     metadata = kh.completion_metadata(matches, kinds, begin, 16)
     assert metadata["_jupyter_types_experimental"] == [{"start": 14, "end": 16, "text": "people", "type": "table"}]
+
+
+def test_completion_asked_as_the_kernel_starts_waits_for_its_session(tmp_path, monkeypatch):
+    """A complete_request sent before the kernel is even ready (it waits in the kernel's socket)
+    comes before the kernel's warm-up has made the Session: it is answered from that Session once
+    it is made, so the built-in ETs are offered, not only `Ray`."""
+    monkeypatch.setenv("JUPYTER_PATH", jupyter_path_with_byzer(tmp_path / "spec"))
+    monkeypatch.setenv("BYZER_HOME", str(tmp_path))
+    manager = KernelManager(kernel_name="byzer")
+    manager.start_kernel()
+    client = manager.client()
+    client.start_channels()
+    try:
+        assert kernel_complete(client, "run t as DataS")["matches"] == ["DataSummary"]
+        assert set(kernel_complete(client, "run command as R")["matches"]) == {"Ray", "RateSampler"}
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
 
 
 def test_statement_bounds_ignore_semicolons_in_quotes_and_comments():

@@ -16,6 +16,7 @@ import pytest
 from jupyter_client.manager import start_new_kernel
 from nbclient import NotebookClient
 
+from kernel_cells import run_cell
 from kernelspec_tools import jupyter_path_with_byzer
 
 pytestmark = pytest.mark.ray
@@ -72,24 +73,6 @@ def client(kernel):
     client.stop_channels()
 
 
-def execute(client, code: str, timeout: float = 300) -> list:
-    """The cell's iopub messages up to idle, after checking that it ran without error."""
-    msg_id = client.execute(code)
-    messages, end = [], time.monotonic() + timeout
-    while time.monotonic() < end:
-        msg = client.get_iopub_msg(timeout=timeout)
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        messages.append(msg)
-        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-            break
-    while True:
-        reply = client.get_shell_msg(timeout=60)
-        if reply["parent_header"].get("msg_id") == msg_id:
-            assert reply["content"]["status"] == "ok", reply["content"]
-            return messages
-
-
 def outputs(messages, kind: str) -> list:
     """display_data / update_display_data messages whose metadata says `kind` (progress, status)."""
     return [m for m in messages if m["msg_type"] in ("display_data", "update_display_data")
@@ -131,12 +114,12 @@ def test_a_long_duckdb_query_shows_duckdbs_progress_and_an_interrupt_says_interr
     # DuckDB's own progress bar (an ipywidget in Jupyter) stays off: ours is the only output.
     assert not any(WIDGET_VIEW in m["content"].get("data", {}) for m in messages)
     assert not any(m["msg_type"].startswith("comm_") for m in messages)
-    assert execute(client, "select 1 as a as t;")  # the session goes on
+    assert run_cell(client, "select 1 as a as t;")  # the session goes on
 
 
 def test_a_long_ray_run_shows_its_progress_updated_in_place(client):
     dead = f"127.0.0.1:{free_port()}"
-    messages = execute(client, slow_run(4000, repr(dead)))
+    messages = run_cell(client, slow_run(4000, repr(dead)))
     progress = outputs(messages, "progress")
     first, *updates = progress
     assert first["msg_type"] == "display_data" and updates
@@ -168,7 +151,7 @@ def test_a_long_ray_run_shows_its_progress_updated_in_place(client):
 
 
 def test_the_status_view_names_versions_nodes_pending_work_and_the_dashboard(client):
-    messages = execute(client, "!ray status;")
+    messages = run_cell(client, "!ray status;")
     (view,) = outputs(messages, "status")
     assert view["msg_type"] == "display_data"
     lines = text(view).splitlines()
@@ -197,7 +180,7 @@ def test_a_kernel_waiting_on_a_run_stays_idle(kernel, client):
 
     process = psutil.Process(kernel.provisioner.pid)
     before, started = sum(process.cpu_times()[:2]), time.monotonic()
-    messages = execute(client, SLEEPING_RUN)
+    messages = run_cell(client, SLEEPING_RUN)
     spent, elapsed = sum(process.cpu_times()[:2]) - before, time.monotonic() - started
     assert "— done in " in text(outputs(messages, "progress")[-1])
     assert spent < 0.4 * elapsed, (spent, elapsed)
@@ -208,8 +191,8 @@ def test_nbconvert_html_of_an_executed_notebook_keeps_the_final_progress_and_sta
                                                            "language": "byzer"}})
     nb.cells = [nbformat.v4.new_code_cell(slow_run(3000)), nbformat.v4.new_code_cell("!ray status;")]
     NotebookClient(nb, km=kernel, timeout=300).execute()
-    run_cell, status_cell = nb.cells
-    (progress,) = [o for o in run_cell.outputs if "progress" in o.get("metadata", {}).get("byzer", {})]
+    ray_cell, status_cell = nb.cells
+    (progress,) = [o for o in ray_cell.outputs if "progress" in o.get("metadata", {}).get("byzer", {})]
     assert progress.metadata["byzer"]["progress"] == "done" and "— done in " in progress.data["text/plain"]
     path = tmp_path / "progress-status.ipynb"
     nbformat.write(nb, path)
@@ -232,7 +215,7 @@ def test_queries_run_in_a_kernel_without_ipywidgets(tmp_path):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]))
     manager, client = start_new_kernel(kernel_name="byzer", env=env)
     try:
-        (result,) = [m for m in execute(client, "select 1 as a as t;") if m["msg_type"] == "execute_result"]
+        (result,) = [m for m in run_cell(client, "select 1 as a as t;") if m["msg_type"] == "execute_result"]
         assert "t: 1 row" in text(result)
     finally:
         client.stop_channels()

@@ -20,6 +20,7 @@ from nbclient import NotebookClient
 from byzer_kernel.engine import Session
 from byzer_kernel.engine.types import SparkIntervalType
 from byzer_kernel.result_viewer import MIME_TYPE, ResultRegistry, json_value, table_data
+from kernel_cells import run_cell
 from kernelspec_tools import jupyter_path_with_byzer
 
 ROWS = 200_000
@@ -164,24 +165,6 @@ def test_downloads_are_the_whole_result_and_text_where_a_format_has_no_type(big_
 
 
 # -- over a kernel's comm -----------------------------------------------------------------------
-
-def run_cell(client, code: str, timeout: float = 180) -> list:
-    """The iopub messages of one cell, up to its idle status; the reply must be ok."""
-    msg_id = client.execute(code)
-    messages, deadline = [], time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        msg = client.get_iopub_msg(timeout=timeout)
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        messages.append(msg)
-        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-            break
-    while True:
-        reply = client.get_shell_msg(timeout=timeout)
-        if reply["parent_header"].get("msg_id") == msg_id:
-            assert reply["content"]["status"] == "ok", reply["content"]
-            return messages
-
 
 def result_data(messages) -> dict:
     (result,) = [m for m in messages if m["msg_type"] == "execute_result"]
