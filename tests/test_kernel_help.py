@@ -1,16 +1,17 @@
 """Shift+Tab help and completion over a real Session (issue 14, deliverable 6): help reads cleanly
 as plain text and as Markdown and links to the language reference; every example in the help runs;
 completion offers columns after a table or alias and ranks columns, tables and keywords before
-functions. The kernel's protocol side is in test_kernel.py."""
+functions; a complete_request sent as the kernel starts, and `%%byzer` cells of a Python kernel.
+The rest of the kernel's protocol side is in test_kernel.py."""
 import re
 from pathlib import Path
 
 import pytest
-from jupyter_client.manager import KernelManager
+from jupyter_client.manager import KernelManager, start_new_kernel
 
 from byzer_kernel import help_texts, help_topics
 from byzer_kernel import kernel_help as kh
-from kernel_cells import complete as kernel_complete
+from kernel_cells import complete as kernel_complete, run_cell
 from kernelspec_tools import jupyter_path_with_byzer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,6 +99,26 @@ def test_completion_asked_as_the_kernel_starts_waits_for_its_session(tmp_path, m
     try:
         assert kernel_complete(client, "run t as DataS")["matches"] == ["DataSummary"]
         assert set(kernel_complete(client, "run command as R")["matches"]) == {"Ray", "RateSampler"}
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+
+def test_byzer_magic_cells_of_a_python_kernel_complete_as_byzer(tmp_path, monkeypatch):
+    """IPython alone completes a `%%byzer` cell as Python (`pexpect` after `from pe`)."""
+    monkeypatch.setenv("BYZER_HOME", str(tmp_path))
+    manager, client = start_new_kernel(kernel_name="python3")
+    try:
+        run_cell(client, "%load_ext byzer_kernel")
+        run_cell(client, "%%byzer\nselect 1 as id, 'Ana' as name, 'Oslo' as nation as people;")
+        reply = kernel_complete(client, "%%byzer\nselect * from people where na")
+        assert reply["matches"] == ["name", "nation", "named_struct", "nanvl"]
+        assert [m["type"] for m in reply["metadata"]["_jupyter_types_experimental"]] == [
+            "column", "column", "function", "function"]
+        assert reply["cursor_start"] == len("%%byzer\nselect * from people where ")
+        assert kernel_complete(client, "%%byzer\nselect * from pe")["matches"] == ["people"]
+        assert kernel_complete(client, "%%byzer --each\nrun people as DataS")["matches"] == ["DataSummary"]
+        assert "print" in kernel_complete(client, "pri")["matches"]  # Python cells stay IPython's
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
