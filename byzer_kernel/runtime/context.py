@@ -11,8 +11,6 @@ from __future__ import annotations
 import pandas as pd
 from pyjava.api.mlsql import LogClient, PythonContext, RayContext
 
-from .partitions import iter_rows
-
 DATA_MODE_ERROR = '''
 Please setup dataMode as data instead of model. 
 Try run: `!python conf "dataMode=data"` or 
@@ -87,11 +85,7 @@ class ByzerRayContext(RayContext):
         return self.servers
 
     def collect(self):
-        run = self.run
-        partitions = run.partitions()
-        run.meter.set("running", rows=0, rows_total=sum(p.num_rows for p in partitions))
-        for partition in partitions:
-            yield from iter_rows(partition, counted=run.meter.add_rows)
+        yield from self.run.collect_rows()
 
     def to_pandas(self):
         return pd.DataFrame(data=list(self.collect()))

@@ -1,18 +1,19 @@
 """pyjava-protocol one-shot data servers (docs/spec.md §6.2 step 3).
 
 Byzer serves each input partition from a socket that accepts ONE connection and writes the
-partition as an Arrow IPC stream; pyjava's `RayContext.fetch_once_as_rows(server)` (and friends)
-connect to `DataServer(host, port, timezone)` and read that stream. Servers start on demand, when the
+partition as an Arrow IPC stream (arrow_sockets.py, shared with the servers of a Spark-fed run);
+pyjava's `RayContext.fetch_once_as_rows(server)` (and friends) connect to
+`DataServer(host, port, timezone)` and read that stream. Servers start on demand, when the
 code asks for `data_servers()`, and are closed when the run ends whether or not anyone connected.
 """
 from __future__ import annotations
 
-import socket
 import threading
 from typing import Optional
 
 import pyarrow as pa
 
+from .arrow_sockets import accept_once, close_quietly, listen, write_stream
 from .partitions import ROWS_PER_BATCH
 
 
@@ -21,10 +22,7 @@ class OneShotArrowServer:
                  bind_host: Optional[str] = None):
         self.table = table
         self.host = host
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._socket.bind((bind_host or host, 0))
-        self._socket.listen(1)
-        self._socket.settimeout(timeout)
+        self._socket = listen(host, timeout, bind_host)
         self.port = self._socket.getsockname()[1]
         self.served = False
         self.rows_sent = 0  # counted as batches go out: the run's "shipping data" progress
@@ -35,34 +33,22 @@ class OneShotArrowServer:
 
     def _serve(self) -> None:
         try:
-            connection, _ = self._socket.accept()
+            connection = accept_once(self._socket)
         except OSError:  # closed before anyone connected, or timed out
             return
-        finally:
-            self._close_listener()
         try:
-            with connection, connection.makefile("wb", 1 << 16) as out:
-                with pa.ipc.new_stream(out, self.table.schema) as writer:
-                    for batch in self.table.to_batches(max_chunksize=ROWS_PER_BATCH):
-                        writer.write_batch(batch)
-                        self.rows_sent += batch.num_rows
+            with connection:
+                write_stream(connection, self.table.schema, self.table.to_batches(), ROWS_PER_BATCH,
+                             counted=self._sent)
             self.served = True
         except OSError as error:  # the reader went away
             self.error = error
 
-    def _close_listener(self) -> None:
-        try:
-            self._socket.close()
-        except OSError:
-            pass
+    def _sent(self, rows: int) -> None:
+        self.rows_sent += rows
 
     def close(self) -> None:
-        # A blocked accept() wakes up on shutdown on Linux; close alone does not wake it.
-        try:
-            self._socket.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self._close_listener()
+        close_quietly(self._socket)
 
     def join(self, timeout: Optional[float] = None) -> None:
         self._thread.join(timeout)

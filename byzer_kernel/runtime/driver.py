@@ -130,8 +130,12 @@ class Driver:
 
     def run(self, request: dict):
         from .run import PythonRun
+        from .served_partitions import ExecutorPartitions
 
-        run = PythonRun(self.session(request), None, self.events, request["conf"], request["env"],
+        run_class = PythonRun
+        if isinstance(request["input_table"], ExecutorPartitions):  # served by Spark's executors
+            from .spark_fed_run import SparkFedRun as run_class
+        run = run_class(self.session(request), None, self.events, request["conf"], request["env"],
                         request["schema"], request["input_table"],
                         keep_partition_num=request["keep_partition_num"],
                         model_table=request["model_table"], wait_timeout=request["wait_timeout"])

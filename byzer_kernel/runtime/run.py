@@ -24,7 +24,7 @@ from . import output, ray_patches
 from .environment import temporary_environ
 from .context import ByzerPythonContext, routed_connect
 from .data_servers import DataServerPool
-from .partitions import keep_partitions, partition_count, split_table
+from .partitions import iter_rows, keep_partitions, partition_count, split_table
 from .ray_tasks import remote_apply
 from .run_meter import RunMeter
 from .user_errors import RemoteCodeError, error_line, syntax_error_text, user_traceback
@@ -94,6 +94,13 @@ class PythonRun:
             else:
                 self._partitions = split_table(table, partition_count(table.num_rows, self._cpus()))
         return self._partitions
+
+    def collect_rows(self):
+        """`collect()`: the partitions' rows, read here in place."""
+        partitions = self.partitions()
+        self.meter.set("running", rows=0, rows_total=sum(p.num_rows for p in partitions))
+        for partition in partitions:
+            yield from iter_rows(partition, counted=self.meter.add_rows)
 
     def _cpus(self) -> int:
         ray = sys.modules.get("ray")
