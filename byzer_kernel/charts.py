@@ -10,7 +10,12 @@ The bundle holds three forms of one figure:
   runs again (its new output replaces the old one). A chart drawn before plotly.js has loaded (its
   carrier sits further down the page) waits for the page's load event; if plotly.js never comes (the
   carrier's output was cleared), the chart says so in one line instead of failing silently;
-- `text/plain`: the chart described in one line.
+- `text/plain`: the chart described in one line;
+- `application/vnd.byzer.chart+json`: `{"follow_theme": bool}`, read by the JupyterLab extension
+  (src/chartRenderer.ts), which draws the Plotly form in the notebook's theme, dark included, and
+  again when the theme changes. A chart follows the theme unless its figure names a template of its
+  own (e.g. a `!visualize` YAML's `template: plotly_dark`). The HTML form takes the page's theme
+  colours too where the page has JupyterLab's variables (nbconvert's lab template, light or dark).
 """
 from __future__ import annotations
 
@@ -21,9 +26,10 @@ import sys
 import uuid
 from typing import Optional
 
-from .engine.chart_spec import CHART_KEY, chart_of
+from .engine.chart_spec import CHART_KEY, chart_of, json_value
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
+CHART_MIME = "application/vnd.byzer.chart+json"
 PLOTLY_CONFIG = {"responsive": True, "displaylogo": False}
 HTML_HEIGHT = "450px"
 MISSING_PLOTLY_JS = ("the interactive chart needs plotly.js, which this notebook carries in the output of "
@@ -41,11 +47,32 @@ def chart_bundle(table) -> Optional[dict]:
     figure = {"data": spec["figure"].get("data", []), "layout": spec["figure"].get("layout", {}),
               "config": PLOTLY_CONFIG}
     digest = hashlib.sha1(table.schema.metadata[CHART_KEY]).hexdigest()
+    themed = follows_theme(figure["layout"])
     return {
         PLOTLY_MIME: figure,
-        "text/html": chart_html(figure, spec["text"], with_plotly_js=carries_plotly_js(digest)),
+        "text/html": chart_html(figure, spec["text"], with_plotly_js=carries_plotly_js(digest), themed=themed),
         "text/plain": spec["text"],
+        # Last: front-ends that do not know it look no further than the forms above.
+        CHART_MIME: {"follow_theme": themed},
     }
+
+
+_stock_template: Optional[dict] = None
+
+
+def follows_theme(layout: dict) -> bool:
+    """Whether the chart takes the notebook's theme colours: yes when its template is none or
+    Plotly's stock one (what `!plot` and plotly.express use unless told otherwise); a template
+    someone chose (a `!visualize` YAML's `template`, a default set in Python) is kept."""
+    global _stock_template
+    template = layout.get("template")
+    if template is None:
+        return True
+    if _stock_template is None:
+        import plotly.io as pio
+
+        _stock_template = json_value(pio.templates["plotly"].to_plotly_json())
+    return template == _stock_template
 
 
 def carries_plotly_js(chart_digest: str) -> bool:
@@ -77,17 +104,47 @@ def current_request() -> tuple:
     return (parent.get("metadata") or {}).get("cellId"), (parent.get("header") or {}).get("msg_id")
 
 
-def chart_html(figure: dict, text: str, with_plotly_js: bool) -> str:
+# The HTML form's share of src/chartTheme.ts: on a page with JupyterLab's theme variables, the
+# background, text, x/y axes and bar outlines take the theme's colours; elsewhere the figure is
+# left as it is.
+THEMED_LAYOUT_JS = """function themed(layout) {
+    var style = getComputedStyle(document.body);
+    function colour(name) { return style.getPropertyValue(name).trim(); }
+    var background = colour("--jp-layout-color0"), text = colour("--jp-ui-font-color1"),
+        grid = colour("--jp-border-color2"), line = colour("--jp-border-color1");
+    if (!background || !text || !grid || !line) return layout;
+    var result = Object.assign({}, layout, {paper_bgcolor: background, plot_bgcolor: background,
+                                            font: Object.assign({}, layout.font, {color: text})});
+    Object.keys(layout).concat(["xaxis", "yaxis"]).forEach(function (key) {
+      if (/^[xy]axis[0-9]*$/.test(key))
+        result[key] = Object.assign({}, layout[key], {gridcolor: grid, zerolinecolor: line, linecolor: line});
+    });
+    var bars = layout.template && layout.template.data && layout.template.data.bar;
+    if (Array.isArray(bars)) {
+      result.template = Object.assign({}, layout.template, {data: Object.assign({}, layout.template.data, {
+        bar: bars.map(function (bar) {
+          var marker = bar.marker || {};
+          return Object.assign({}, bar, {marker: Object.assign({}, marker, {
+            line: Object.assign({}, marker.line, {color: background})})});
+        })})});
+    }
+    return result;
+  }"""
+
+
+def chart_html(figure: dict, text: str, with_plotly_js: bool, themed: bool = False) -> str:
     target = f"byzer-chart-{uuid.uuid4().hex}"
     data = script_json({"data": figure["data"], "layout": figure["layout"]})
     config = script_json(figure["config"])
+    layout = "themed(figure.layout)" if themed else "figure.layout"
     script = f"""(function () {{
   var figure = {data};
   var target = "{target}";
+  {THEMED_LAYOUT_JS if themed else ""}
   function draw() {{
     var element = document.getElementById(target);
     if (!window.Plotly || !element) return false;
-    window.Plotly.newPlot(element, figure.data, figure.layout, {config});
+    window.Plotly.newPlot(element, figure.data, {layout}, {config});
     return true;
   }}
   function missing() {{

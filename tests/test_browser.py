@@ -5,6 +5,7 @@ Screenshots go to tests/artifacts/ (their paths are printed).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -87,23 +88,25 @@ def disable_plugins(config_dir: Path, plugins) -> None:
         page_config.write_text(json.dumps({"disabledExtensions": {plugin: True for plugin in plugins}}))
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory, request):
-    base = tmp_path_factory.mktemp("lab")
+@contextlib.contextmanager
+def jupyter_server(base: Path, app: str, app_options: list[str], disabled_plugins=()):
+    """A Jupyter server on 127.0.0.1 (free port, token) serving `app` (`jupyterlab`, or `notebook`
+    for Notebook 7) from base/root, with its settings, config and runtime under `base`; stopped by
+    its API, else by its pid. In `app_options` (the app's own), {settings} and {workspaces} stand
+    for the folders under `base` that hold them."""
     root, settings = base / "root", base / "settings"
     root.mkdir()
     write_settings(settings)
-    disable_plugins(base / "config", getattr(request.module, "DISABLED_LAB_PLUGINS", ()))
+    disable_plugins(base / "config", disabled_plugins)
     port, token = free_port(), secrets.token_hex(16)
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(base / "runtime"), JUPYTER_CONFIG_DIR=str(base / "config"),
                JUPYTER_PATH=jupyter_path_with_byzer(base / "spec"))
     command = [
-        sys.executable, "-m", "jupyterlab",
+        sys.executable, "-m", app,
         "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
         "--ServerApp.open_browser=False", "--allow-root",
-        f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={base / 'workspaces'}",
-        "--LabApp.extension_manager=readonly",
+        *(option.format(settings=settings, workspaces=base / "workspaces") for option in app_options),
     ]
     log_path = base / "server.log"
     with open(log_path, "w") as log:
@@ -113,13 +116,13 @@ def lab(tmp_path_factory, request):
         deadline = time.monotonic() + SERVER_START_SECONDS
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"JupyterLab exited with {process.returncode}:\n{log_path.read_text()}")
+                raise RuntimeError(f"{app} exited with {process.returncode}:\n{log_path.read_text()}")
             try:
                 server.api("/api/status")
                 break
             except OSError:
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"JupyterLab did not answer:\n{log_path.read_text()}")
+                    raise RuntimeError(f"{app} did not answer:\n{log_path.read_text()}")
                 time.sleep(0.5)
         yield server
     finally:
@@ -133,6 +136,15 @@ def lab(tmp_path_factory, request):
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory, request):
+    options = ["--LabApp.user_settings_dir={settings}", "--LabApp.workspaces_dir={workspaces}",
+               "--LabApp.extension_manager=readonly"]
+    with jupyter_server(tmp_path_factory.mktemp("lab"), "jupyterlab", options,
+                        getattr(request.module, "DISABLED_LAB_PLUGINS", ())) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,8 @@ def plotted(session):
 
 def test_the_bundle_has_plotly_json_html_and_text(plotted, first_chart_of_the_process):
     bundle = charts.chart_bundle(plotted)
-    assert list(bundle) == [charts.PLOTLY_MIME, "text/html", "text/plain"]
+    assert list(bundle) == [charts.PLOTLY_MIME, "text/html", "text/plain", charts.CHART_MIME]
+    assert bundle[charts.CHART_MIME] == {"follow_theme": True}
     figure = bundle[charts.PLOTLY_MIME]
     assert figure["data"][0]["x"] == ["0", "1", "2"] and figure["data"][0]["y"] == [135, 145, 155]
     assert figure["config"] == {"responsive": True, "displaylogo": False}
@@ -70,6 +71,19 @@ def test_a_visualize_result_shows_its_chart_not_its_page(session, first_chart_of
     session.catalog.register("page", result)
     again = session.execute("select * from page as copy;").table
     assert show.table_bundle(again)["text/html"].startswith("<!doctype html>")
+
+
+def test_a_chart_follows_the_theme_unless_its_template_was_chosen(session, plotted, first_chart_of_the_process):
+    session.execute("select 'a' as k, 1 as v as u;")
+    plain = session.execute("!visualize u '''fig:\n  bar:\n    x: k\n    y: v''';").table
+    chosen = session.execute("!visualize u '''fig:\n  bar:\n    x: k\n    y: v\n    template: plotly_dark''';").table
+    assert charts.chart_bundle(plotted)[charts.CHART_MIME] == {"follow_theme": True}
+    assert charts.chart_bundle(plain)[charts.CHART_MIME] == {"follow_theme": True}
+    dark = charts.chart_bundle(chosen)
+    assert dark[charts.CHART_MIME] == {"follow_theme": False}
+    # The HTML form takes a page's JupyterLab colours only for a chart that follows the theme.
+    assert "themed(figure.layout)" in charts.chart_bundle(plotted)["text/html"]
+    assert "--jp-layout-color0" not in dark["text/html"] and ", figure.layout," in dark["text/html"]
 
 
 def test_the_magic_displays_the_chart(first_chart_of_the_process, tmp_path, monkeypatch):
