@@ -6,13 +6,18 @@
  * - highlights `%%byzer` cells of Python notebooks as Byzer;
  * - creates `.byzer` files from the launcher and runs them in a Byzer console (byzerFile.ts);
  * - shows result tables in a viewer that pages, sorts and downloads through the kernel
- *   (resultViewer.ts).
+ *   (resultViewer.ts);
+ * - draws Byzer charts in the notebook's theme, dark included (chartRenderer.ts);
+ * - completes Byzer with the kernel's items first, in its order and with their kinds
+ *   (completion.ts).
  */
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { IEditorLanguageRegistry } from '@jupyterlab/codemirror';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { byzerFilePlugin } from './byzerFile';
+import { chartThemePlugin } from './chartRenderer';
 import { MagicCellHighlighter } from './cellMagic';
+import { completionPlugin } from './completion';
 import { byzerIcon } from './icons';
 import { BYZER_EXTENSIONS, BYZER_MIME, byzerSupport } from './language';
 import { resultViewerPlugin } from './resultViewer';
@@ -55,4 +60,4 @@ const cellMagicPlugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default [languagePlugin, cellMagicPlugin, byzerFilePlugin, resultViewerPlugin];
+export default [languagePlugin, cellMagicPlugin, byzerFilePlugin, resultViewerPlugin, chartThemePlugin, completionPlugin];
