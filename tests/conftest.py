@@ -60,3 +60,42 @@ def mariadb_server():
 
     with MariaDBServer() as server:
         yield server
+
+
+# --- Spark servers (tests/spark_servers.py): started once, by the first test that asks ----------
+@pytest.fixture(scope="session")
+def spark_standalone():
+    """A Spark standalone cluster of one master and two 1-core workers on 127.0.0.1, from the
+    installed pyspark. Yields the SparkStandaloneCluster: master_url (spark://127.0.0.1:PORT),
+    web_ui_url, master_pid, worker_pids, workers, alive_workers(), active_applications(). Its
+    workers have one core each, so one application at a time gets executors: stop yours. Tests
+    that kill parts of it take breakable_spark_standalone instead."""
+    from spark_servers import SparkStandaloneCluster
+
+    with SparkStandaloneCluster(workers=2) as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def breakable_spark_standalone(spark_standalone):
+    """The shared standalone cluster for a test that kills parts of it (kill_worker(i),
+    kill_master()): restored to a master and two ALIVE workers after the test (a restarted
+    master has a new URL: read master_url again)."""
+    yield spark_standalone
+    spark_standalone.restore()
+
+
+@pytest.fixture(scope="session")
+def spark_connect_server():
+    """A Spark Connect server on 127.0.0.1 with a local[2] Spark behind it (SparkConnectServer:
+    url, pid, log_tail())."""
+    from spark_servers import SparkConnectServer
+
+    with SparkConnectServer(master="local[2]") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def spark_connect(spark_connect_server):
+    """The shared Spark Connect server's URL: sc://127.0.0.1:PORT."""
+    return spark_connect_server.url
