@@ -74,10 +74,15 @@ def free_port() -> int:
 
 
 def write_settings(settings_dir: Path) -> None:
-    """No "Jupyter news?" pop-up over the screenshots."""
+    """No "Jupyter news?" pop-up over the screenshots; completion answers however slow the machine."""
     notification = settings_dir / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
     notification.parent.mkdir(parents=True)
     notification.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    # JupyterLab drops a completion provider's answer after 1 s by default; on a loaded 2-core CI
+    # machine the kernel may answer later, which would test the machine's load, not the ranking.
+    completer = settings_dir / "@jupyterlab" / "completer-extension" / "manager.jupyterlab-settings"
+    completer.parent.mkdir(parents=True)
+    completer.write_text(json.dumps({"providerTimeout": 20000}))
 
 
 def disable_plugins(config_dir: Path, plugins) -> None:
