@@ -180,6 +180,9 @@ def run_script(path: Path, output: str, limit: int, parameters: dict | None = No
         try:
             set_parameters(session, parameters or {})
             result = session.execute(text, events=events)
+            # Fetched while the session, and a Spark of its own, still runs: every row for a
+            # machine, what the text table shows (a Spark result's first rows) for a person.
+            table = result.table if output in MACHINE_OUTPUTS else result.shown_table(limit)
         except KeyboardInterrupt:
             events.finish("interrupted")
             raise
@@ -188,7 +191,6 @@ def run_script(path: Path, output: str, limit: int, parameters: dict | None = No
             raise
         finally:
             session.close()
-    table = result.table
     if table is None:
         return 0
     if output == "csv":

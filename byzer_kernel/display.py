@@ -18,6 +18,8 @@ import html
 import json
 from typing import Any, Callable, Optional
 
+from .engine.result_tables import has_more_rows
+
 DEFAULT_DISPLAY_LIMIT = 20
 CELL_TEXT_LIMIT = 120  # characters of one value shown in a table cell
 
@@ -45,7 +47,10 @@ def format_value(value: Any, width: int = CELL_TEXT_LIMIT) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def row_count_footer(shown: int, total: int) -> str:
+def row_count_footer(shown: int, total: int, more: bool = False) -> str:
+    """`more`: the table holds the first `total` rows of a longer result (a Spark result)."""
+    if more:
+        return f"showing {shown} of the first {total} rows (more not fetched)"
     if shown < total:
         return f"showing {shown} of {total} rows"
     return f"{total} row" + ("" if total == 1 else "s")
@@ -63,7 +68,7 @@ def format_table_text(table, limit: Optional[int] = DEFAULT_DISPLAY_LIMIT, name:
         return "| " + " | ".join(v.ljust(w) for v, w in zip(values, widths)) + " |"
 
     out = [rule, line(columns), rule] + [line(r) for r in cells] + [rule] if columns else []
-    footer = row_count_footer(len(rows), total)
+    footer = row_count_footer(len(rows), total, has_more_rows(table))
     out.append(f"{name}: {footer}" if name else footer)
     return "\n".join(out)
 
@@ -98,8 +103,11 @@ def column_style(dtype) -> str:
     return ""
 
 
-def row_range_footer(shown: int, total: int) -> str:
-    """"showing 1–20 of 200,000 rows" when cut, else "3 rows"."""
+def row_range_footer(shown: int, total: int, more: bool = False) -> str:
+    """"showing 1–20 of 200,000 rows" when cut, else "3 rows"; "... of the first 1,000 rows" for
+    the first rows of a longer (Spark) result."""
+    if more:
+        return f"showing 1–{shown:,} of the first {total:,} rows (more not fetched)"
     if shown < total:
         return f"showing 1–{shown:,} of {total:,} rows"
     return f"{total:,} row" + ("" if total == 1 else "s")
@@ -119,7 +127,7 @@ def format_table_html(table, limit: Optional[int] = DEFAULT_DISPLAY_LIMIT, name:
                     f'<br><small class="byzer-type">{html.escape(label)}</small></th>')
     body = "".join("<tr>" + "".join(f"<td{style}>{_cell_text(row[c])}</td>" for c, style in zip(columns, styles))
                    + "</tr>" for row in rows)
-    footer = html.escape(row_range_footer(len(rows), total))
+    footer = html.escape(row_range_footer(len(rows), total, has_more_rows(table)))
     if name:
         footer = f"<code>{html.escape(name)}</code>: {footer}"
     return (f'<div class="byzer-result">{TABLE_STYLE}<table class="byzer-table dataframe"><thead><tr>{"".join(head)}'

@@ -160,7 +160,7 @@ def _warm_up() -> None:
 
         session = shared_session()
         _warm_up_session_made.set()
-        session.sql("select 1 as a")
+        session.warm_up()
     except Exception:  # the first cell reports any real problem itself
         pass
     finally:

@@ -25,6 +25,7 @@ from traitlets.config import Configurable
 from . import display as show
 from .engine.observer import Observer
 from .lang.errors import ByzerError, internal_error
+from .magic_engine import EngineTraits
 from .lang.errors import log as byzer_log
 from .lang.python_code import inside, python_code_spans
 from .lang.positions import point_span
@@ -198,8 +199,9 @@ class TableView:
     """A result table as IPython displays it (`Out[n]`): HTML + text cut at the display limit, and
     the first page as data for the result viewer, which keeps the table (no copy) to page it."""
 
-    def __init__(self, table, name: Optional[str], limit: Optional[int]):
+    def __init__(self, table, name: Optional[str], limit: Optional[int], source: Any = None):
         self.table, self.name, self.limit = table, name, limit
+        self.source = source  # the whole table when `table` holds the first rows of a Spark result
         self.table_id: Optional[str] = None
 
     def _repr_mimebundle_(self, include=None, exclude=None):
@@ -218,7 +220,9 @@ class TableView:
         return show.format_table_text(self.table, self.limit, self.name)
 
     def to_pandas(self):
-        return self.table.to_pandas()
+        from .engine.result_tables import arrow_table
+
+        return arrow_table(self.source if self.source is not None else self.table).to_pandas()
 
 
 class RawBundle:
@@ -235,7 +239,7 @@ class RawBundle:
 # -- the magics ---------------------------------------------------------------------------------
 
 @magics_class
-class ByzerMagics(Magics, Configurable):
+class ByzerMagics(Magics, EngineTraits):
     displaylimit = Int(show.DEFAULT_DISPLAY_LIMIT, help=(
         "Rows shown of a result table (0: all). `-o` and `VAR <<` always get every row.")).tag(config=True)
     status_refresh_interval = Float(2.0, help="Seconds between refreshes of a cluster status view "
@@ -249,12 +253,17 @@ class ByzerMagics(Magics, Configurable):
         # `%config ByzerMagics.displaylimit = 50` finds configurables here.
         self.shell.configurables.append(self)
         self._from_python: dict[str, tuple[int, Any]] = {}
+        self._engine_set_on: Any = None  # the Session the engine traits were last applied to
 
     @property
     def session(self):
         from .runtime import shared_session
 
-        return shared_session()
+        session = shared_session()
+        if self._engine_set_on is not session:
+            self._engine_set_on = session
+            self.apply_engine(session)
+        return session
 
     # argparse formats each help text with `%`: a literal % is written %%.
     @magic_arguments()
@@ -318,17 +327,18 @@ class ByzerMagics(Magics, Configurable):
         finally:
             cell_running(False)
             events.finish(ok)
-        if result.table is None:
+        if not result.has_table:
             return None
         for name in (args.output, args.assign):
             if name:
-                namespace[name] = result.table.to_pandas()
+                namespace[name] = result.table.to_pandas()  # every row, a Spark result's too
         if args.assign or events.each_limit is not None:  # not shown, or shown already
             return None
-        conf_kind = show.is_conf_table(result.table, result.table_name)
+        shown = result.shown_table(limit)  # a Spark result's first rows only
+        conf_kind = show.is_conf_table(shown, result.table_name)
         if conf_kind:
-            return RawBundle(show.conf_bundle(result.table, conf_kind))
-        return TableView(result.table, result.table_name, limit)
+            return RawBundle(show.conf_bundle(shown, conf_kind))
+        return TableView(shown, result.table_name, limit, source=result.produced)
 
     def show_table(self, statement, table, limit: Optional[int]) -> None:
         """One statement's table (`--each`), shown as a cell's result is, under the name the
@@ -341,8 +351,11 @@ class ByzerMagics(Magics, Configurable):
                 name = known
         if name is None and getattr(statement, "name", None) == "python" and statement.args:
             name = f"python_{statement.args[0].text}"
+        from .engine.result_tables import shown_table
+
+        source, table = table, shown_table(table, limit)  # a Spark table's first rows only
         conf_kind = show.is_conf_table(table, name)
-        display(RawBundle(show.conf_bundle(table, conf_kind)) if conf_kind else TableView(table, name, limit))
+        display(RawBundle(show.conf_bundle(table, conf_kind)) if conf_kind else TableView(table, name, limit, source))
 
     def register_python_tables(self, session, text: str) -> None:
         """Names in the cell that are not Byzer tables but DataFrame/Arrow variables become tables;

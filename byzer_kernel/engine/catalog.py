@@ -1,7 +1,8 @@
-"""The table catalog: Byzer views as pyarrow Tables, names case-insensitive as in Spark (docs/spec.md §1.5)."""
+"""The table catalog: Byzer views as pyarrow Tables (under the Spark engine also Spark tables,
+engine/spark/frame.py, beside them), names case-insensitive as in Spark (docs/spec.md §1.5)."""
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import Any, Iterator, Optional
 
 import pyarrow as pa
 
@@ -19,7 +20,8 @@ def normalize_table_name(name: str) -> str:
 
 class Catalog:
     def __init__(self) -> None:
-        self._tables: dict[str, tuple[str, pa.Table]] = {}
+        # Arrow tables, or SparkFrames made under the Spark engine
+        self._tables: dict[str, tuple[str, Any]] = {}
 
     def register(self, name: str, table: pa.Table) -> None:
         display = name.strip().strip("`")

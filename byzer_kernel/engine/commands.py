@@ -20,6 +20,7 @@ from . import commands_delta, commands_tables
 from .commands_fs import fs_command
 from .commands_jobs import kill_command
 from .commands_show import show_command
+from .spark.command import engine_command
 from .types import spark_type_name
 
 CONF_CATEGORY = {"conf": "python_runner_conf_cl", "env": "python_env_cl"}
@@ -102,19 +103,22 @@ def assert_command(session, statement, args, events):
         raise UsageError("usage: !assert TABLE '''EXPR''' \"message\"")
     name, expression = args[0].strip("`"), args[1]
     message = args[2] if len(args) == 3 else ""
-    table = session.table(name)
+    table = session.catalog.get(name)  # as it is: a Spark table stays in Spark
+    if table is None:
+        raise session.catalog.not_found(name)
     condition = re.sub(r":([A-Za-z_][A-Za-z0-9_]*)", r"`\1`", expression)
     failed = session.sql(f"select count(*) as n from `{name}` where not coalesce(({condition}), false)")
     count = failed.column(0)[0].as_py()
     if count:
-        raise ByzerRuntimeError(message or f"{count} of {table.num_rows} rows of `{name}` fail `{expression}`")
+        total = table.num_rows if hasattr(table, "num_rows") else table.count()
+        raise ByzerRuntimeError(message or f"{count} of {total} rows of `{name}` fail `{expression}`")
     return name, table
 
 
 def desc_command(session, statement, args, events):
     if len(args) != 1:
         raise UsageError("usage: !desc TABLE")
-    schema = session.table(args[0].strip("`")).schema
+    schema = session.table_schema(args[0].strip("`"))
     return "desc", pa.table({
         "col_name": pa.array(schema.names, pa.string()),
         "data_type": pa.array([spark_type_name(f.type) for f in schema], pa.string()),
@@ -149,6 +153,7 @@ BUILTIN_COMMANDS = {
     "jdbc": lambda *args: _jdbc_command(*args),
     "plot": lambda *args: _plot_command(*args),
     "visualize": lambda *args: _visualize_command(*args),
+    "engine": engine_command,
 }
 
 

@@ -12,6 +12,7 @@ import pyarrow as pa
 from ..lang.errors import UnsupportedStatementError, UsageError
 from ..lang.secrets import MASK, is_secret_key, mask_values, shown_python_value
 from ..lang.suggest import did_you_mean
+from .result_tables import known_row_count
 
 # The forms `!show commands` lists (Byzer's help lists its own, some of which need a cluster).
 SHOW_FORMS = [
@@ -77,7 +78,7 @@ def show_tables(session, rest: list):
         "namespace": pa.array([""] * len(entries), pa.string()),
         "tableName": pa.array([name for name, _ in entries], pa.string()),
         "isTemporary": pa.array([True] * len(entries), pa.bool_()),
-        "numRows": pa.array([t.num_rows for _, t in entries], pa.int64()),
+        "numRows": pa.array([known_row_count(t) for _, t in entries], pa.int64()),  # null: not counted (Spark)
         "numColumns": pa.array([t.num_columns for _, t in entries], pa.int64()),
     })
     if rest:

@@ -42,8 +42,8 @@ def last_command(session, statement, args, events):
         raise UsageError("usage: !lastCommand named TABLE")
     # events is the Session's collector while a cell runs: its Result holds the previous table.
     current = getattr(events, "result", None)
-    if current is not None and current.table is not None:
-        table = current.table
+    if current is not None and current.has_table:
+        table = current.produced  # a Spark table stays in Spark
     elif session.jobs.last_table is not None:
         table = session.jobs.last_table[1]
     else:

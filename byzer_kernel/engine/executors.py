@@ -1,4 +1,5 @@
-"""Statement kind -> executor, built once. An executor runs one statement kind:
+"""Statement kind -> executor, built once; under the Spark engine, Spark's executors first
+(engine/spark/statements.py). An executor runs one statement kind:
 `(session, statement, events) -> (name, table)`, or None when the statement leaves no table.
 Other layers extend a Session through `session.ets` and `session.commands`, never this table."""
 from __future__ import annotations
@@ -32,5 +33,13 @@ EXECUTORS = {
 }
 
 
-def executor_for(statement: Statement):
+def executor_for(statement: Statement, engine: str = "duckdb"):
+    """The executor of a statement under the session's engine: Spark's own where it has one
+    (engine/spark/statements.py), else the shared one, the same on both engines."""
+    if engine == "spark":
+        from .spark.statements import SPARK_EXECUTORS  # loads no pyspark; only under Spark
+
+        spark_executor = SPARK_EXECUTORS.get(type(statement))
+        if spark_executor is not None:
+            return spark_executor
     return EXECUTORS[type(statement)]

@@ -61,8 +61,8 @@ class JobLog:
             self._finish(job, KILLED if job.kill_requested else FAILED)
             raise
         self._finish(job, FINISHED)
-        if result is not None and result.table is not None:
-            self.last_table = (result.table_name, result.table)
+        if result is not None and result.has_table:
+            self.last_table = (result.table_name, result.produced)  # a Spark table stays in Spark
         return result
 
     def _start(self, text: str) -> Job:

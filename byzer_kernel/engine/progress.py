@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterator, Optional
 
 from .observer import Observer
+from .result_tables import known_row_count
 
 SHOW_AFTER_SECONDS = 1.0  # a statement shows progress once it has run this long
 EVERY_SECONDS = 1.0  # one update a second while it runs: cheap for the front-end, never stale
@@ -213,7 +214,7 @@ class ProgressTracker(Observer):
         with self.lock:
             watch = self.current
             if watch is not None and watch.statement is statement:
-                rows = table.num_rows if table is not None and table.num_columns else None
+                rows = known_row_count(table) if table is not None and table.num_columns else None
                 self._end(watch, "failed" if watch.failed else "done", rows)
         self.forward.statement_finished(statement, table)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import os
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -24,18 +23,42 @@ from .jobs import JobLog
 from .macros import FailedExpansion, expand_macro, is_macro_call
 from .observer import Observer
 from .progress import watch_progress
+from .result_tables import arrow_table, shown_table
 from .script_udf import ScriptFunctions
 from .set_statement import preprocess_sets
+from .spark.engine import SparkEngine
 from .variables import Variables
 
 
-@dataclass
 class Result:
-    """What one `Session.execute` produced: the last table (docs/spec.md §1.8) and what was said on the way."""
+    """What one `Session.execute` produced: the last table (docs/spec.md §1.8) and what was said on
+    the way. Under Spark the table stays in Spark: `shown_table` fetches what a display needs,
+    `table` every row (engine/result_tables.py)."""
 
-    table: Optional[pa.Table] = None
-    table_name: Optional[str] = None
-    messages: list = field(default_factory=list)
+    def __init__(self, table: Any = None, table_name: Optional[str] = None, messages: Optional[list] = None):
+        self.produced = table  # the statement's table: Arrow, or a lazy Spark table
+        self.table_name = table_name
+        self.messages = messages if messages is not None else []
+        self._every_row: Optional[pa.Table] = None
+
+    @property
+    def table(self) -> Optional[pa.Table]:
+        """Every row as Arrow (a Spark table is collected once, on first use)."""
+        if self._every_row is None:
+            self._every_row = arrow_table(self.produced)
+        return self._every_row
+
+    @table.setter
+    def table(self, value: Any) -> None:
+        self.produced, self._every_row = value, None
+
+    @property
+    def has_table(self) -> bool:
+        return self.produced is not None
+
+    def shown_table(self, limit: Optional[int]) -> Optional[pa.Table]:
+        """What a display of `limit` rows needs, without collecting a Spark table."""
+        return self._every_row if self._every_row is not None else shown_table(self.produced, limit)
 
 
 class _Collector(Observer):
@@ -111,6 +134,10 @@ class Session:
         # from): listings of the session's own texts (`!show jobs`, `!show conf`) mask them.
         self.secret_values: set[str] = set()
         self._sql_engine = None
+        # Which engine runs the statements (duckdb or spark: BYZER_ENGINE, `%config`, `!engine`),
+        # and under Spark the session's Spark, started on first need (engine/spark/).
+        self.spark = SparkEngine(self)
+        self.close_hooks.append(self.spark.close)
 
     # -- the walk of one cell ------------------------------------------------------------------
     def plan(self, text: str) -> Script:
@@ -153,17 +180,27 @@ class Session:
                 else:
                     events.statement_started(statement)
                     with _failures_named(statement):
-                        produced = executor_for(statement)(self, statement, events)
-                if produced is None:
-                    result.table, result.table_name = None, None
-                    events.statement_finished(statement, None)
-                else:
-                    result.table_name, result.table = produced
-                    events.statement_finished(statement, result.table)
+                        produced = self._run_statement(statement, events)
+                with _failures_named(statement):  # showing a Spark table runs its query
+                    if produced is None:
+                        result.table, result.table_name = None, None
+                        events.statement_finished(statement, None)
+                    else:
+                        result.table_name, result.table = produced
+                        events.statement_finished(statement, result.produced)
         finally:
             self.branch_variables = {}
             self.variables.end_request()
         return result
+
+    def _run_statement(self, statement: Statement, events: Observer):
+        """The statement's executor under the engine in use (engine/executors.py)."""
+        self.spark.check_choice(statement)
+        executor = executor_for(statement, self.spark.name)
+        if not self.spark.chosen:
+            return executor(self, statement, events)
+        with self.spark.statement(statement, events):  # a Spark starting now tells the cell
+            return executor(self, statement, events)
 
     def _prepared(self, statements: list) -> list:
         """What runs, as Byzer prepares a script (docs/spec.md §1.7, §12): includes expanded, the
@@ -199,8 +236,16 @@ class Session:
         return {name: self.render(value.text) for name, value in options.items()}
 
     def sql(self, query: str) -> pa.Table:
-        """Run Spark SQL text over the catalog and return an Arrow table (docs/design.md §4.2)."""
+        """Run Spark SQL text over the catalog and return an Arrow table: on DuckDB
+        (docs/design.md §4.2), or under the Spark engine on Spark itself."""
+        if self.spark.chosen:
+            return self.spark.query(query).to_arrow()
         return self._sql().query(query)
+
+    def warm_up(self) -> None:
+        """Load the embedded SQL engine ahead of the first cell (never starts Spark: it starts at
+        the first statement that needs it)."""
+        self._sql().query("select 1 as a")
 
     def query_progress(self):
         """DuckDB's percentage of the query running now (asked from another thread), or None."""
@@ -227,10 +272,18 @@ class Session:
         return p if p.is_absolute() else self.home / p
 
     def table(self, name: str) -> pa.Table:
+        """A catalog table as Arrow, every row (a Spark table is collected here, at the edge)."""
         table = self.catalog.get(name)
         if table is None:
             raise self.catalog.not_found(name)
-        return table
+        return arrow_table(table)
+
+    def table_schema(self, name: str) -> pa.Schema:
+        """A catalog table's Arrow schema, without its rows."""
+        table = self.catalog.get(name)
+        if table is None:
+            raise self.catalog.not_found(name)
+        return table.schema
 
     def close(self) -> None:
         while self.close_hooks:

@@ -19,6 +19,10 @@ PREPROCESS, PHYSICAL = "preprocess", "physical"
 def execute_set(session, statement: SetStatement, events) -> None:
     """Run a set in the physical pass; a set leaves no table behind (docs/spec.md §1.8)."""
     run_set(session, statement, PHYSICAL)
+    if "type" in statement.options and session.render(statement.options["type"].text) == "conf":
+        notice = session.spark.conf_changed(statement.key, session.spark_conf[statement.key])
+        if notice:  # a Spark setting that waits for Spark's next start
+            events.message(notice)
     return None
 
 

@@ -136,6 +136,20 @@ class DatabaseError(ByzerRuntimeError):
     kind = "DatabaseError"
 
 
+class SparkError(ByzerRuntimeError):
+    """Spark refused or failed a statement under the Spark engine (docs/reference/spark-engine.md):
+    Spark's own message, pointed at the statement (and at the place in its SQL when Spark says)."""
+
+    kind = "SparkError"
+
+
+class SparkUnavailableError(ByzerRuntimeError):
+    """The Spark engine cannot run: no pyspark, no Java runtime, a master that does not answer, a
+    Spark that failed to start or went away. The message says what to install, start or fix."""
+
+    kind = "SparkUnavailable"
+
+
 class InternalError(ByzerError):
     """A bug of byzer_kernel (not of the user's script): the user sees one short line, the full
     traceback (``traceback_text``) goes to the log."""

@@ -36,9 +36,9 @@ RAW_COMMAND_PUNCTUATION = frozenset("-/><.~")
 # Tokens that name something (rule `identifier`), and tokens that hold a quoted option value.
 NAME_TOKENS = (TokenKind.IDENT, TokenKind.QUOTED)
 QUOTED_VALUE_TOKENS = (TokenKind.STRING, TokenKind.BLOCK)
-# Commands of this project that end with a `where k="v" and ...` clause, as `run` does (`!plot`):
+# Commands of this project that end with a `where k="v" and ...` clause, as `run` does (`!plot`, `!engine`):
 # Byzer's grammar gives commands no where clause, so other commands keep its error for `where`.
-WHERE_COMMANDS = frozenset({"plot"})
+WHERE_COMMANDS = frozenset({"plot", "engine"})
 STATEMENT_WORDS = ("load, save, select, set, run, train, predict, insert, create, drop, refresh, "
                    "connect, register, unregister, include or !command")
 

@@ -1,0 +1,41 @@
+"""One local Spark (`local[2]`) for the whole test session, and engine Sessions under the Spark
+engine that use it. pyspark runs one Spark application per process: a Session asking for Spark
+where one already runs uses it (engine/spark/launch.py), so the JVM starts once for every test.
+Registered for every test module in tests/conftest.py."""
+import pytest
+
+from byzer_kernel.engine import Session
+
+
+@pytest.fixture(scope="session")
+def local_spark():
+    """A SparkSession on local[2] started the way a user would (plain pyspark), stopped after the
+    last test. Small and quiet: two shuffle partitions, no UI, loopback only."""
+    from byzer_kernel.engine.spark.launch import import_pyspark
+
+    import_pyspark()
+    from pyspark.sql import SparkSession
+
+    spark = (SparkSession.builder.master("local[2]").appName("byzer-kernel-tests")
+             .config("spark.ui.enabled", "false")
+             .config("spark.ui.showConsoleProgress", "false")
+             .config("spark.driver.host", "127.0.0.1")
+             .config("spark.driver.bindAddress", "127.0.0.1")
+             .config("spark.sql.shuffle.partitions", "2")
+             .getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")
+    yield spark
+    spark.stop()
+
+
+@pytest.fixture
+def spark_session(local_spark, tmp_path, monkeypatch):
+    """A fresh engine Session chosen to run on Spark (local[2]) through the environment, its
+    relative paths under a temporary BYZER_HOME. Its Spark starts (adopts local_spark) at its first
+    statement that needs one."""
+    monkeypatch.setenv("BYZER_HOME", str(tmp_path))
+    monkeypatch.setenv("BYZER_ENGINE", "spark")
+    monkeypatch.setenv("BYZER_SPARK_MASTER", "local[2]")
+    session = Session(home=str(tmp_path))
+    yield session
+    session.close()
