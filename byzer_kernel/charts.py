@@ -1,7 +1,7 @@
 """The chart of a `!plot` / `!visualize` result as a display bundle, for every front-end
 (docs/reference/charts.md). display.py asks `chart_bundle(table)` first; None means "not a chart".
 
-The bundle holds three forms of one figure:
+The bundle holds one figure in four forms:
 - `application/vnd.plotly.v1+json`: JupyterLab (the renderer ships in the plotly package), Notebook
   7 and VS Code draw it interactively, and redraw it from the saved notebook;
 - `text/html`: a div drawn by plotly.js, for nbconvert's HTML and other HTML front-ends. plotly.js
@@ -52,7 +52,7 @@ def chart_bundle(table) -> Optional[dict]:
         PLOTLY_MIME: figure,
         "text/html": chart_html(figure, spec["text"], with_plotly_js=carries_plotly_js(digest), themed=themed),
         "text/plain": spec["text"],
-        # Last: front-ends that do not know it look no further than the forms above.
+        # Last, so a front-end that takes the first form it knows meets the ones above first.
         CHART_MIME: {"follow_theme": themed},
     }
 

@@ -41,7 +41,11 @@ READ_CHART_COLOURS = """(output) => {
   };
   const css = el => getComputedStyle(el);
   // Plotly gives a text's alpha as fill-opacity (ticks) or opacity (titles).
-  const shown = (el, colour, opacity) => { const c = rgba(colour); c[3] *= Number(opacity) * Number(css(el).opacity); return c; };
+  const shown = (el, colour, opacity) => {
+    const c = rgba(colour);
+    c[3] *= Number(opacity) * Number(css(el).opacity);
+    return c;
+  };
   const variable = name => {
     const probe = document.createElement('div');
     probe.style.color = `var(${name})`;
