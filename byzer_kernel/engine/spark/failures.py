@@ -44,6 +44,8 @@ def spark_failure(error: BaseException, origin: Optional[SqlOrigin] = None, mast
         return SparkUnavailableError(f"Spark{where} no longer answers: {_first_line(str(error))}; {GONE_HINT}")
     from pyspark.errors import PySparkException
 
+    if _is_java_error(error):  # a JVM exception pyspark has no class for: its own message
+        return SparkError(spark_message(str(error.java_exception.getMessage() or error.java_exception.toString())))
     if not isinstance(error, PySparkException):
         return None
     message = spark_message(str(error))
@@ -100,6 +102,10 @@ def _point_at(failure: ByzerError, statement: Statement, start: int, end: int) -
 
 def _line_col(text: str, offset: int) -> tuple[int, int]:
     return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _is_java_error(error: BaseException) -> bool:
+    return any(cls.__name__ == "Py4JJavaError" for cls in type(error).__mro__)
 
 
 def _spark_went_away(error: BaseException) -> bool:

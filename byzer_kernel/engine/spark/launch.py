@@ -214,8 +214,25 @@ def stop(handle: SparkHandle) -> None:
             gateway = SparkContext._gateway
             try:
                 handle.spark.stop()  # the context, and pyspark's record of its default session
+            except Exception:  # a JVM that died: pyspark's records of it are cleared below
+                pass
             finally:
                 _end_jvm(gateway)
+                _forget(context)
+
+
+def _forget(context) -> None:
+    """pyspark's records of a context that ended, so the next start does not take it for a
+    running one (a JVM that died leaves them set)."""
+    from pyspark import SparkContext
+    from pyspark.sql import SparkSession
+
+    with SparkContext._lock:
+        if SparkContext._active_spark_context is context:
+            SparkContext._active_spark_context = None
+    for session in (SparkSession._instantiatedSession, SparkSession._activeSession):
+        if session is not None and session._sc is context:
+            SparkSession._instantiatedSession = SparkSession._activeSession = None
 
 
 def _end_jvm(gateway) -> None:
