@@ -87,7 +87,7 @@ def test_sql_errors_point_at_the_place_in_the_script(spark_session):
                                        "following? [`a`]")
     assert error.detail == "       nope\n       ^"
     assert "Project" not in str(error)  # no plan, no JVM stack
-    with pytest.raises(SparkError, match=r"SparkError at line 1:15 .*\[PARSE_SYNTAX_ERROR\] Syntax error at or near 't'"):
+    with pytest.raises(SparkError, match=r"at line 1:15 .*\[PARSE_SYNTAX_ERROR\] Syntax error at or near 't'"):
         spark_session.execute("select * form t as u")
     with pytest.raises(SparkError, match=r"TABLE_OR_VIEW_NOT_FOUND\] The table or view `missing` cannot be found"):
         spark_session.execute("select * from missing as u")

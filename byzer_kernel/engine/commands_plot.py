@@ -155,8 +155,8 @@ def category_chart(session, request: PlotRequest, events):
     keys = f"{x}, {quoted(color)}" if color else x
     source = quoted(request.table_name)
     query = (f"with g as (select {keys}, {request.value_sql()} from {source} group by {keys}), "
-             f"top as (select {x}, count(1) over () as `__categories` from g group by {x} "
-             f"order by sum({value}) desc limit {request.limit}) "
+             f"top as (select {x}, count(1) over () as `__categories`, sum({value}) as `__total` from g "
+             f"group by {x} order by `__total` desc limit {request.limit}) "
              f"select g.*, top.`__categories` from g join top on g.{x} <=> top.{x}")
     found = session.sql(query)
     categories = found.column("__categories")[0].as_py() if found.num_rows else 0

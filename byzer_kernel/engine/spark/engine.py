@@ -98,8 +98,11 @@ class SparkEngine:
         facts = handle.application()
         where = ", ".join(part for part in (f"application {facts['app_id']}" if facts["app_id"] else "",
                                             f"UI {facts['ui']}" if facts["ui"] else "") if part)
-        if handle.adopted:
-            notice = f"Spark {handle.version}: using the Spark application already running in this process on {facts['master']}"
+        if handle.connect:
+            notice = f"Spark {handle.version}: connected to the Spark Connect server {self.master}"
+        elif handle.adopted:
+            notice = (f"Spark {handle.version}: using the Spark application already running in this "
+                      f"process on {facts['master']}")
             if facts["master"] != self.master:
                 notice += f" (one per process: {self.master} needs a new kernel)"
         else:

@@ -95,7 +95,8 @@ def _point_at(failure: ByzerError, statement: Statement, start: int, end: int) -
     line = statement.span.line + text.count("\n", 0, start)
     newline = text.rfind("\n", 0, start)
     col = statement.span.col + start if newline < 0 else start - newline
-    failure.span = Span(line=line, col=col, start=statement.span.start + start, end=statement.span.start + max(end, start))
+    begin = statement.span.start
+    failure.span = Span(line=line, col=col, start=begin + start, end=begin + max(end, start))
     failure.statement_text = text
     failure.detail = caret_detail(text, start)
 
