@@ -9,7 +9,6 @@ from typing import Any, Callable, Optional
 
 import pyarrow as pa
 
-from ...lang.errors import InternalError
 from ..result_tables import with_more_rows
 from .failures import SqlOrigin, spark_failure
 
@@ -79,10 +78,8 @@ class SparkFrame:
             failure = spark_failure(error, self.origin, self.master)
             if failure is None:
                 raise
-            if self.origin is not None:
+            if self.origin is not None:  # the statement that made the table, wherever its rows are read
                 failure.attach(self.origin.statement)
-            if isinstance(failure, InternalError):
-                raise
             raise failure from None
 
     def __repr__(self) -> str:
