@@ -14,6 +14,7 @@ marker itself.
 from __future__ import annotations
 
 import socket
+import struct
 from typing import Callable, Iterable, Iterator, Optional
 
 import pyarrow as pa
@@ -63,18 +64,38 @@ def write_stream(connection: socket.socket, schema: pa.Schema, batches: Iterable
                  rows_per_batch: int, counted: Optional[Callable[[int], None]] = None) -> int:
     """Writes `batches` (record batches of `schema`) as one Arrow stream in batches of at most
     `rows_per_batch` rows (Byzer's servers send 1000), then the end-of-stream marker. Returns the
-    rows written; `counted(n)` hears each batch as it goes out."""
+    rows written; `counted(n)` hears each batch as it goes out. When `batches` fails, the stream
+    is cut without its marker, so the reader cannot take what it got for the whole."""
     rows = 0
-    with connection.makefile("wb", READ_BUFFER) as out:
-        with pa.ipc.new_stream(out, schema) as writer:
-            for batch in batches:
-                for offset in range(0, batch.num_rows, rows_per_batch):
-                    piece = batch.slice(offset, rows_per_batch)
-                    writer.write_batch(piece)
-                    rows += piece.num_rows
-                    if counted is not None:
-                        counted(piece.num_rows)
+    out = connection.makefile("wb", READ_BUFFER)
+    try:
+        writer = pa.ipc.new_stream(out, schema)
+        for batch in batches:
+            for offset in range(0, batch.num_rows, rows_per_batch):
+                piece = batch.slice(offset, rows_per_batch)
+                writer.write_batch(piece)
+                rows += piece.num_rows
+                if counted is not None:
+                    counted(piece.num_rows)
+    except BaseException:
+        _cut(connection, out)
+        raise
+    writer.close()  # writes the end-of-stream marker
+    out.close()
     return rows
+
+
+def _cut(connection: socket.socket, out) -> None:
+    """Ends a stream half-way: what was buffered goes, then a reset instead of a clean end."""
+    try:
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    except OSError:
+        pass
+    try:
+        out.close()
+    except OSError:
+        pass
+    connection.close()
 
 
 class _TailKeeper:

@@ -13,6 +13,7 @@ import pyarrow as pa
 from ..engine.run_statement import RunRequest
 from ..lang.errors import ByzerRuntimeError, SchemaError, UsageError
 from ..lang.schema import parse_schema
+from .spark_feed import is_spark_table
 
 SCHEMA_REQUIRED = "Using `!python conf` to specify the python return value format is required"
 
@@ -28,7 +29,8 @@ def install(session) -> None:
     session.commands["ray"] = ray_command
 
 
-def run_ray(session, request: RunRequest, events) -> pa.Table:
+def run_ray(session, request: RunRequest, events):
+    """The run's output: an Arrow table, or a Spark table when the input lives in Spark."""
     options = request.options
     for key in ("inputTable", "outputTable", "code"):
         if key not in options:
@@ -52,6 +54,10 @@ def run_ray(session, request: RunRequest, events) -> pa.Table:
         keep_partition_num=options.get("keepPartitionNum", "false").strip().lower() == "true",
         wait_timeout=float(options.get("dataWaitServerReadyTimeout", "300")))
     interpreter = other_interpreter(conf.get("pythonExec"), events)
+    if is_spark_table(input_table):  # the Spark engine's table: its executors serve it to Ray
+        from .spark_feed import run_fed_by_spark
+
+        return run_fed_by_spark(session, request.statement, events, interpreter, run_options)
     if interpreter is not None:
         from .python_exec import run_with_interpreter
 
@@ -76,11 +82,14 @@ def resolve_code(session, code: str) -> str:
         return str(cell)
 
 
-def resolve_input(session, name: str) -> pa.Table:
+def resolve_input(session, name: str):
+    """The input as the catalog holds it: an Arrow table, or under the Spark engine a Spark table
+    (never collected here: its executors serve it, spark_feed.py)."""
     name = name.strip().strip("`")
     if name.lower() == "command" and session.catalog.get("command") is None:
         return command_table()
-    return session.table(name)
+    held = session.catalog.get(name)
+    return held if held is not None else session.table(name)
 
 
 def runner_conf(session, options: dict) -> dict:

@@ -26,23 +26,26 @@ class ServedPartition:
 
     def __init__(self, address: tuple):
         self.host, self.port = address
+        self.rows = 0
         self.lost: Optional[str] = None
 
     def to_batches(self, max_chunksize: int = ROWS_PER_BATCH):
         try:
             for batch in read_stream(self.host, self.port):
+                self.rows += batch.num_rows
                 for offset in range(0, batch.num_rows, max_chunksize):
                     yield batch.slice(offset, max_chunksize)
         except (OSError, pa.ArrowException) as error:
-            self.lost = lost_cause(self.host, self.port, error)
+            self.lost = self.lost_cause(error)
             raise
 
-
-def lost_cause(host: str, port: int, error: BaseException) -> str:
-    if isinstance(error, ConnectionRefusedError):
-        return (f"nothing serves it at {host}:{port} any more (it is read once: was it read "
-                "already, or did its Spark task end?)")
-    return f"the Spark task serving it at {host}:{port} went away ({type(error).__name__}: {error})"
+    def lost_cause(self, error: BaseException) -> str:
+        where = f"{self.host}:{self.port}"
+        if isinstance(error, ConnectionRefusedError) and not self.rows:
+            return (f"nothing serves it at {where} any more (it is served once: was it read "
+                    "already, or did its Spark task end?)")
+        return (f"the Spark task serving it at {where} went away after {self.rows} rows "
+                f"({type(error).__name__}: {error})")
 
 
 def apply_to_served(address: tuple, function, per_row: bool, schema: pa.Schema):

@@ -43,7 +43,17 @@ def partition_server(address_book: tuple, token: str, timeout: float, rows_per_b
         task = TaskContext.get()
         served = {"partition": task.partitionId(), "attempt": task.attemptNumber(), "host": "",
                   "port": 0, "pid": os.getpid(), "workdir": os.getcwd(), "rows": 0, "error": ""}
+        lineage = _ancestors()  # the executor's processes, alive now
         batches = iter(batches)
+        if served["attempt"] > 0:
+            # A retry (its executor was lost): Ray has the first attempt's address, so nobody
+            # reads this one. Computing the partition still ends the job with Spark's own error
+            # when the failure was the input's.
+            for _ in batches:
+                pass
+            served["error"] = "a retried task serves nobody"
+            yield pa.RecordBatch.from_pylist([served], schema=SERVED_SCHEMA)
+            return
         first = next(batches, None)  # Spark computes the first batch: its schema is the stream's
         try:
             with socket.create_connection(address_book, timeout=REPORT_TIMEOUT) as link:
@@ -51,7 +61,9 @@ def partition_server(address_book: tuple, token: str, timeout: float, rows_per_b
                 served["host"] = link.getsockname()[0]
                 listener = listen(served["host"], timeout)
                 served["port"] = listener.getsockname()[1]
-                report = {**served, "stage": task.stageId(), "token": token}
+                report = {key: served[key] for key in ("partition", "attempt", "host", "port",
+                                                       "pid", "workdir")}
+                report.update(stage=task.stageId(), token=token)
                 link.sendall((json.dumps(report) + "\n").encode())
         except OSError as error:  # the kernel stopped waiting: nobody will read
             served["error"] = f"could not report to {address_book[0]}:{address_book[1]}: {error}"
@@ -62,7 +74,7 @@ def partition_server(address_book: tuple, token: str, timeout: float, rows_per_b
         except OSError:  # timed out, or cancelled with the job: no reader came
             served["error"] = f"no reader came within {timeout:g} s"
         else:
-            stream = batches if first is None else _chained(first, batches)
+            stream = _while_alive(batches if first is None else _chained(first, batches), lineage)
             try:
                 with connection:
                     served["rows"] = write_stream(connection, first.schema if first else schema,
@@ -80,6 +92,56 @@ def partition_server(address_book: tuple, token: str, timeout: float, rows_per_b
 def _chained(first, rest):
     yield first
     yield from rest
+
+
+class ExecutorLost(RuntimeError):
+    pass
+
+
+def _while_alive(batches, lineage: list):
+    """The batches, then a check that the executor still lives: Spark's input stream ends
+    cleanly at a batch boundary when the executor's JVM dies, and the stream served from it
+    must then be cut, never ended as if whole."""
+    yield from batches
+    dead = [pid for pid, started in lineage if _start_time(pid) != started]
+    if dead:
+        raise ExecutorLost(f"the executor's process {dead[0]} ended while its partition was served")
+
+
+def _ancestors() -> list:
+    """(pid, start time) of this Python worker's parent and grandparent (pyspark's daemon and
+    the executor's JVM, or the JVM and what started it), from /proc; [] where there is none."""
+    lineage, pid = [], os.getpid()
+    for _ in range(2):
+        pid = _parent(pid)
+        started = _start_time(pid) if pid and pid > 1 else None
+        if started is None:
+            break
+        lineage.append((pid, started))
+    return lineage
+
+
+def _stat(pid: int):
+    """The fields of /proc/PID/stat after the command name, or None."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
+def _parent(pid: int):
+    fields = _stat(pid)
+    return int(fields[1]) if fields else None
+
+
+def _start_time(pid: int):
+    """The process's start time (clock ticks since boot), None once it has ended (a zombie
+    counts as ended): with the pid, it names one process even when pids are reused."""
+    fields = _stat(pid)
+    if not fields or fields[0] in ("Z", "X"):
+        return None
+    return fields[19]
 
 
 def output_reader(addresses: list, schema: pa.Schema, connect_timeout: float):
