@@ -173,9 +173,9 @@ class StderrEvents(Observer):
 
     def cluster_status(self, view) -> None:
         """`!ray status`: the status as text."""
-        from .widgets import status_text
+        from .widgets import session_status, status_text
 
-        self.message(status_text(view.status()))
+        self.message(status_text(session_status(view)))
 
     def _redraw(self) -> None:
         if self.running is not None and self.notice is None:

@@ -99,7 +99,29 @@ def node_text(node: dict) -> str:
     return f"node {node.get('address') or '?'}{head}{dead}: " + ", ".join(parts)
 
 
+def spark_text(spark: Optional[dict]) -> list:
+    """The session's Spark beside Ray (engine/spark/status.py); nothing under duckdb."""
+    if not spark:
+        return []
+    if not spark.get("started"):
+        return [f"Spark: not started (starts on {spark.get('master') or '?'} at the first statement that needs it)"]
+    lines = [f"Spark {spark.get('version') or '?'}: {spark.get('master') or '?'}"
+             + (f", application {spark['app_id']}" if spark.get("app_id") else "")
+             + (" (Spark Connect)" if spark.get("connect") else "")]
+    executors = spark.get("executors")
+    if executors:
+        lines.append(f"Spark executors: {executors['count']}, {executors['cores']} cores, "
+                     f"{amount('memory', executors['memory'])} storage memory")
+    lines.append(f"Spark UI: {spark.get('ui') or 'not running'}")
+    lines += [f"unavailable: {error}" for error in spark.get("errors") or []]
+    return lines
+
+
 def status_text(status: dict, omit: Iterable[str] = ()) -> str:
+    return "\n".join([_ray_text(status, omit), *spark_text(status.get("spark"))])
+
+
+def _ray_text(status: dict, omit: Iterable[str] = ()) -> str:
     if not status.get("connected"):
         configured = status.get("configured_address")
         where = f"; configured: {configured} ({status.get('configured_by')})" if configured else ""
@@ -148,20 +170,45 @@ def _nodes_table(status: dict) -> str:
             f'border:none"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
 
+def _link(css_class: str, url: str, label: str) -> str:
+    return (f'<a class="{css_class}" href="{escape(url)}" target="_blank" rel="noopener" '
+            f'style="display:inline-block;padding:1px 10px;border:1px solid;border-radius:12px;'
+            f'text-decoration:none;{colour("color", "link")}">{escape(label)} ↗</a> '
+            f'<span style="{FAINT}">{escape(url)}</span>')
+
+
+def spark_html(spark: Optional[dict]) -> str:
+    if not spark:
+        return ""
+    box = 'class="byzer-status-spark" style="margin-top:4px"'
+    if not spark.get("started"):
+        return f'<div {box}>{escape(spark_text(spark)[0])}</div>'
+    where = (f'<b>Spark</b> <code style="{MONO}">{escape(spark.get("master") or "?")}</code> '
+             f'<span style="{FAINT}">Spark {escape(spark.get("version") or "?")}'
+             + (f' · application {escape(spark["app_id"])}' if spark.get("app_id") else "")
+             + (" · Spark Connect" if spark.get("connect") else "") + "</span>")
+    executors = spark.get("executors")
+    facts = "" if not executors else (
+        f'<div>executors: <b>{executors["count"]}</b> · cores: <b>{executors["cores"]}</b> · '
+        f'storage memory: <b>{escape(amount("memory", executors["memory"]))}</b></div>')
+    ui = spark.get("ui")
+    link = _link("byzer-spark-ui-link", ui, "Spark UI") if ui else f'<span style="{FAINT}">Spark UI not running</span>'
+    errors = "".join(f'<div style="{FAINT}"><small>unavailable: {escape(e)}</small></div>'
+                     for e in spark.get("errors") or [])
+    return f'<div {box}><div>{where}</div>{facts}<div>{link}</div>{errors}</div>'
+
+
 def _dashboard(url: Optional[str]) -> str:
     if not url:
         return f'<span style="{FAINT}">dashboard not running</span>'
-    return (f'<a class="byzer-dashboard-link" href="{escape(url)}" target="_blank" rel="noopener" '
-            f'style="display:inline-block;padding:1px 10px;border:1px solid;border-radius:12px;'
-            f'text-decoration:none;{colour("color", "link")}">Ray dashboard ↗</a> '
-            f'<span style="{FAINT}">{escape(url)}</span>')
+    return _link("byzer-dashboard-link", url, "Ray dashboard")
 
 
 def status_html(status: dict, omit: Iterable[str] = ()) -> str:
     box = f'class="byzer-status" style="{FONT};margin:2px 0"'
     if not status.get("connected"):
-        return (f'<div {box}><div>{escape(status_text(status))}</div>'
-                f'<div style="{FAINT}">{escape(versions_text(status))}</div></div>')
+        return (f'<div {box}><div>{escape(_ray_text(status))}</div>'
+                f'<div style="{FAINT}">{escape(versions_text(status))}</div>{spark_html(status.get("spark"))}</div>')
     facts = (f'nodes: <b>{_count(status, "nodes", "alive")}</b> alive, <b>{_count(status, "nodes", "dead", 0)}</b> dead'
              f' · running: <b>{_count(status, "tasks", "running")}</b> tasks, '
              f'<b>{_count(status, "actors", "alive")}</b> actors · pending: {escape(demands_text(status))}')
@@ -171,7 +218,7 @@ def status_html(status: dict, omit: Iterable[str] = ()) -> str:
             f'<span style="{FAINT}">chosen by {escape(status.get("how") or "?")} · '
             f'{escape(versions_text(status))}</span></div>'
             f'<div>{facts}</div>{_nodes_table(status)}<div>{_dashboard(status.get("dashboard_url"))}</div>'
-            f'{found}</div>')
+            f'{found}{spark_html(status.get("spark"))}</div>')
 
 
 # -- the view ---------------------------------------------------------------------------------------
@@ -180,9 +227,19 @@ def read_status(session) -> dict:
     from .runtime.driver_client import cluster_for
 
     try:
-        return dict(cluster_for(session).status())
+        return session_status(cluster_for(session))
     except Exception as error:  # a status read must never break a cell
         return {"connected": False, "errors": [f"{type(error).__name__}: {error}"]}
+
+
+def session_status(view) -> dict:
+    """Ray's status (read where Ray runs: the kernel or its driver process) and the session's
+    Spark, which runs in this process."""
+    from .engine.spark.status import spark_facts
+
+    status = dict(view.status())
+    status["spark"] = spark_facts(getattr(view.session, "spark", None))
+    return status
 
 
 def status_bundle(session, omit: Iterable[str] = ()) -> dict:
