@@ -17,26 +17,28 @@ worker's process group, so they end with it.
     with SparkConnectServer() as server:
         server.url              # sc://127.0.0.1:PORT (a local[2] Spark behind it)
 
-Start-up cost (docs in tests/test_spark_servers.py's figures): the daemons run with C1 only and the
-serial collector (they do little work, so the JIT's second tier and parallel GC threads only cost
-start-up time on two cores), the workers start in parallel, and the fixtures in tests/conftest.py
-start each cluster once per test session.
+Start-up cost: the fixtures in tests/conftest.py start each server once per test session, the
+workers start side by side, and every JVM here runs with the JIT's first tier only and the serial
+collector (LIGHT_JVM_OPTIONS), which halves the CPU a JVM spends starting (measured on 2 cores:
+master + two workers 7 CPU-s instead of 14, the Connect server 4 instead of 8, a test driver's
+executors 7 instead of 12): these JVMs run small test jobs, where the second JIT tier and parallel
+GC threads cost more than they give.
 """
 from __future__ import annotations
 
 import importlib.util
 import json
 import os
-import signal
 import subprocess
 import sys
+import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Optional
 
 from server_process import (HOST, START_DEADLINE_S, ServerProcess, ServerStartError,
-                            _end_group_and_reap, free_port)
+                            _end_group_and_reap, _has_exited, free_port)
 
 # Light JVM flags for processes that only coordinate (master, worker, the Connect server's
 # driver for small test queries): the JIT's first tier and one GC thread start fastest.
@@ -72,13 +74,15 @@ def pyspark_home() -> Path:
 
 def driver_conf() -> dict[str, str]:
     """Spark conf for a test's own driver on these servers: loopback addresses, small memory, no
-    UI, and this interpreter for the Python workers (the default `python3` on PATH may lack
-    pandas and pyarrow)."""
+    UI, light JVMs for small jobs (not for benchmarks), and this interpreter for the Python
+    workers (the default `python3` on PATH may lack pandas and pyarrow)."""
     return {
         "spark.driver.host": HOST,
         "spark.driver.bindAddress": HOST,
         "spark.driver.memory": "512m",
         "spark.executor.memory": "512m",
+        "spark.driver.extraJavaOptions": LIGHT_JVM_OPTIONS,
+        "spark.executor.extraJavaOptions": LIGHT_JVM_OPTIONS,
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
         "spark.pyspark.python": sys.executable,
@@ -134,7 +138,8 @@ class _SparkProcess(ServerProcess):
                                 start_new_session=True)
 
     def is_running(self) -> bool:
-        return self.process is not None and self.process.poll() is None
+        # Without reaping: the zombie keeps the pid, so stop() can still end the process group.
+        return self.process is not None and not _has_exited(self.process)
 
     def kill(self) -> None:
         """SIGKILL to the process and its group (a worker's executors and their Python workers
@@ -352,15 +357,9 @@ class SparkConnectServer(_SparkProcess):
 
 def wait_for(condition, what: str, deadline_s: float = START_DEADLINE_S) -> None:
     """Poll `condition()` until it is true, or fail naming `what` after the deadline."""
-    import time
-
     deadline = time.monotonic() + deadline_s
     while time.monotonic() < deadline:
         if condition():
             return
         time.sleep(0.1)
     raise AssertionError(f"{what} did not happen within {deadline_s:.0f} s")
-
-
-__all__ = ["SparkConnectServer", "SparkMaster", "SparkStandaloneCluster", "SparkWorker",
-           "driver_conf", "pyspark_home", "wait_for", "signal"]
