@@ -2,6 +2,9 @@
 engine that use it. pyspark runs one Spark application per process: a Session asking for Spark
 where one already runs uses it (engine/spark/launch.py), so the JVM starts once for every test.
 Registered for every test module in tests/conftest.py."""
+import os
+import sys
+
 import pytest
 
 from byzer_kernel.engine import Session
@@ -15,6 +18,9 @@ def local_spark():
 
     import_pyspark()
     from pyspark.sql import SparkSession
+
+    # Python workers (registered functions) in this interpreter, not `python3` from PATH.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
     spark = (SparkSession.builder.master("local[2]").appName("byzer-kernel-tests")
              .config("spark.ui.enabled", "false")

@@ -42,6 +42,37 @@ class ScriptFunction:
     spec: SessionFunction
     batch: Callable  # Arrow arrays -> Arrow array
     return_type: str  # DuckDB's name of the result type
+    source: Optional["ScriptSource"] = None  # how Spark's Python workers build it again
+    arrow_type: Optional[pa.DataType] = None  # the result type (Spark's UDF is declared with it)
+    input_arrow_types: tuple = ()  # a UDAF's inputSchema, which its inputs are cast to
+
+
+@dataclass(frozen=True)
+class ScriptSource:
+    """What a `register ScriptUDF` said, picklable: Spark's Python workers compile the code again
+    from it (engine/spark/functions.py), as Byzer compiles it on each executor."""
+
+    name: str
+    code: str
+    class_name: str
+    method_name: str
+    data_type: str
+    udf_type: str  # "udf" or "udaf"
+
+    def build(self) -> ScriptFunction:
+        """The function compiled in this process, its failures raised (no session to tell)."""
+        alone = _Alone()
+        compiled = _CompiledCode(self.name, self.code, self.class_name)
+        if self.udf_type == "udf":
+            return _scalar_function(alone, self.name, compiled, self.method_name, self.data_type)
+        return _aggregate_function(alone, self.name, compiled)
+
+
+class _Alone:
+    """A function compiled outside a session (a Spark worker): its failures are only raised."""
+
+    def __init__(self):
+        self.functions = ScriptFunctions()
 
 
 class ScriptFunctions:
@@ -58,6 +89,9 @@ class ScriptFunctions:
 
     def specs(self) -> tuple:
         return self._specs
+
+    def registered(self) -> list[ScriptFunction]:
+        return list(self._functions.values())
 
     def names(self) -> list[str]:
         return [f.spec.name for f in self._functions.values()]
@@ -103,6 +137,12 @@ def execute_register(session, statement: RegisterStatement, events):
         raise UsageError(f"ScriptUDF parameter udfType given invalid value `{udf_type}` (udf or udaf)")
     if lang.lower() in _JVM_LANGS:
         default = "" if "lang" in options else " (lang defaults to scala, as in Byzer)"
+        if session.spark.chosen:
+            raise UnsupportedStatementError(
+                f"register ScriptUDF with lang=\"{lang}\"{default} is not supported under the Spark "
+                f"engine: Byzer compiles {lang.capitalize()} with its own runtime compiler inside its "
+                "JVM, which a plain Spark does not have; write the function in Python (lang=\"python\"), "
+                "which runs on Spark as an Arrow UDF")
         raise UnsupportedStatementError(
             f"register ScriptUDF with lang=\"{lang}\"{default} is not supported by the local engine: "
             f"{lang.capitalize()} compiles on the JVM, and a JVM compiler is not part of the local "
@@ -121,6 +161,7 @@ def execute_register(session, statement: RegisterStatement, events):
         function = _scalar_function(session, name, compiled, method_name, options.get("dataType", ""))
     else:
         function = _aggregate_function(session, name, compiled)
+    function.source = ScriptSource(name, code, class_name, method_name, options.get("dataType", ""), udf_type)
     session.functions.register(function)
     return None
 
@@ -235,7 +276,7 @@ def _scalar_function(session, name: str, compiled: _CompiledCode, method_name: s
     from .sparksql.session_functions import SessionFunction
 
     spec = SessionFunction(name, "udf", f"byzer_udf_{name.lower()}", arity)
-    return ScriptFunction(spec, batch, duckdb_type(arrow_type))
+    return ScriptFunction(spec, batch, duckdb_type(arrow_type), arrow_type=arrow_type)
 
 
 def _aggregate_function(session, name: str, compiled: _CompiledCode) -> ScriptFunction:
@@ -264,7 +305,8 @@ def _aggregate_function(session, name: str, compiled: _CompiledCode) -> ScriptFu
     from .sparksql.session_functions import SessionFunction
 
     spec = SessionFunction(name, "udaf", f"byzer_udaf_{name.lower()}", arity, udaf.input_spark_types())
-    return ScriptFunction(spec, batch, duckdb_type(udaf.result_type.arrow))
+    return ScriptFunction(spec, batch, duckdb_type(udaf.result_type.arrow), arrow_type=udaf.result_type.arrow,
+                          input_arrow_types=tuple(field.dataType.arrow for field in udaf.input_schema.fields))
 
 
 def _input_row(value, arity: int) -> tuple:

@@ -13,6 +13,7 @@ from .choice import DEFAULT_MASTER, DUCKDB, SPARK, checked_engine, checked_maste
 from .conf import apply_runtime, start_conf
 from .failures import SqlOrigin, spark_failure
 from .frame import SparkFrame
+from .functions import SparkFunctions
 from .views import SparkViews
 
 
@@ -30,6 +31,7 @@ class SparkEngine:
             self.setup_error = error
         self.handle = None  # launch.SparkHandle while Spark runs for this session
         self.views = SparkViews()
+        self.functions = SparkFunctions()  # `register ScriptUDF` functions on the SparkSession
         self._events = None
         self._statement: Optional[Statement] = None
 
@@ -115,6 +117,7 @@ class SparkEngine:
 
         def analysed():
             self.views.sync(spark, self.session.catalog, sql)
+            self.functions.sync(spark, self.session.functions)
             frame = spark.sql(sql)
             frame.schema  # a Connect session analyses lazily
             return frame
@@ -172,6 +175,7 @@ class SparkEngine:
                     lost.append(name)
         handle, self.handle = self.handle, None
         self.views.clear()
+        self.functions.clear()
         try:
             launch.stop(handle)
         except Exception:  # a Spark that already died stops as it can

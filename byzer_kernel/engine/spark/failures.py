@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-from ...lang.errors import ByzerError, SparkError, SparkUnavailableError
+from ...lang.errors import ByzerError, PythonCodeError, SparkError, SparkUnavailableError
 from ...lang.positions import caret_detail
 from ...lang.statements import Span, Statement
 
@@ -16,6 +16,9 @@ _PLACE = re.compile(r"\(?line (\d+),? pos (\d+)\)?")
 # What follows Spark's message and is not for a notebook: the analyzed plan, the SQL with carets, the JVM's stack.
 _TAILS = (re.compile(r";\s*line \d+ pos \d+;?\s*\n.*", re.S), re.compile(r"\n\s*== SQL.*", re.S),
           re.compile(r"\n\s*JVM stacktrace:.*", re.S))
+# A registered function's failure raised in Spark's Python worker (engine/spark/functions.py): its
+# message, then its detail lines (indented), inside the worker's traceback.
+_CODE_FAILURE = re.compile(r"byzer_kernel\.lang\.errors\.PythonCodeError: (?:PythonError: )?([^\n]*)((?:\n  [^\n]*)*)")
 GONE_HINT = "run the statement again to start Spark anew, or `!engine duckdb` to go back to the embedded engine"
 
 
@@ -48,6 +51,9 @@ def spark_failure(error: BaseException, origin: Optional[SqlOrigin] = None, mast
         return SparkError(spark_message(str(error.java_exception.getMessage() or error.java_exception.toString())))
     if not isinstance(error, PySparkException):
         return None
+    code_failure = _CODE_FAILURE.search(str(error))
+    if code_failure is not None:  # the same message as on the embedded engine
+        return PythonCodeError(code_failure.group(1), detail=code_failure.group(2).strip("\n"))
     message = spark_message(str(error))
     failure = SparkError(message)
     place = _place_in_sql(error, origin.sql if origin else "", str(error))

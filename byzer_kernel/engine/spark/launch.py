@@ -8,6 +8,7 @@ import logging
 import os
 import shutil
 import socket
+import sys
 import tempfile
 import threading
 import time
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from ...lang.errors import SparkUnavailableError
-from .choice import is_connect, probe_addresses
+from .choice import is_connect, is_local, probe_addresses
 from .conf import apply_runtime
 
 PROBE_DEADLINE_SECONDS = 20.0  # a master that does not answer fails well within 30 s
@@ -172,6 +173,10 @@ def _start_context(master: str, conf: dict[str, str]):
         raise SparkUnavailableError(f"Spark did not start on {master}: {_first_line(error)} "
                                     f"(Spark's log: {log.name})") from None
     context.setLogLevel("ERROR")
+    if is_local(master) and not os.environ.get("PYSPARK_PYTHON") and "spark.pyspark.python" not in conf:
+        # A local Spark's Python workers (registered functions) run in the kernel's own Python,
+        # which has byzer_kernel and pyarrow; pyspark would otherwise run `python3` from PATH.
+        context.pythonExec = sys.executable
     return context, log.name
 
 
