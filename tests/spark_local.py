@@ -9,6 +9,9 @@ import pytest
 
 from byzer_kernel.engine import Session
 
+# Debian's JDBC driver jars (libpostgresql-jdbc-java, libmariadb-java; dev/test installs them).
+JDBC_JARS = ("/usr/share/java/postgresql.jar", "/usr/share/java/mariadb-java-client.jar")
+
 
 @pytest.fixture(scope="session")
 def local_spark():
@@ -28,6 +31,8 @@ def local_spark():
              .config("spark.driver.host", "127.0.0.1")
              .config("spark.driver.bindAddress", "127.0.0.1")
              .config("spark.sql.shuffle.partitions", "2")
+             # JDBC drivers for Spark's JDBC source (test_spark_jdbc.py): Spark takes jars at its start.
+             .config("spark.jars", ",".join(jar for jar in JDBC_JARS if os.path.exists(jar)))
              .getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
     yield spark

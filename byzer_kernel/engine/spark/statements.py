@@ -50,6 +50,8 @@ def spark_load(session, statement: LoadStatement, events):
         frame = _load_variable(session, statement.format, path, options)
     elif file_format and not (file_format == "csv" and any(option(options, o) for o in _EMBEDDED_CSV_OPTIONS)):
         frame = _load_files(session, file_format, path, options)
+    elif statement.format.lower() == "jdbc" and (frame := _load_jdbc(session, path, options, events)) is not None:
+        pass  # Spark's JDBC source (engine/spark/jdbc.py)
     elif _format_name(statement.format, known_formats()):
         return execute_load(session, statement, events)  # read by this project, as Arrow
     else:  # one of Spark's own sources, by the name Spark knows it under
@@ -110,6 +112,10 @@ def spark_save(session, statement: SaveStatement, events):
     options = session.rendered_options(statement.options)
     format_name = _format_name(statement.format, WRITERS)
     per_row_text = format_name == "text" and (option(options, "fileName") or option(options, "imageColumn"))
+    if statement.format.lower() == "jdbc" and not statement.partition_by:
+        saved = _save_jdbc(session, statement, mode, options, events)
+        if saved is not None:
+            return saved
     if statement.format in TABLE_SAVERS or per_row_text:
         return execute_save(session, statement, events)  # written by this project from Arrow
     name = session.render(statement.table)
@@ -181,6 +187,30 @@ def _part_files(folder: Path) -> Optional[int]:
     if not folder.is_dir():
         return None
     return sum(1 for file in folder.rglob("part-*") if file.is_file())
+
+
+def _load_jdbc(session, path: str, options: dict, events) -> Optional[SparkFrame]:
+    from .jdbc import spark_jdbc_reader
+
+    dataframe = spark_jdbc_reader(session, path, options, events)
+    return None if dataframe is None else SparkFrame(dataframe, None, session.spark.master)
+
+
+def _save_jdbc(session, statement: SaveStatement, mode: str, options: dict, events):
+    """Spark's JDBC writer when Spark has the driver, else None (this project's writer)."""
+    from .jdbc import spark_jdbc_write
+
+    name = session.render(statement.table)
+    table = session.catalog.get(name)
+    if table is None:
+        raise session.catalog.not_found(name)
+    path = clean_str(session.render(statement.path.raw))
+    if not spark_jdbc_write(session, session.spark.frame_of(name, table), path, mode, options, events):
+        return None
+    return "save_result", pa.table({
+        "path": pa.array([path]), "format": pa.array(["jdbc"]), "mode": pa.array([mode]),
+        "status": pa.array(["written"]), "rows": pa.array([None], pa.int64()),  # Spark's writer does not say
+        "files": pa.array([0], pa.int64())})
 
 
 def _register(session, name: str, frame: SparkFrame):
