@@ -57,7 +57,10 @@ def spark_jdbc_reader(session, path: str, options: dict, events):
         return None
     reader = session.spark.spark().read.format("jdbc").option("url", target.url.url).option("driver", driver)
     direct: Optional[str] = option(target.options, "directQuery") or option(target.options, "query")
-    reader = reader.option("query", str(direct).strip().rstrip(";")) if direct else reader.option("dbtable", target.table)
+    if direct:
+        reader = reader.option("query", str(direct).strip().rstrip(";"))
+    else:
+        reader = reader.option("dbtable", target.table)
     return session.spark.run(reader.options(**_passed_on(target)).load)
 
 
