@@ -38,11 +38,12 @@ class CountedRows:
                 yield row
 
 
-def apply_to_partition(table: pa.Table, function, per_row: bool, schema: pa.Schema):
+def apply_to_partition(table: pa.Table, function, per_row: bool, schema: pa.Schema, builder=None):
     """Yields ("progress", rows consumed) now and then, then ("ok", table) | ("schema", message) |
-    ("error", UserFailure)."""
+    ("error", UserFailure). `builder` takes the result rows (a ColumnBuilder of `schema` unless
+    given: a Spark-fed run's writes them to disk as they come); "ok" carries its `table()`."""
     try:
-        builder = ColumnBuilder(schema)
+        builder = builder if builder is not None else ColumnBuilder(schema)
         yield from (_foreach(table, function, builder) if per_row else _map_iter(table, function, builder))
         result = "ok", builder.table()
     except SchemaError as error:

@@ -4,8 +4,8 @@ driver-process side of a Spark-fed `run command as Ray`.
 It is a PythonRun whose partitions are addresses, not tables. Each is served once, as Byzer's
 executors serve them, so one reader takes them all: `data_servers()` hands the addresses to the
 code, `collect()`/`to_pandas()` read them here, `foreach`/`map_iter` read each in its own Ray task
-(spark_ray_tasks.py) and leave the results in Ray, served to Spark by tasks that take no CPU.
-The answer is then those servers' addresses (ServedOutput), not the rows.
+(spark_ray_tasks.py), which spools its result rows on its node; tasks that take no CPU serve those
+to Spark. The answer is then those servers' addresses (ServedOutput), not the rows.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from ..lang.errors import ByzerRuntimeError, SchemaError, UsageError
 from .partitions import batch_rows
 from .run import WAIT_SLICE, PythonRun
 from .served_partitions import ExecutorPartitions, ServedOutput
-from .spark_ray_tasks import ServedPartition, remote
+from .spark_ray_tasks import ServedPartition, on_node, remote
 from .user_errors import RemoteCodeError
 
 SERVING_MARGIN = 60.0  # seconds an output server's task is kept referenced beyond its own timeout
@@ -73,8 +73,8 @@ class SparkFedRun(PythonRun):
         return ray.data.from_arrow_refs(refs)
 
     def distribute(self, function, per_row: bool):
-        """One Ray task per partition reads it from its Spark task and runs the function; the
-        results stay in Ray and are served for Spark to read (result_table)."""
+        """One Ray task per partition reads it from its Spark task and runs the function, its
+        rows spooled on its node; those are served for Spark to read (result_table)."""
         self._claim("foreach()" if per_row else "map_iter()")
         self.ensure_ray()
         import ray
@@ -86,9 +86,9 @@ class SparkFedRun(PythonRun):
         tasks = [apply.remote(address, function_ref, per_row, self.schema)
                  for address in self.served.addresses]
         index = {id(task): i for i, task in enumerate(tasks)}
-        tables: list = [None] * count
+        spooled: list = [None] * count  # (node, path, rows) of each partition's result
         consumed = [0] * count
-        pending, interrupted = list(tasks), False
+        pending, interrupted, served = list(tasks), False, False
         try:
             while pending:
                 ready, pending = ray.wait(pending, num_returns=1, timeout=WAIT_SLICE)
@@ -105,24 +105,29 @@ class SparkFedRun(PythonRun):
                     elif status == "schema":
                         raise SchemaError(value)
                     else:
-                        consumed[i], tables[i] = value, next(task)  # the table stays in Ray
+                        spooled[i], consumed[i] = value, value[2]
                         meter.done += 1
                     meter.rows = sum(consumed)
+            self.output = self._serve(spooled)
+            served = True
         except KeyboardInterrupt:
             interrupted = True
             raise
         finally:
             for ref in pending:  # as PythonRun.distribute: stop what still runs
                 ray.cancel(ref, force=interrupted)
-        self.output = self._serve(tables, consumed)
+            if not served:  # the results nobody will read
+                discard = remote("discard_spooled")
+                for node, path, _ in filter(None, spooled):
+                    on_node(discard, node).remote(path)
 
-    def _serve(self, tables: list, rows: list) -> ServedOutput:
-        serve, timeout = remote("serve_output"), self.pool.timeout
-        servers = [serve.remote(table, timeout) for table in tables]
+    def _serve(self, spooled: list) -> ServedOutput:
+        serve, timeout = remote("serve_spooled"), self.pool.timeout
+        servers = [on_node(serve, node).remote(path, timeout) for node, path, _ in spooled]
+        keep_serving(servers, timeout)
         addresses = [tuple(self._partition_result(server, i, len(servers)))
                      for i, server in enumerate(servers)]
-        keep_serving(servers, timeout)
-        return ServedOutput(addresses, self.schema, rows)
+        return ServedOutput(addresses, self.schema, [rows for _, _, rows in spooled])
 
     def result_table(self, context):
         if self.output is not None:

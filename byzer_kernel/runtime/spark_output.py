@@ -1,8 +1,9 @@
 """The answer of a Spark-fed run as a Spark DataFrame (docs/design.md §4.16).
 
 A `ServedOutput` (foreach/map_iter) is read by Spark's executors straight from the Ray tasks that
-hold it, one Spark task per partition (spark_tasks.output_reader), and kept on the executors'
-disks: the Ray servers serve once, so the DataFrame must never be computed from them again. A
+hold it, one Spark task per partition (spark_tasks.output_reader), and checkpointed on the
+executors' disks: the Ray servers serve once, so the DataFrame must never be computed from them
+again. A
 table the driver process built (build_result, a pandas DataFrame) is small by nature of where it
 was built, and goes to Spark as it is.
 """
@@ -43,16 +44,15 @@ def read_served_output(spark, output: ServedOutput, spark_schema):
     arrow_schema = to_arrow_schema(spark_schema, timezone=timezone)
     reader = output_reader(list(output.addresses), arrow_schema, CONNECT_TIMEOUT)
     frame = spark.range(count, numPartitions=count).mapInArrow(reader, spark_schema)
-    # Disk, not memory: under local[N] the executors are the driver's JVM, whose memory must stay
-    # flat however large the output is.
-    frame = frame.persist(StorageLevel.DISK_ONLY)
     try:
-        frame.count()  # reads every partition now, while the Ray servers wait
+        # Every partition read now, while the Ray servers wait, and kept as rows on the
+        # executors' disks with no lineage back to Ray (whose servers serve once). Disk, not
+        # memory: under local[N] the executors are the driver's JVM, which must stay flat
+        # however large the output is.
+        return frame.localCheckpoint(eager=True, storageLevel=StorageLevel.DISK_ONLY)
     except Exception as error:
-        frame.unpersist()
         text = str(error)
         if OUTPUT_LOST not in text:
             raise  # Spark's own failure: the engine words it
         detail = text.split(OUTPUT_LOST + ": ", 1)[1].splitlines()[0]
         raise ByzerRuntimeError(f"reading the Ray output into Spark failed: {detail}") from None
-    return frame
