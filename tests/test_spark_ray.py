@@ -19,6 +19,7 @@ import pytest
 from spark_local import local_spark, spark_session  # noqa: F401  (fixtures: one local[2] Spark)
 from spark_servers import wait_for
 
+from byzer_kernel.engine.observer import Observer
 from byzer_kernel.engine.spark.frame import SparkFrame
 from byzer_kernel.lang.errors import ByzerError
 from byzer_kernel.runtime import arrow_sockets, install, spark_tasks
@@ -47,6 +48,14 @@ def echoed(rows: int) -> list:
 
 def rows_of(table: SparkFrame) -> list:
     return sorted(tuple(row) for row in table.dataframe.collect())
+
+
+class Heard(Observer):
+    def __init__(self):
+        self.messages = []
+
+    def message(self, text):
+        self.messages.append(text)
 
 
 @pytest.fixture
@@ -118,6 +127,28 @@ context.build_result([{"n": len(rows), "top": max(r["Busn_B"] for r in rows)}])
 """
     session.execute(ray_statement(collect, output="summary", schema="st(field(n,long),field(top,long))"))
     assert rows_of(session.catalog.get("summary")) == [(1000, 1998)]
+
+
+def test_to_dataset_reads_the_served_partitions_in_ray(session):
+    spark_table(session, 500, partitions=2)
+    code = """
+ds = context.rayContext.to_dataset()
+context.build_result([{"rows": ds.count(), "top": ds.max("Busn_A")}])
+"""
+    session.execute(ray_statement(code, schema="st(field(rows,long),field(top,long))"))
+    assert rows_of(session.catalog.get("out")) == [(500, 499)]
+
+
+def test_over_spark_connect_the_input_comes_through_the_kernel(session, spark_connect):
+    """Spark Connect has no job groups or status tracker to run the feed: the table comes as
+    Arrow, said in one line, and the output is still a Spark table of that Spark."""
+    session.execute(f'!engine spark where master="{spark_connect}";')
+    spark_table(session, 50, partitions=2)
+    heard = Heard()
+    session.execute(ray_statement(ECHO), heard)
+    assert "the input table comes to the Python code through the kernel (Spark Connect)" in heard.messages
+    out = session.catalog.get("out")
+    assert isinstance(out, SparkFrame) and rows_of(out) == echoed(50)
 
 
 def test_partitions_are_read_once_and_the_session_stays_usable(session):
