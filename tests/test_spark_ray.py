@@ -260,7 +260,6 @@ def test_a_served_partition_ends_cut_when_its_executor_process_has_ended():
 STANDALONE_SCRIPT = Path(__file__).with_name("spark_ray_standalone.py")
 
 
-@pytest.mark.cluster
 def test_standalone_both_workers_serve_and_a_lost_worker_is_one_message(breakable_spark_standalone, tmp_path):
     cluster = breakable_spark_standalone
     work_dirs = [str(worker.work_dir) for worker in cluster.workers]
