@@ -11,6 +11,7 @@ import logging
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -200,17 +201,30 @@ def test_a_failing_input_query_is_sparks_message_and_the_session_stays_usable(se
     assert rows_of(session.catalog.get("out")) == echoed(10)
 
 
-def test_a_failing_function_is_the_codes_error_with_its_line(session):
-    spark_table(session, 10, partitions=2)
-    code = """
-def boom(row):
-    raise ValueError("bad row " + str(row["Busn_A"]))
-context.rayContext.foreach(boom)
+def test_a_failing_function_is_the_codes_error_with_its_line_and_leaves_no_file(session, tmp_path):
+    spark_table(session, 4000, partitions=2)
+    spooled = set(Path(tempfile.gettempdir()).glob("byzer-ray-output-*"))
+    done = tmp_path / "first partition done"
+    code = f"""
+import os, time
+def boom(rows):
+    for row in rows:
+        if row["Busn_A"] == 3999:  # the other partition's end first: its rows are spooled
+            deadline = time.monotonic() + 60
+            while not os.path.exists({str(done)!r}) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            raise ValueError("bad row " + str(row["Busn_A"]))
+        yield {{"ProductName": "x", "SubProduct": "y"}}
+    open({str(done)!r}, "w").close()
+context.rayContext.map_iter(boom)
 """
     with pytest.raises(ByzerError) as caught:
         session.execute(ray_statement(code))
-    assert caught.value.message.startswith("ValueError: bad row")
+    assert caught.value.message.startswith("ValueError: bad row 3999")
     assert 'raise ValueError("bad row "' in caught.value.detail
+    # The rows spooled for Spark by either partition are deleted (the finished one's by a task).
+    wait_for(lambda: set(Path(tempfile.gettempdir()).glob("byzer-ray-output-*")) <= spooled,
+             "the spooled output deleted", deadline_s=30)
 
 
 # --- streams cut half-way are never taken for whole ------------------------------------------

@@ -91,13 +91,17 @@ def apply_to_served(address: tuple, function, per_row: bool, schema: pa.Schema):
     """Yields ("progress", rows) now and then, then one of ("lost", why) | ("error", failure) |
     ("schema", message) | ("ok", (node id, path, rows))."""
     partition, spooled = ServedPartition(address), SpooledOutput(schema)
-    for status, value in apply_to_partition(partition, function, per_row, schema, spooled):
-        if status != "progress" and status != "ok":
+    finished = False
+    try:
+        for status, value in apply_to_partition(partition, function, per_row, schema, spooled):
+            if partition.lost is not None:  # the read failed, not the user's function
+                yield "lost", partition.lost
+                return
+            finished = status == "ok"
+            yield status, value
+    finally:  # a failure, or the task cancelled: nobody will serve the file
+        if not finished:
             spooled.discard()
-        if partition.lost is not None:  # the read failed, not the user's function
-            yield "lost", partition.lost
-            return
-        yield status, value
 
 
 def serve_spooled(path: str, timeout: float):
