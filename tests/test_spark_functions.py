@@ -87,7 +87,9 @@ def failure(session, query) -> str:
 
 
 def test_a_failing_function_says_the_same_on_spark(engines):
-    for query in ("select broken(k) as b from data", "select wrong_type(k) as b from data"):
+    # Only rows with k = 1: Spark runs partitions in parallel, so the row that fails first (and is
+    # named in the message) is not fixed when the rows differ.
+    for query in ("select broken(k) as b from data where k = 1", "select wrong_type(k) as b from data"):
         said = failure(engines["spark"], query)
         assert said == failure(engines["duckdb"], query)
         assert "function `broken` failed at line 3 of its code while called with (" in said or \
