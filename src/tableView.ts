@@ -31,6 +31,11 @@ const CLASS = 'byzer-viewer';
 export class TableViewer extends Widget implements IRenderMime.IRenderer {
   private data: TableData | null = null;
   private state = new PagingState(0, 20, 0);
+  /**
+   * The page last asked for, which the next click builds on: two quick clicks on a header sort
+   * descending, and two on Next go two pages on, even before the first answer arrives.
+   */
+  private wanted = this.state;
   private rows: Value[][] = [];
   private tables: KernelTables | null = null;
   /** The rows all came with the output: pages and sorts are made here. */
@@ -57,7 +62,7 @@ export class TableViewer extends Widget implements IRenderMime.IRenderer {
         this.jump();
       }
     });
-    this.parts.pageSize.addEventListener('change', () => this.go(this.state.withPageSize(Number(this.parts.pageSize.value))));
+    this.parts.pageSize.addEventListener('change', () => this.go(this.wanted.withPageSize(Number(this.parts.pageSize.value))));
     this.parts.head.addEventListener('click', event => this.onHeaderClick(event));
     for (const button of this.parts.downloads) {
       button.addEventListener('click', () => this.download(button.dataset.format as DownloadFormat));
@@ -76,7 +81,7 @@ export class TableViewer extends Widget implements IRenderMime.IRenderer {
     this.data = data;
     this.tables = new KernelTables(data.table_id, this.kernel);
     this.local = hasAllRows(data.rows, data.total_rows);
-    this.state = PagingState.of(data);
+    this.state = this.wanted = PagingState.of(data);
     this.rows = data.rows.slice(0, data.page_size);
     this.parts.name.textContent = data.name ?? '';
     this.parts.name.hidden = !data.name;
@@ -95,10 +100,10 @@ export class TableViewer extends Widget implements IRenderMime.IRenderer {
   private onPagerClick(event: MouseEvent): void {
     const action = (event.target as HTMLElement).closest('button')?.dataset.action;
     const moves: Record<string, () => PagingState> = {
-      first: () => this.state.first(),
-      previous: () => this.state.previous(),
-      next: () => this.state.next(),
-      last: () => this.state.last()
+      first: () => this.wanted.first(),
+      previous: () => this.wanted.previous(),
+      next: () => this.wanted.next(),
+      last: () => this.wanted.last()
     };
     if (action && moves[action]) {
       void this.go(moves[action]());
@@ -107,9 +112,9 @@ export class TableViewer extends Widget implements IRenderMime.IRenderer {
 
   /** To the page typed in the page box (1-based), unless it is the page shown. */
   private jump(): void {
-    const wanted = Number(this.parts.pageInput.value);
-    if (Number.isFinite(wanted) && wanted - 1 !== this.state.pageIndex) {
-      void this.go(this.state.toPage(wanted - 1));
+    const typed = Number(this.parts.pageInput.value);
+    if (Number.isFinite(typed) && typed - 1 !== this.wanted.pageIndex) {
+      void this.go(this.wanted.toPage(typed - 1));
     }
   }
 
@@ -117,7 +122,7 @@ export class TableViewer extends Widget implements IRenderMime.IRenderer {
     const header = (event.target as HTMLElement).closest('th');
     const column = header?.dataset.column;
     if (column !== undefined) {
-      void this.go(this.state.toggleSort(column, event.shiftKey));
+      void this.go(this.wanted.toggleSort(column, event.shiftKey));
     }
   }
 
@@ -128,18 +133,20 @@ export class TableViewer extends Widget implements IRenderMime.IRenderer {
     }
     const id = ++this.requests;
     this.latestPage = id;
+    this.wanted = target;
     this.busy(+1);
     try {
       const request = target.pageRequest(id);
       const page: Page = this.local ? localPage(this.data.columns, this.data.rows, request) : await this.tables.page(request);
       if (id === this.latestPage) {
-        this.state = target.withPage(page);
+        this.state = this.wanted = target.withPage(page);
         this.rows = page.rows;
         this.draw();
         this.note(null);
       }
     } catch (error) {
       if (id === this.latestPage) {
+        this.wanted = this.state;
         this.draw(); // the controls go back to the page still shown
         this.note((error as Error).message, true);
       }
