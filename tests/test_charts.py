@@ -28,8 +28,8 @@ def sales(session):
     return session
 
 
-def plot(session, where: str):
-    result = session.execute(f"!plot sales where {where};")
+def plot(session, where: str, table: str = "sales"):
+    result = session.execute(f"!plot {table} where {where};")
     chart = chart_of(result.table)
     assert chart is not None, "a !plot result carries its chart"
     go.Figure(chart["figure"])  # raises on any property Plotly does not know
@@ -105,6 +105,15 @@ def test_histogram_bins_like_numpy(sales):
     assert [r["bin_end"] for r in rows(result)] == pytest.approx(edges[1:].tolist())
     (bars,) = chart["figure"]["data"]
     assert bars["width"] == [pytest.approx(3.0)] * 3 and chart["figure"]["layout"]["bargap"] == 0
+
+
+def test_histogram_of_many_random_values_counts_as_numpy(session):
+    values = np.random.default_rng(3).normal(100, 15, 20_000)
+    session.catalog.register("draws", pa.table({"v": values}))
+    result, _ = plot(session, 'x="v" and kind="hist" and bins="37"', table="draws")
+    counts, edges = np.histogram(values, bins=37)
+    assert [r["count"] for r in rows(result)] == counts.tolist()
+    assert [r["bin_end"] for r in rows(result)][-1] == pytest.approx(edges[-1])
 
 
 def test_limit_keeps_the_largest_categories_and_says_so(session):

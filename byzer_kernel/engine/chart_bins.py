@@ -56,10 +56,10 @@ def histogram_bins(session, table_name: str, x: str, color: Optional[str] = None
     series = f", {quoted(color)}" if color else ""
     if low == high:  # one value: one bin of width 1 around it, as numpy does
         low, high, bins = low - 0.5, high + 0.5, 1
-        bucket = "1"
-    else:
-        bucket = (f"least(width_bucket({column}, {double_literal(low)}, {double_literal(high)}, {bins}), "
-                  f"{bins})")
+    # floor((x - low) * bins / (high - low)) as numpy.histogram computes it; the maximum falls in
+    # bin `bins` and is counted in the last one below. (Spark's width_bucket, as the embedded
+    # engine emulates it, takes half as long again on 10M rows.)
+    bucket = f"floor(({column} - {double_literal(low)}) * {double_literal(bins / (high - low))})"
     counted = session.sql(f"select {bucket} as bin{series}, count(1) as `count` from {source} "
                           f"where {quoted(x)} is not null group by 1{', 2' if color else ''}")
     width = (high - low) / bins
@@ -68,16 +68,18 @@ def histogram_bins(session, table_name: str, x: str, color: Optional[str] = None
 
 def _bin_table(counted: pa.Table, bins: int, low: float, width: float, color: Optional[str]) -> pa.Table:
     """Rows in bin order; without series every bin is listed, empty ones with a count of 0."""
-    rows = counted.to_pylist()
+    counts: dict = {}
+    for row in counted.to_pylist():
+        key = (min(int(row["bin"]), bins - 1), row[color] if color else None)
+        counts[key] = counts.get(key, 0) + row["count"]
     if color:
-        rows.sort(key=lambda r: (r["bin"], r[color] is not None, r[color]))
-        found = [(r["bin"], r[color], r["count"]) for r in rows]
+        found = [(b, c, n) for (b, c), n in sorted(counts.items(),
+                                                   key=lambda item: (item[0][0], item[0][1] is not None, item[0][1]))]
     else:
-        counts = {r["bin"]: r["count"] for r in rows}
-        found = [(b, None, counts.get(b, 0)) for b in range(1, bins + 1)]
+        found = [(b, None, counts.get((b, None), 0)) for b in range(bins)]
     columns = {
-        "bin_start": pa.array([low + (b - 1) * width for b, _, _ in found], pa.float64()),
-        "bin_end": pa.array([low + b * width for b, _, _ in found], pa.float64()),
+        "bin_start": pa.array([low + b * width for b, _, _ in found], pa.float64()),
+        "bin_end": pa.array([low + (b + 1) * width for b, _, _ in found], pa.float64()),
     }
     if color:
         columns[color] = pa.array([c for _, c, _ in found], counted.schema.field(color).type)
