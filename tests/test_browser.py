@@ -263,6 +263,24 @@ def wait_for_result_table(cell):
     return table
 
 
+def save_until(page, path: Path, holds, seconds: float = 60) -> dict:
+    """Saves (Ctrl+S) until the notebook file at `path` satisfies `holds(notebook)` and gives it.
+    Renderers add to their outputs asynchronously (Plotly's PNG snapshot), so a save may come first."""
+    deadline = time.monotonic() + seconds
+    while True:
+        page.keyboard.press("Control+s")
+        retry = time.monotonic() + 5
+        while time.monotonic() < min(retry, deadline):
+            try:
+                notebook = json.loads(path.read_text())
+            except ValueError:  # read while the server writes it
+                notebook = {"cells": []}
+            if holds(notebook):
+                return notebook
+            time.sleep(0.25)
+        assert time.monotonic() < deadline, f"{path.name} was not saved as expected: {json.dumps(notebook)[:2000]}"
+
+
 def screenshot(page, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / name

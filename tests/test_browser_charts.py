@@ -6,8 +6,6 @@ Screenshots go to tests/artifacts/. JupyterLab is started as in test_browser.py 
 helpers)."""
 from __future__ import annotations
 
-import json
-import re
 import subprocess
 import sys
 import time
@@ -15,7 +13,7 @@ import time
 import pytest
 
 from test_browser import (browser, lab, open_notebook, page, run_cells, screenshot,  # noqa: F401 (fixtures)
-                          shut_down_sessions, write_notebook)
+                          save_until, shut_down_sessions, write_notebook)
 from test_browser_lab import choose_theme
 
 pytestmark = pytest.mark.browser
@@ -123,20 +121,11 @@ def is_dark(colour) -> bool:
 def save_with_snapshots(page, path, count: int) -> dict:
     """Save until the file holds `count` charts, each with the PNG snapshot Plotly's renderer adds to
     its output once drawn (asynchronously: a save may come before it)."""
-    deadline = time.monotonic() + SAVE_SECONDS
-    while True:
-        page.keyboard.press("Control+s")
-        retry = time.monotonic() + 5
-        while time.monotonic() < min(retry, deadline):
-            try:
-                notebook = json.loads(path.read_text())
-            except ValueError:  # read while the server writes it
-                notebook = {"cells": []}
-            charts = [o for c in notebook["cells"] for o in c.get("outputs", []) if PLOTLY_MIME in o.get("data", {})]
-            if len(charts) == count and all("image/png" in o["data"] for o in charts):
-                return notebook
-            time.sleep(0.25)
-        assert time.monotonic() < deadline, f"{path.name} was not saved with {count} charts and their snapshots"
+    def holds_snapshots(notebook) -> bool:
+        charts = [o for c in notebook["cells"] for o in c.get("outputs", []) if PLOTLY_MIME in o.get("data", {})]
+        return len(charts) == count and all("image/png" in o["data"] for o in charts)
+
+    return save_until(page, path, holds_snapshots, SAVE_SECONDS)
 
 
 def test_a_chart_renders_survives_reopening_and_nbconvert_offline(lab, page, browser):

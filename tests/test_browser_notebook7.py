@@ -7,12 +7,11 @@ test_browser.py (its helpers). Screenshots go to tests/artifacts/."""
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
 from test_browser import (browser, jupyter_server, page, run_cells, screenshot,  # noqa: F401 (fixtures)
-                          shut_down_sessions, wait_for_idle_kernel, write_notebook)
+                          save_until, shut_down_sessions, wait_for_idle_kernel, write_notebook)
 from test_browser_charts import CHART_CELL, assert_in_theme, chart_colours, plotly_chart
 from test_browser_lab import column, viewer_in, wait_for_note, wait_for_range
 from test_browser_outputs import RUN_CELL, RUN_WAIT_MS, STATUS_CELL, assert_final_outputs, assert_readable, read_outputs
@@ -61,23 +60,15 @@ def save(page, cells, path) -> dict:
     PNG snapshot its renderer adds once drawn (asynchronously: a save may come before it)."""
     cells.nth(0).locator(".jp-InputPrompt").click()
     page.keyboard.press("Escape")  # the notebook's shortcuts, not a viewer control's keys
-    deadline = time.monotonic() + SAVE_SECONDS
-    while True:
-        page.keyboard.press("Control+s")
-        retry = time.monotonic() + 5
-        while time.monotonic() < min(retry, deadline):
-            try:
-                notebook = json.loads(path.read_text())
-            except ValueError:  # read while the server writes it
-                notebook = {"cells": []}
-            outputs = [[o.get("data", {}) for o in c.get("outputs", [])] for c in notebook["cells"]]
-            text = json.dumps(outputs)
-            if (len(outputs) >= len(CELLS) and "byzer-progress-done" in text and "byzer-status-nodes" in text
-                    and any(TABLE_MIME in o for o in outputs[TABLE])
-                    and any(PLOTLY_MIME in o and "image/png" in o for o in outputs[CHART])):
-                return notebook
-            time.sleep(0.25)
-        assert time.monotonic() < deadline, f"{path.name} was not saved with its outputs: {text[:2000]}"
+
+    def holds_final_outputs(notebook) -> bool:
+        outputs = [[o.get("data", {}) for o in c.get("outputs", [])] for c in notebook["cells"]]
+        text = json.dumps(outputs)
+        return (len(outputs) >= len(CELLS) and "byzer-progress-done" in text and "byzer-status-nodes" in text
+                and any(TABLE_MIME in o for o in outputs[TABLE])
+                and any(PLOTLY_MIME in o and "image/png" in o for o in outputs[CHART]))
+
+    return save_until(page, path, holds_final_outputs, SAVE_SECONDS)
 
 
 @pytest.fixture(scope="module")
