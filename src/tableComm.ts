@@ -16,6 +16,9 @@ import {
   type PageRequest
 } from './tableModel';
 
+/** Under a result drawn with no kernel connected yet, as a reopened notebook's are: its kernel may still be starting. */
+export const SAVED_PAGE =
+  'The first page, as saved with the notebook: run the cell again to page, sort and download.';
 export const NO_KERNEL =
   'The kernel is not running: this is the first page saved with the notebook. Run the cell again to page, sort and download.';
 const KERNEL_RESTARTED = 'The kernel restarted, so it no longer has this result: run the cell again.';

@@ -9,7 +9,7 @@
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { Widget } from '@lumino/widgets';
 import { hasAllRows, localPage } from './localPages';
-import { KernelTables, NO_KERNEL, type KernelGetter } from './tableComm';
+import { KernelTables, SAVED_PAGE, type KernelGetter } from './tableComm';
 import {
   TABLE_MIME,
   PagingState,
@@ -89,7 +89,7 @@ export class TableViewer extends Widget implements IRenderMime.IRenderer {
       ...pageSizeChoices(data.page_size).map(size => new Option(String(size), String(size)))
     );
     this.draw();
-    this.note(this.local || this.tables.available ? null : NO_KERNEL);
+    this.note(this.local || this.tables.available ? null : SAVED_PAGE);
   }
 
   dispose(): void {
