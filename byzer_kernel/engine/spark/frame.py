@@ -11,6 +11,7 @@ import pyarrow as pa
 
 from ..result_tables import with_more_rows
 from .failures import SqlOrigin, spark_failure
+from .intervals import IntervalColumns
 
 
 class SparkFrame:
@@ -21,6 +22,7 @@ class SparkFrame:
         # The row count once something has counted it cheaply (a preview that held every row).
         self.known_rows: Optional[int] = None
         self._schema: Optional[pa.Schema] = None
+        self._collectable: Optional[IntervalColumns] = None
         self._previews: dict[Optional[int], pa.Table] = {}
 
     # -- what a table tells without its rows ---------------------------------------------------
@@ -30,10 +32,17 @@ class SparkFrame:
         if self._schema is None:
             from pyspark.sql.pandas.types import to_arrow_schema
 
-            spark_schema = self._run(lambda: self.dataframe.schema)
-            self._schema = self._run(lambda: to_arrow_schema(
-                spark_schema, error_on_duplicated_field_names_in_struct=True, timezone="UTC"))
+            collectable = self._intervals()
+            spark_schema = self._run(lambda: collectable.dataframe.schema)
+            self._schema = collectable.schema(self._run(lambda: to_arrow_schema(
+                spark_schema, error_on_duplicated_field_names_in_struct=True, timezone="UTC")))
         return self._schema
+
+    def _intervals(self) -> IntervalColumns:
+        """The DataFrame whose rows Arrow can carry (interval columns replaced: intervals.py)."""
+        if self._collectable is None:
+            self._collectable = self._run(lambda: IntervalColumns(self.dataframe))
+        return self._collectable
 
     @property
     def column_names(self) -> list[str]:
@@ -46,7 +55,8 @@ class SparkFrame:
     # -- rows, at the edges --------------------------------------------------------------------
     def to_arrow(self) -> pa.Table:
         """Every row (collected through the driver)."""
-        table = self._run(self.dataframe.toArrow)
+        collectable = self._intervals()
+        table = collectable.restored(self._run(collectable.dataframe.toArrow))
         self.known_rows = table.num_rows
         return table
 
@@ -58,7 +68,8 @@ class SparkFrame:
         if rows is None:
             return self.to_arrow()
         if rows not in self._previews:
-            head = self._run(lambda: self.dataframe.limit(rows + 1).toArrow())
+            collectable = self._intervals()
+            head = collectable.restored(self._run(lambda: collectable.dataframe.limit(rows + 1).toArrow()))
             if head.num_rows > rows:
                 head = with_more_rows(head.slice(0, rows))
             else:
