@@ -68,7 +68,11 @@ def probe_addresses(master: str) -> list[tuple[str, int]]:
         hosts, default_port = master[len("spark://"):].split("/")[0], None
     elif is_connect(master):
         hosts, default_port = master[len("sc://"):].split("/")[0].split(";")[0], 15002
-    else:
+    elif master.startswith("k8s://"):
+        from .cluster_managers import kubernetes_api_address
+
+        return [kubernetes_api_address(master)]
+    else:  # local masters; yarn's addresses are in the Hadoop configuration (cluster_managers.py)
         return []
     pairs = []
     for part in hosts.split(","):

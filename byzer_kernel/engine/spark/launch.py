@@ -18,6 +18,7 @@ from typing import Any, Optional
 
 from ...lang.errors import SparkUnavailableError
 from .choice import is_connect, is_local, probe_addresses
+from .cluster_managers import resource_managers
 from .conf import apply_runtime
 
 PROBE_DEADLINE_SECONDS = 20.0  # a master that does not answer fails well within 30 s
@@ -101,8 +102,15 @@ def find_java() -> str:
 
 def probe_master(master: str, deadline_seconds: float = PROBE_DEADLINE_SECONDS) -> None:
     """Fail within the deadline, naming the master, when none of its host:port pairs takes a TCP
-    connection (Spark itself would retry for a minute or more)."""
-    pairs = probe_addresses(master)
+    connection (Spark itself would retry for a minute or more): a standalone master, a Connect
+    server, YARN's ResourceManager (from the Hadoop configuration, which yarn cannot do without),
+    a Kubernetes API server."""
+    pairs, source = probe_addresses(master), ""
+    if master == "yarn":
+        pairs, where = resource_managers()
+        source = f"its ResourceManager, from {where}: "
+    elif master.startswith("k8s://"):
+        source = "its Kubernetes API server: "
     if not pairs:
         return
     deadline = time.monotonic() + deadline_seconds
@@ -118,7 +126,7 @@ def probe_master(master: str, deadline_seconds: float = PROBE_DEADLINE_SECONDS) 
         except OSError as error:
             reasons.append(f"{host}:{port}: {error.strerror or error}")
     what = "Spark Connect server" if is_connect(master) else "Spark master"
-    raise SparkUnavailableError(f"the {what} {master} does not answer ({'; '.join(reasons)}): start it, "
+    raise SparkUnavailableError(f"the {what} {master} does not answer ({source}{'; '.join(reasons)}): start it, "
                                 "or choose another master (`!engine spark where master=\"local[*]\"`)")
 
 
