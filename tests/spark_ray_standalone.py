@@ -1,27 +1,40 @@
 """Child process of tests/test_spark_ray.py (not a test): a Session under the Spark engine on a
 standalone cluster (one Spark application per process, so not the tests' own local Spark) runs
-`run command as Ray` three times and prints one JSON line after each:
+the seed and `run command as Ray` three times, then loses the cluster, printing one JSON line
+after each step:
 
+0. the seed document's cell verbatim: {"rows", "embedded", "served"} (its output table under Spark,
+   the same cell's on the embedded engine in this process, the serving reports);
 1. foreach over a table of two partitions: {"rows", "expected", "served"} (the serving reports:
    which executor's Python worker served which partition);
 2. the same over a large table whose function waits, at its first row, for the file MARKER: the
    test sees STARTED appear, kills a worker, writes MARKER: {"error"} (the message of the lost run);
-3. the first again, in the same session on the worker left: {"rows", "expected"}.
+3. the first again, in the same session on the worker left: {"rows", "expected"};
+4. a slow save whose stage, once running, makes this process write the file STAGE: the test kills
+   the master and the workers: {"error"}; then `!engine duckdb` and a select: {"after"}.
 
-Then it waits for its stdin to close. usage: spark_ray_standalone.py MASTER_URL HOME STARTED MARKER
+Then it waits for its stdin to close.
+usage: spark_ray_standalone.py MASTER_URL HOME STARTED MARKER STAGE
 """
 from __future__ import annotations
 
 import json
 import logging
 import sys
+import threading
 import time
+from pathlib import Path
 
+from seed import SEED
 from spark_servers import driver_conf
 
 from byzer_kernel.lang.errors import ByzerError
 from byzer_kernel.runtime import create_session, driver_client
 
+# Four partitions of 100 rows, each row a 100 ms sleep in the executor: a stage that runs for 20 s
+# on two one-core executors unless the cluster goes.
+SLOW_SAVE = ("select id, reflect('java.lang.Thread', 'sleep', cast(100 as bigint)) as slept "
+             "from range(0, 400, 1, 4) as slow;\nsave overwrite slow as parquet.`out/slow`;")
 SCHEMA = "st(field(ProductName,string),field(SubProduct,string))"
 ECHO = """
 def echo(row):
@@ -79,7 +92,29 @@ def wait_for_executors(session, count: int, deadline_s: float = 120.0) -> None:
         time.sleep(0.2)
 
 
-def main(master: str, home: str, started: str, marker: str) -> None:
+def seed_on_both_engines(home: str, session, reports: Reports) -> None:
+    embedded = create_session(home=str(Path(home) / "embedded"))
+    embedded_rows = embedded.execute(SEED).table.to_pylist()
+    embedded.close()
+    rows = session.execute(SEED).table.to_pylist()
+    say(rows=rows, embedded=embedded_rows, served=reports.served[:])
+    reports.served.clear()
+
+
+def mark_a_running_stage(session, stage: str) -> None:
+    """Write the file `stage` once a stage of the application runs (from a thread of its own)."""
+    tracker = session.spark.spark().sparkContext.statusTracker()
+
+    def watch():
+        deadline = time.monotonic() + 120
+        while not tracker.getActiveStageIds() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        Path(stage).touch()
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def main(master: str, home: str, started: str, marker: str, stage: str) -> None:
     reports = Reports()
     logger = logging.getLogger("byzer_kernel")
     logger.addHandler(reports)
@@ -89,6 +124,8 @@ def main(master: str, home: str, started: str, marker: str) -> None:
     session.spark_conf.update(driver_conf())
     session.execute(f'!engine spark where master="{master}";')
     wait_for_executors(session, 2)
+
+    seed_on_both_engines(home, session, reports)
 
     ray_run(session, 4000, ECHO)
     say(rows=count_out(session), expected=4000, served=reports.served)
@@ -101,10 +138,18 @@ def main(master: str, home: str, started: str, marker: str) -> None:
 
     ray_run(session, 4000, ECHO)
     say(rows=count_out(session), expected=4000)
+
+    mark_a_running_stage(session, stage)
+    try:
+        session.execute(SLOW_SAVE)
+        say(error=None)
+    except ByzerError as error:
+        say(error=str(error))
+    say(after=session.execute("!engine duckdb;\nselect 1 + 1 as two as after_the_loss;").table.to_pylist())
     sys.stdin.read()
     session.close()
     driver_client.shutdown()
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:5])
+    main(*sys.argv[1:6])

@@ -13,10 +13,13 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
+from unittest.mock import ANY
 
 import pyarrow as pa
 import pytest
+from seed import SEED_RESULT
 from spark_local import local_spark, spark_session  # noqa: F401  (fixtures: one local[2] Spark)
 from spark_servers import wait_for
 
@@ -274,23 +277,33 @@ def test_a_served_partition_ends_cut_when_its_executor_process_has_ended():
 STANDALONE_SCRIPT = Path(__file__).with_name("spark_ray_standalone.py")
 
 
-def test_standalone_both_workers_serve_and_a_lost_worker_is_one_message(breakable_spark_standalone, tmp_path):
+def test_standalone_seed_both_workers_serve_and_a_lost_worker_or_cluster_is_one_message(
+        breakable_spark_standalone, tmp_path):
+    """One Spark application (a child process) for the whole story, to start its JVMs once: the
+    seed verbatim, runs over both workers, a worker lost mid-run, the cluster lost mid-statement."""
     cluster = breakable_spark_standalone
     work_dirs = [str(worker.work_dir) for worker in cluster.workers]
     started, marker, log = tmp_path / "started", tmp_path / "marker", tmp_path / "child.log"
+    stage = tmp_path / "stage"
     with log.open("w") as stderr:  # Spark and Ray talk a lot: a file, never a pipe that fills
         child = subprocess.Popen(
             [sys.executable, str(STANDALONE_SCRIPT), cluster.master_url, str(tmp_path / "home"),
-             str(started), str(marker)],
+             str(started), str(marker), str(stage)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, text=True,
             cwd=str(Path(__file__).parent), env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
     child.log = log
+
+    def served_by_both_workers(reports: list) -> bool:
+        workdirs = [report["workdir"] for report in reports]
+        return len(workdirs) == 2 and {next(w for w in work_dirs if d.startswith(w)) for d in workdirs} == set(work_dirs)
+
     try:
+        seed = said(child)  # the seed's cell verbatim, its 7 rows in the two partitions of its jsonStr table
+        assert seed["rows"] == seed["embedded"] == SEED_RESULT, seed
+        assert served_by_both_workers(seed["served"]), seed["served"]
         first = said(child)  # the run over both workers
         assert first.get("rows") == first.get("expected") == 4000, first
-        workdirs = [report["workdir"] for report in first["served"]]
-        assert len(workdirs) == 2
-        assert {next(w for w in work_dirs if d.startswith(w)) for d in workdirs} == set(work_dirs)
+        assert served_by_both_workers(first["served"]), first["served"]
         # The second run waits in its function, reading both workers' streams, until one is lost.
         wait_for(started.exists, "the Ray tasks reading", deadline_s=180)
         cluster.kill_worker(0)
@@ -300,6 +313,19 @@ def test_standalone_both_workers_serve_and_a_lost_worker_is_one_message(breakabl
         assert "\n" not in lost["error"]
         after = said(child)  # the same session goes on, on the worker left
         assert after.get("rows") == after.get("expected"), after
+        # The cluster lost while a statement's stage runs: Spark itself would wait for a master for
+        # ever; the statement fails, one message naming it and what was lost, in bounded time.
+        wait_for(stage.exists, "a running stage of the slow save", deadline_s=120)
+        cluster.kill_master()
+        cluster.kill_worker(1)
+        lost_at = time.monotonic()
+        lost = said(child)
+        assert time.monotonic() - lost_at < 60, "the lost cluster took a minute to be said"
+        assert lost["error"].startswith("SparkUnavailable at line 2:1 in `save overwrite slow as parquet."), lost
+        assert f"the Spark cluster {cluster.master_url} was lost while the statement ran: its master" in lost["error"]
+        assert "no executor is left" in lost["error"] and "`!engine duckdb`" in lost["error"]
+        assert "\n" not in lost["error"] and "Py4J" not in lost["error"] and "Traceback" not in lost["error"]
+        assert said(child) == {"after": [{"two": 2}], "at": ANY}  # back on the embedded engine
     finally:
         child.stdin.close()
         try:

@@ -10,6 +10,7 @@ from typing import Optional
 from ...lang.errors import ByzerError, PythonCodeError, SparkError, SparkUnavailableError
 from ...lang.positions import caret_detail
 from ...lang.statements import Span, Statement
+from .watch import lost_reason
 
 # Spark's own places in a query: "(line 1, pos 14)" (parser, 0-based pos), "line 1 pos 7" (analyzer).
 _PLACE = re.compile(r"\(?line (\d+),? pos (\d+)\)?")
@@ -42,6 +43,10 @@ def spark_failure(error: BaseException, origin: Optional[SqlOrigin] = None, mast
     """The ByzerError for a failure raised by pyspark, or None when it is not Spark's (a bug of ours)."""
     if isinstance(error, ByzerError):
         return error
+    lost = lost_reason(master) if master else None
+    if lost is not None:  # the jobs the cluster watch cancelled (watch.py)
+        return SparkUnavailableError(f"the Spark cluster {master} was lost while the statement ran: {lost}; "
+                                     f"{GONE_HINT}")
     if _spark_went_away(error):
         where = f" ({master})" if master else ""
         return SparkUnavailableError(f"Spark{where} no longer answers: {_first_line(str(error))}; {GONE_HINT}")

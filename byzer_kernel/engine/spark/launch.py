@@ -20,6 +20,7 @@ from ...lang.errors import SparkUnavailableError
 from .choice import is_connect, is_local, probe_addresses
 from .cluster_managers import resource_managers
 from .conf import apply_runtime
+from .watch import forget, watch
 
 PROBE_DEADLINE_SECONDS = 20.0  # a master that does not answer fails well within 30 s
 JAVA_HINT = ("install a Java 17 runtime (Debian/Ubuntu: `apt-get install openjdk-17-jre-headless`) "
@@ -149,6 +150,7 @@ def start(master: str, conf: dict[str, str]) -> SparkHandle:
             _contexts[id(context)] = _ContextUse(context, 0, True, log_path)
         use = _contexts.setdefault(id(context), _ContextUse(context, 0, False, None))
         use.users += 1
+        watch(context)  # a standalone cluster lost mid-statement must not hang it (watch.py)
     from pyspark.sql import SparkSession
 
     spark = SparkSession(context).newSession()
@@ -181,7 +183,11 @@ def _start_context(master: str, conf: dict[str, str]):
         raise SparkUnavailableError(f"Spark did not start on {master}: {_first_line(error)} "
                                     f"(Spark's log: {log.name})") from None
     context.setLogLevel("ERROR")
-    if is_local(master) and not os.environ.get("PYSPARK_PYTHON") and "spark.pyspark.python" not in conf:
+    if conf.get("spark.pyspark.python"):
+        # Spark's launcher (spark-submit) makes this conf the workers' Python, before
+        # PYSPARK_PYTHON; a context started from Python reads only PYSPARK_PYTHON (else `python3`).
+        context.pythonExec = conf["spark.pyspark.python"]
+    elif is_local(master) and not os.environ.get("PYSPARK_PYTHON") and "spark.pyspark.python" not in conf:
         # A local Spark's Python workers (registered functions) run in the kernel's own Python,
         # which has byzer_kernel and pyarrow; pyspark would otherwise run `python3` from PATH.
         context.pythonExec = sys.executable
@@ -221,6 +227,7 @@ def stop(handle: SparkHandle) -> None:
         if use.users > 0:
             return
         del _contexts[id(context)]
+        forget(context)
         if use.started_here:
             from pyspark import SparkContext
 
