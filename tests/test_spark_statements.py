@@ -265,3 +265,42 @@ def test_saved_partitions_and_nulls_read_back_alike(engines):
                  "select id, s, g, cast(day as string) as day from back order by id as sorted;", ordered=True)
     engines.both(data + "save overwrite r as json.`out/j`;")
     engines.same("load json.`out/j` as back;\nselect * from back order by id as sorted;", ordered=True)
+
+
+@pytest.fixture
+def ip(local_spark, tmp_path, monkeypatch):
+    """IPython with `%load_ext byzer_kernel`: the `-o VAR` and Out[n].to_pandas() doors."""
+    import byzer_kernel.runtime as runtime
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from byzer_kernel.magics import ByzerMagics
+
+    monkeypatch.setenv("BYZER_HOME", str(tmp_path))
+    runtime.close_shared_session()
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "byzer_kernel")
+    magics = next(c for c in shell.configurables if isinstance(c, ByzerMagics))
+    yield shell, magics
+    magics.engine = magics.spark_master = ""
+    shell.user_ns.pop("edge_rows", None)
+    runtime.close_shared_session()
+
+
+def test_output_variable_and_to_pandas_convert_alike(ip):
+    from IPython.utils.capture import capture_output
+
+    shell, _ = ip
+    cell = ("%%byzer -o edge_rows\nselect id, cast(id as double) / 2 as half, concat('v', id) as s, "
+            "to_date('2024-01-01') as day, cast(null as int) as nothing from range(4) as edge")
+    frames = {}
+    for engine in ("duckdb", "spark"):
+        shell.run_line_magic("config", f'ByzerMagics.engine = "{engine}"')
+        shell.run_line_magic("config", 'ByzerMagics.spark_master = "local[2]"')
+        with capture_output():
+            result = shell.run_cell(cell)
+        assert result.success, result.error_in_exec
+        frames[engine] = (shell.user_ns.pop("edge_rows").sort_values("id").reset_index(drop=True),
+                          result.result.to_pandas().sort_values("id").reset_index(drop=True))
+    for embedded, spark in zip(frames["duckdb"], frames["spark"]):
+        pd.testing.assert_frame_equal(embedded, spark)
+    shell.run_line_magic("config", 'ByzerMagics.engine = "duckdb"')
