@@ -17,7 +17,7 @@ import sqlglot
 import conformance
 
 # Queries per Spark job: side by side in one SELECT; packed (see _packed).
-SIDE_BY_SIDE, PACKED = 64, 16
+SIDE_BY_SIDE, PACKED = 64, 32
 # Functions that make rows (one generator per SELECT in Spark) and so cannot share one.
 _GENERATORS = re.compile(r"\b(explode|explode_outer|posexplode|posexplode_outer|inline|inline_outer|"
                          r"json_tuple|stack)\s*\(", re.IGNORECASE)
