@@ -19,7 +19,10 @@ def is_arrow(table: Any) -> bool:
 
 def arrow_table(table: Any):
     """Every row as an Arrow table (a lazy table collects)."""
-    return table if table is None or is_arrow(table) else table.to_arrow()
+    if table is None or is_arrow(table):
+        return table
+    with _cancelled_on_interrupt(table):
+        return table.to_arrow()
 
 
 def shown_table(table: Any, limit: Optional[int]):
@@ -27,7 +30,16 @@ def shown_table(table: Any, limit: Optional[int]):
     max(limit, PREVIEW_ROWS) rows of a lazy one."""
     if table is None or is_arrow(table):
         return table
-    return table.preview(max(limit, PREVIEW_ROWS) if limit is not None and limit > 0 else None)
+    with _cancelled_on_interrupt(table):
+        return table.preview(max(limit, PREVIEW_ROWS) if limit is not None and limit > 0 else None)
+
+
+def _cancelled_on_interrupt(table: Any):
+    """A lazy table's rows are computed while they are fetched: a kernel interrupt meanwhile
+    cancels the Spark jobs computing them (engine/spark/interrupts.py)."""
+    from .spark.interrupts import cancelled_on_interrupt
+
+    return cancelled_on_interrupt(lambda: table.dataframe.sparkSession)
 
 
 def known_row_count(table: Any) -> Optional[int]:

@@ -239,7 +239,7 @@ class Session:
         """Run Spark SQL text over the catalog and return an Arrow table: on DuckDB
         (docs/design.md §4.2), or under the Spark engine on Spark itself."""
         if self.spark.chosen:
-            return self.spark.query(query).to_arrow()
+            return arrow_table(self.spark.query(query))  # an interrupt cancels Spark's job
         return self._sql().query(query)
 
     def warm_up(self) -> None:

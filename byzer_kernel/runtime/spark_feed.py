@@ -279,7 +279,7 @@ def run_fed_by_spark(session, statement, events, interpreter, run_options: dict)
                 feed.close()
         return to_spark_dataframe(frame.sparkSession, answer, run_options["schema"])
 
-    return SparkFrame(engine.run(run), None, engine.master)
+    return SparkFrame(engine.run(run, interruptible=False), None, engine.master)  # Ray's run handles interrupts
 
 
 def _run_elsewhere(session, statement, events, interpreter, run_options: dict):

@@ -65,11 +65,18 @@ class SparkEngine:
     # -- running -------------------------------------------------------------------------------
     @contextmanager
     def statement(self, statement: Statement, events):
-        """While a statement runs under Spark: a Spark that starts meanwhile tells its events."""
+        """While a statement runs under Spark: a Spark that starts meanwhile tells its events, and
+        a kernel interrupt cancels the session's Spark jobs (interrupts.py)."""
+        from .interrupts import cancel
+
         saved = self._statement, self._events
         self._statement, self._events = statement, events
         try:
             yield
+        except KeyboardInterrupt:  # wherever it came from (Ray, a command): Spark's jobs stop too
+            if self.handle is not None:
+                cancel(self.handle.spark)
+            raise
         finally:
             self._statement, self._events = saved
 
@@ -130,11 +137,18 @@ class SparkEngine:
             return table
         return SparkFrame(self.run(lambda: self.views.dataframe(self.spark(), name, table)), None, self.master)
 
-    def run(self, action, origin: Optional[SqlOrigin] = None) -> Any:
+    def run(self, action, origin: Optional[SqlOrigin] = None, interruptible: bool = True) -> Any:
         """Call into Spark; its failures become ByzerErrors, and a Spark that went away is
-        forgotten so that the next statement starts a new one."""
+        forgotten so that the next statement starts a new one. A kernel interrupt meanwhile
+        cancels the session's Spark jobs (interrupts.py); not interruptible: the action handles
+        KeyboardInterrupt itself (a Ray run)."""
+        from .interrupts import cancelled_on_interrupt
+
         try:
-            return action()
+            if not interruptible:
+                return action()
+            with cancelled_on_interrupt(lambda: self.handle.spark if self.handle is not None else None):
+                return action()
         except Exception as error:
             failure = spark_failure(error, origin, self.master)
             if failure is None:

@@ -85,6 +85,17 @@ def _quiet_pyspark_loggers() -> None:
     for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
         PySparkLogger.getLogger(name).disabled = True
     logging.getLogger("py4j").setLevel(logging.ERROR)
+    root = logging.getLogger()
+    if not any(isinstance(f, _InterruptedCallRecord) for f in root.filters):
+        root.addFilter(_InterruptedCallRecord())
+
+
+class _InterruptedCallRecord(logging.Filter):
+    """py4j logs a traceback on the root logger when an interrupt cuts a call short; the cell
+    shows the interrupt itself (interrupts.py)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.module == "java_gateway" and record.msg == "KeyboardInterrupt while sending command.")
 
 
 def find_java() -> str:
