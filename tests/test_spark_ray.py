@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 import logging
 import os
+import queue
 import subprocess
 import sys
 import tempfile
 import threading
-import time
 from pathlib import Path
 from unittest.mock import ANY
 
@@ -292,14 +292,18 @@ def test_standalone_seed_both_workers_serve_and_a_lost_worker_or_cluster_is_one_
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, text=True,
             cwd=str(Path(__file__).parent), env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
     child.log = log
+    read_lines(child)
 
     def served_by_both_workers(reports: list) -> bool:
         workdirs = [report["workdir"] for report in reports]
-        return len(workdirs) == 2 and {next(w for w in work_dirs if d.startswith(w)) for d in workdirs} == set(work_dirs)
+        hosts = {next(w for w in work_dirs if d.startswith(w)) for d in workdirs}
+        return len(workdirs) == 2 and hosts == set(work_dirs)
 
     try:
         seed = said(child)  # the seed's cell verbatim, its 7 rows in the two partitions of its jsonStr table
-        assert seed["rows"] == seed["embedded"] == SEED_RESULT, seed
+        assert seed["embedded"] == SEED_RESULT, seed
+        # A Spark table's rows come in no set order (its partitions as the Ray tasks gave them back).
+        assert sorted(seed["rows"], key=repr) == sorted(SEED_RESULT, key=repr), seed
         assert served_by_both_workers(seed["served"]), seed["served"]
         first = said(child)  # the run over both workers
         assert first.get("rows") == first.get("expected") == 4000, first
@@ -318,9 +322,7 @@ def test_standalone_seed_both_workers_serve_and_a_lost_worker_or_cluster_is_one_
         wait_for(stage.exists, "a running stage of the slow save", deadline_s=120)
         cluster.kill_master()
         cluster.kill_worker(1)
-        lost_at = time.monotonic()
-        lost = said(child)
-        assert time.monotonic() - lost_at < 60, "the lost cluster took a minute to be said"
+        lost = said(child, deadline_s=60)  # Spark alone would never say
         assert lost["error"].startswith("SparkUnavailable at line 2:1 in `save overwrite slow as parquet."), lost
         assert f"the Spark cluster {cluster.master_url} was lost while the statement ran: its master" in lost["error"]
         assert "no executor is left" in lost["error"] and "`!engine duckdb`" in lost["error"]
@@ -336,9 +338,26 @@ def test_standalone_seed_both_workers_serve_and_a_lost_worker_or_cluster_is_one_
                 child.wait()
 
 
-def said(child: subprocess.Popen) -> dict:
-    """The child's next JSON line; its stderr when it ended instead."""
-    line = child.stdout.readline()
+def read_lines(child: subprocess.Popen) -> None:
+    """The child's output lines into child.lines, read by a thread ("" at its end), so that a
+    step that hangs fails at its deadline instead of blocking a read."""
+    child.lines = queue.Queue()
+
+    def read():
+        for line in child.stdout:
+            child.lines.put(line)
+        child.lines.put("")
+
+    threading.Thread(target=read, daemon=True).start()
+
+
+def said(child: subprocess.Popen, deadline_s: float = 600) -> dict:
+    """The child's next JSON line; its stderr when it ended or said nothing within the deadline."""
+    try:
+        line = child.lines.get(timeout=deadline_s)
+    except queue.Empty:
+        raise AssertionError(f"the child said nothing within {deadline_s:.0f} s: "
+                             f"{child.log.read_text()[-4000:]}") from None
     if not line:
         child.wait(timeout=60)
         raise AssertionError(f"the child ended ({child.returncode}): {child.log.read_text()[-4000:]}")

@@ -194,7 +194,8 @@ def test_branching(engines):
                         'set n = `select count(*) from items` where type="sql";\n'
                         "!if ''' select :n * 10 as :tenfold; :n > 1 ''';\n"
                         'select "${n} rows, ${tenfold} tenfold" as said as s;\n'
-                        "!else;\nselect 'few' as said as s;\n!fi;\nselect * from s as shown;") == [{"said": "2 rows, 20.0 tenfold"}]
+                        "!else;\nselect 'few' as said as s;\n!fi;\nselect * from s as shown;") \
+        == [{"said": "2 rows, 20.0 tenfold"}]
 
 
 def test_macros_and_include(engines):
