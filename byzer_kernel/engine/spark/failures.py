@@ -44,7 +44,7 @@ def spark_failure(error: BaseException, origin: Optional[SqlOrigin] = None, mast
     if isinstance(error, ByzerError):
         return error
     lost = lost_reason(master) if master else None
-    if lost is not None:  # the jobs the cluster watch cancelled (watch.py)
+    if lost is not None and "cancel" in str(error).lower():  # jobs the cluster watch cancelled (watch.py)
         return SparkUnavailableError(f"the Spark cluster {master} was lost while the statement ran: {lost}; "
                                      f"{GONE_HINT}")
     if _spark_went_away(error):
