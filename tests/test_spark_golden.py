@@ -1,6 +1,7 @@
 """The Spark SQL golden corpus (Spark 3.3's recorded answers, tests/sparksql/) on the Spark engine:
 every query through a Session under BYZER_ENGINE=spark on the tests' local[2] Spark, batched
-into few Spark jobs (tests/sparksql/spark_batches.py), each query still judged by its own id.
+into few Spark queries from two Sessions at once (tests/sparksql/spark_batches.py), each query
+still judged by its own id.
 
 A query listed in tests/sparksql/spark4_differences.txt must still differ (a version
 difference of Spark 4 from 3.3, so the list stays honest); every other one must give Spark 3.3's
@@ -27,11 +28,12 @@ def problems(local_spark):
     with pytest.MonkeyPatch.context() as environment:
         environment.setenv("BYZER_ENGINE", "spark")
         environment.setenv("BYZER_SPARK_MASTER", "local[2]")
-        session = conformance.new_session()
+        sessions = [conformance.new_session() for _ in range(2)]  # two streams of queries
     try:
-        yield spark_batches.golden_problems(session, ENTRIES)
+        yield spark_batches.golden_problems_in_parallel(sessions, ENTRIES)
     finally:
-        session.close()
+        for session in sessions:
+            session.close()
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=[entry["id"] for entry in ENTRIES])
