@@ -48,3 +48,9 @@ def test_interval_tables_show_their_schema_and_first_rows_and_nested_ones_their_
     assert [str(row["again"]) for row in frame.to_arrow().to_pylist()] == ["INTERVAL '25' MONTH", "None"]
     nested = spark_session.sql("select named_struct('x', interval '2' day) as s, map(1, interval 3 month) as m")
     assert nested.to_pylist() == [{"s": "{INTERVAL '2' DAY}", "m": "{1 -> INTERVAL '3' MONTH}"}]
+
+
+def test_interval_columns_through_spark_connect(spark_connect, session):
+    """The same carrying over Spark Connect (selectExpr is one call for both kinds of session)."""
+    session.execute(f'!engine spark where master="{spark_connect}";')
+    assert shown(session.sql(QUERY)) == EXPECTED
