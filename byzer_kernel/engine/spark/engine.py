@@ -14,6 +14,7 @@ from .conf import apply_runtime, start_conf
 from .failures import SqlOrigin, spark_failure
 from .frame import SparkFrame
 from .functions import SparkFunctions
+from .interrupts import cancel, cancelled_on_interrupt
 from .views import SparkViews
 
 
@@ -67,8 +68,6 @@ class SparkEngine:
     def statement(self, statement: Statement, events):
         """While a statement runs under Spark: a Spark that starts meanwhile tells its events, and
         a kernel interrupt cancels the session's Spark jobs (interrupts.py)."""
-        from .interrupts import cancel
-
         saved = self._statement, self._events
         self._statement, self._events = statement, events
         try:
@@ -142,8 +141,6 @@ class SparkEngine:
         forgotten so that the next statement starts a new one. A kernel interrupt meanwhile
         cancels the session's Spark jobs (interrupts.py); not interruptible: the action handles
         KeyboardInterrupt itself (a Ray run)."""
-        from .interrupts import cancelled_on_interrupt
-
         try:
             if not interruptible:
                 return action()
