@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from ..types import spark_interval_column
+from ..types import SparkIntervalType, spark_interval_column
 
 _CALENDAR_UNIT = re.compile(r"(-?[0-9.]+) (years|months|days|hours|minutes|seconds)")
 _MICROS = {"hours": 3_600_000_000, "minutes": 60_000_000, "seconds": 1_000_000}
@@ -121,8 +121,6 @@ def _restored_type(spark_type) -> pa.DataType:
         return pa.string()
     if isinstance(spark_type, ArrayType):
         return pa.list_(_restored_type(spark_type.elementType))
-    from ..types import SparkIntervalType
-
     return SparkIntervalType(spark_type.simpleString())
 
 
