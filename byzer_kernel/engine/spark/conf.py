@@ -17,10 +17,10 @@ SPARK33_ANSWERS = {
     # 4.0 writes ORC with zstd; Byzer's part files are `.snappy.orc`.
     "spark.sql.orc.compression.codec": "snappy",
 }
-# Byzer's own configuration (conf/byzer.properties) runs Spark with Kryo: Spark's data written
-# with its serializer (cached and checkpointed rows, RDD shuffles) take less room and time than
-# with Java's. Measured with benchmarks/bench_spark_ray.py, whose Ray output Spark checkpoints: the
-# driver JVM's peak from 1M to 10M rows grew 1.13x with Kryo, more with Java's serializer.
+# Byzer's own configuration (conf/byzer.properties) runs Spark with Kryo, which serializes what
+# Spark caches, checkpoints and shuffles as RDDs. Measured with benchmarks/bench_spark_ray.py (Ray's
+# output checkpointed by Spark), the driver JVM's peak from 1M to 10M rows: 683 -> 817 MB (1.20x)
+# with Kryo, 555 -> 719 MB (1.29x) with Java's, the bound being 1.2x; time within the noise.
 BYZER_DEFAULTS = {"spark.serializer": "org.apache.spark.serializer.KryoSerializer"}
 # What a notebook needs from a Spark application whatever the script says.
 QUIET = {
