@@ -20,6 +20,7 @@ from . import commands_delta, commands_tables
 from .commands_fs import fs_command
 from .commands_jobs import kill_command
 from .commands_show import show_command
+from .result_tables import row_count
 from .spark.command import engine_command
 from .types import spark_type_name
 
@@ -110,7 +111,7 @@ def assert_command(session, statement, args, events):
     failed = session.sql(f"select count(*) as n from `{name}` where not coalesce(({condition}), false)")
     count = failed.column(0)[0].as_py()
     if count:
-        total = table.num_rows if hasattr(table, "num_rows") else table.count()
+        total = row_count(table)
         raise ByzerRuntimeError(message or f"{count} of {total} rows of `{name}` fail `{expression}`")
     return name, table
 

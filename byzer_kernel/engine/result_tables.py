@@ -34,6 +34,14 @@ def shown_table(table: Any, limit: Optional[int]):
         return table.preview(max(limit, PREVIEW_ROWS) if limit is not None and limit > 0 else None)
 
 
+def row_count(table: Any) -> int:
+    """Every row counted (a lazy table counts in Spark)."""
+    if is_arrow(table):
+        return table.num_rows
+    with _cancelled_on_interrupt(table):
+        return table.count()
+
+
 def _cancelled_on_interrupt(table: Any):
     """A lazy table's rows are computed while they are fetched: a kernel interrupt meanwhile
     cancels the Spark jobs computing them (engine/spark/interrupts.py)."""
