@@ -50,3 +50,26 @@ def spark_session(local_spark, tmp_path, monkeypatch):
     session = Session(home=str(tmp_path))
     yield session
     session.close()
+
+
+@pytest.fixture
+def spark_ipython(local_spark, tmp_path, monkeypatch):
+    """IPython with `%load_ext byzer_kernel` (its shared session fresh): (shell, ByzerMagics), for the
+    front-end's doors (%config, -o VAR, Out[n]). After the test: the default engine again, no
+    variable the test left, no shared session."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    import byzer_kernel.runtime as runtime
+    from byzer_kernel.magics import ByzerMagics
+
+    monkeypatch.setenv("BYZER_HOME", str(tmp_path))
+    runtime.close_shared_session()
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "byzer_kernel")
+    magics = next(c for c in shell.configurables if isinstance(c, ByzerMagics))
+    before = set(shell.user_ns)
+    yield shell, magics
+    magics.engine = magics.spark_master = ""
+    for name in set(shell.user_ns) - before:
+        shell.user_ns.pop(name, None)
+    runtime.close_shared_session()

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import signal
 import sqlite3
-import threading
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +19,7 @@ import pytest
 from byzer_kernel.engine.jdbc.reader import PARTITIONS_KEY
 from byzer_kernel.engine.types import spark_type_name
 from byzer_kernel.lang.errors import UsageError
+from interrupting import interrupt_once_running, wait_until
 
 KINDS = ("postgresql", "mysql", "sqlite")
 GOLDEN = [json.loads(line) for line in (Path(__file__).parent / "jdbc" / "golden_types.jsonl").open()]
@@ -324,13 +322,6 @@ def running(database, view, column) -> int:
                         f"AND {column} NOT LIKE '%{view}%'")[0][0]
 
 
-def wait_until(condition, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"not within {seconds} s: {what}"
-        time.sleep(0.05)
-
-
 @pytest.mark.parametrize("kind,query", SLOW, ids=["postgresql", "mysql-in_probe", "mysql-in_read"])
 def test_interrupted_load_cancels_the_query_and_keeps_the_session(kind, query, request, session):
     """SIGINT to this process (what a kernel interrupt is) once the query runs in the database."""
@@ -339,36 +330,10 @@ def test_interrupted_load_cancels_the_query_and_keeps_the_session(kind, query, r
     view, column = RUNNING[kind]
     make_numbered(database)
     session.execute(database.connect_statement("db") + "\nload jdbc.`db.numbered` as before;")
-    inside, seen = threading.Event(), threading.Event()
-
-    def interrupt(signum, frame):  # Python's own handler, but only while the load runs: a signal
-        if inside.is_set():        # that comes late must not stop the rest of the test run
-            raise KeyboardInterrupt
-
-    def interrupt_when_running():
-        deadline = time.monotonic() + 20
-        while inside.is_set() and time.monotonic() < deadline and not seen.is_set():
-            if running(database, view, column):
-                seen.set()
-            time.sleep(0.05)
-        if inside.is_set():
-            os.kill(os.getpid(), signal.SIGINT)
-
-    previous = signal.signal(signal.SIGINT, interrupt)
-    timer = threading.Thread(target=interrupt_when_running, daemon=True)
-    try:
-        inside.set()
-        timer.start()
-        began = time.monotonic()
-        try:
-            with pytest.raises(KeyboardInterrupt):
-                session.execute(f"load jdbc.`db` where directQuery='''{query}''' as slow;")
-        finally:
-            inside.clear()
-        timer.join(25)
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    assert seen.is_set() and time.monotonic() - began < 25
+    took = interrupt_once_running(
+        lambda: running(database, view, column),
+        lambda: session.execute(f"load jdbc.`db` where directQuery='''{query}''' as slow;"), 20)
+    assert took < 25
     wait_until(lambda: running(database, view, column) == 0, 5, "the query cancelled in the database")
     assert session.table("before").num_rows == 103
     session.execute("load jdbc.`db.numbered` as after;")

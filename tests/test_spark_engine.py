@@ -5,7 +5,6 @@ import pathlib
 import pandas as pd
 import pyarrow as pa
 import pytest
-from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 from traitlets import TraitError
 
@@ -16,8 +15,7 @@ from byzer_kernel.engine.observer import Observer
 from byzer_kernel.engine.result_tables import PREVIEW_ROWS, has_more_rows
 from byzer_kernel.engine.spark.frame import SparkFrame
 from byzer_kernel.lang.errors import ByzerRuntimeError, UsageError
-from byzer_kernel.magics import ByzerMagics
-from spark_local import local_spark, spark_session  # noqa: F401  (fixtures: one local[2] Spark)
+from spark_local import local_spark, spark_ipython, spark_session  # noqa: F401  (fixtures: one local[2] Spark)
 
 JSON_ROWS = "set j='''\n{\"b\":1,\"A\":2,\"_x\":3}\n{\"b\":1.5,\"s\":\"x\"}\n''';\n"
 
@@ -89,21 +87,8 @@ def test_engine_statement_switches_both_ways_and_checks_its_words(local_spark, s
     assert engine_row(session)["engine"] == "duckdb"
 
 
-@pytest.fixture
-def ip(local_spark, tmp_path, monkeypatch):
-    monkeypatch.setenv("BYZER_HOME", str(tmp_path))
-    runtime.close_shared_session()
-    shell = InteractiveShell.instance()
-    shell.run_line_magic("load_ext", "byzer_kernel")
-    magics = next(c for c in shell.configurables if isinstance(c, ByzerMagics))
-    yield shell, magics
-    magics.engine = magics.spark_master = ""
-    shell.user_ns.pop("everything", None)
-    runtime.close_shared_session()
-
-
-def test_config_door_applies_to_the_front_ends_session_and_shows_a_bounded_spark_result(ip):
-    shell, magics = ip
+def test_config_door_applies_to_the_front_ends_session_and_shows_a_bounded_spark_result(spark_ipython):
+    shell, magics = spark_ipython
     shell.run_line_magic("config", 'ByzerMagics.engine = "spark"')
     shell.run_line_magic("config", 'ByzerMagics.spark_master = "local[2]"')
     with capture_output():

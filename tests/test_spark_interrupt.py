@@ -2,13 +2,7 @@
 this process, what the kernel's interrupt is, once Spark's status tracker shows the job running.
 The job must be cancelled (it would otherwise run for hours) and the session must go on, its
 next statements getting their own answers."""
-import os
-import signal
-import threading
-import time
-
-import pytest
-
+from interrupting import interrupt_once_running, wait_until
 from spark_local import local_spark, spark_session  # noqa: F401  (fixtures: one local[2] Spark)
 
 # Hours of work for two cores; Spark's range checks for a cancelled task as it goes.
@@ -19,44 +13,9 @@ def active_jobs(spark) -> list:
     return list(spark.sparkContext.statusTracker().getActiveJobsIds())
 
 
-def wait_until(condition, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"not within {seconds} s: {what}"
-        time.sleep(0.05)
-
-
 def interrupted(spark, action) -> None:
-    """Run `action` in this (the main) thread and interrupt it once a Spark job runs."""
-    inside, seen = threading.Event(), threading.Event()
-
-    def interrupt(signum, frame):  # Python's own handler, but only while the action runs: a
-        if inside.is_set():        # signal that comes late must not stop the rest of the tests
-            raise KeyboardInterrupt
-
-    def interrupt_when_running():
-        deadline = time.monotonic() + 60
-        while inside.is_set() and time.monotonic() < deadline and not seen.is_set():
-            if active_jobs(spark):
-                seen.set()
-            time.sleep(0.05)
-        if inside.is_set():
-            os.kill(os.getpid(), signal.SIGINT)
-
-    previous = signal.signal(signal.SIGINT, interrupt)
-    timer = threading.Thread(target=interrupt_when_running, daemon=True)
-    try:
-        inside.set()
-        timer.start()
-        try:
-            with pytest.raises(KeyboardInterrupt):
-                action()
-        finally:
-            inside.clear()
-        timer.join(65)
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    assert seen.is_set(), "the interrupt came before Spark ran a job"
+    """Run `action` and interrupt it once a Spark job runs; the job must then be cancelled."""
+    interrupt_once_running(lambda: active_jobs(spark), action, 60)
     wait_until(lambda: not active_jobs(spark), 30, "Spark's job cancelled")
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from spark_local import local_spark  # noqa: F401  (fixture: one local[2] Spark)
+from spark_local import local_spark, spark_ipython  # noqa: F401  (fixtures: one local[2] Spark)
 
 from byzer_kernel.engine import Session
 from byzer_kernel.engine.spark.frame import SparkFrame
@@ -268,29 +268,10 @@ def test_saved_partitions_and_nulls_read_back_alike(engines):
     engines.same("load json.`out/j` as back;\nselect * from back order by id as sorted;", ordered=True)
 
 
-@pytest.fixture
-def ip(local_spark, tmp_path, monkeypatch):
-    """IPython with `%load_ext byzer_kernel`: the `-o VAR` and Out[n].to_pandas() doors."""
-    import byzer_kernel.runtime as runtime
-    from IPython.core.interactiveshell import InteractiveShell
-
-    from byzer_kernel.magics import ByzerMagics
-
-    monkeypatch.setenv("BYZER_HOME", str(tmp_path))
-    runtime.close_shared_session()
-    shell = InteractiveShell.instance()
-    shell.run_line_magic("load_ext", "byzer_kernel")
-    magics = next(c for c in shell.configurables if isinstance(c, ByzerMagics))
-    yield shell, magics
-    magics.engine = magics.spark_master = ""
-    shell.user_ns.pop("edge_rows", None)
-    runtime.close_shared_session()
-
-
-def test_output_variable_and_to_pandas_convert_alike(ip):
+def test_output_variable_and_to_pandas_convert_alike(spark_ipython):
     from IPython.utils.capture import capture_output
 
-    shell, _ = ip
+    shell, _ = spark_ipython
     cell = ("%%byzer -o edge_rows\nselect id, cast(id as double) / 2 as half, concat('v', id) as s, "
             "to_date('2024-01-01') as day, cast(null as int) as nothing from range(4) as edge")
     frames = {}
