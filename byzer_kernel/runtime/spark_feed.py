@@ -25,6 +25,7 @@ import uuid
 from typing import Callable, Optional
 
 from ..engine.spark.frame import SparkFrame
+from ..engine.spark.pyspark_internals import scala_context
 from ..lang.errors import ByzerError, ByzerRuntimeError
 
 log = logging.getLogger("byzer_kernel")
@@ -120,7 +121,7 @@ def executor_slots(context) -> int:
     cores), as Spark counts them for barrier stages. defaultParallelism is no count of slots: it
     is at least 2 on a cluster, even of one core."""
     try:
-        backend = context._jsc.sc()
+        backend = scala_context(context)
         slots = backend.maxNumConcurrentTasks(backend.resourceProfileManager().defaultResourceProfile())
     except Exception:  # py4j: a Spark without that internal; its default is the next best guess
         slots = context.defaultParallelism

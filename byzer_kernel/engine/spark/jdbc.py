@@ -8,6 +8,7 @@ from typing import Optional
 
 from ..formats.options import option
 from ..jdbc.connections import resolve
+from .pyspark_internals import jvm
 
 DRIVERS = {"postgresql": ("org.postgresql.Driver", "/usr/share/java/postgresql.jar",
                           "Debian/Ubuntu: apt-get install libpostgresql-jdbc-java"),
@@ -19,9 +20,9 @@ _SPARK_MODES = {"overwrite": "overwrite", "append": "append", "ignore": "ignore"
 
 
 def driver_on_classpath(spark, driver: str) -> bool:
-    jvm = spark.sparkContext._jvm
+    java = jvm(spark).java
     try:
-        jvm.java.lang.Class.forName(driver, False, jvm.java.lang.Thread.currentThread().getContextClassLoader())
+        java.lang.Class.forName(driver, False, java.lang.Thread.currentThread().getContextClassLoader())
         return True
     except Exception:
         return False

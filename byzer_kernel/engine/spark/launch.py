@@ -20,6 +20,7 @@ from ...lang.errors import SparkUnavailableError
 from .choice import is_connect, is_local, probe_addresses
 from .cluster_managers import resource_managers
 from .conf import apply_runtime
+from .pyspark_internals import active_context, current_gateway, end_jvm, forget_context, launch_jvm
 from .watch import forget, watch
 
 PROBE_DEADLINE_SECONDS = 20.0  # a master that does not answer fails well within 30 s
@@ -151,9 +152,7 @@ def start(master: str, conf: dict[str, str]) -> SparkHandle:
     if is_connect(master):
         return _connect(master, conf)
     with _lock:
-        from pyspark import SparkContext
-
-        context = SparkContext._active_spark_context
+        context = active_context()
         adopted = context is not None
         if context is None:
             find_java()
@@ -174,14 +173,13 @@ def _start_context(master: str, conf: dict[str, str]):
     """A SparkContext whose JVM writes its output to a log file: in a kernel, the JVM's stdout and
     stderr would otherwise land in the cells."""
     from pyspark import SparkConf, SparkContext
-    from pyspark.java_gateway import launch_gateway
 
     spark_conf = SparkConf(loadDefaults=False).setMaster(master).setAppName("byzer_kernel")
     for key, value in conf.items():
         spark_conf.set(key, value)
     log = tempfile.NamedTemporaryFile(prefix="byzer-spark-", suffix=".log", delete=False)
     try:
-        gateway = launch_gateway(spark_conf, popen_kwargs={"stdout": log, "stderr": log})
+        gateway = launch_jvm(spark_conf, log)
     except Exception as error:
         log.close()
         raise SparkUnavailableError(f"Spark did not start on {master}: {_first_line(error)} "
@@ -190,7 +188,7 @@ def _start_context(master: str, conf: dict[str, str]):
     try:
         context = SparkContext(conf=spark_conf, gateway=gateway)
     except Exception as error:
-        _end_jvm(gateway)
+        end_jvm(gateway)
         raise SparkUnavailableError(f"Spark did not start on {master}: {_first_line(error)} "
                                     f"(Spark's log: {log.name})") from None
     context.setLogLevel("ERROR")
@@ -240,53 +238,14 @@ def stop(handle: SparkHandle) -> None:
         del _contexts[id(context)]
         forget(context)
         if use.started_here:
-            from pyspark import SparkContext
-
-            gateway = SparkContext._gateway
+            gateway = current_gateway()
             try:
                 handle.spark.stop()  # the context, and pyspark's record of its default session
             except Exception:  # a JVM that died: pyspark's records of it are cleared below
                 pass
             finally:
-                _end_jvm(gateway)
-                _forget(context)
-
-
-def _forget(context) -> None:
-    """pyspark's records of a context that ended, so the next start does not take it for a
-    running one (a JVM that died leaves them set)."""
-    from pyspark import SparkContext
-    from pyspark.sql import SparkSession
-
-    with SparkContext._lock:
-        if SparkContext._active_spark_context is context:
-            SparkContext._active_spark_context = None
-    for session in (SparkSession._instantiatedSession, SparkSession._activeSession):
-        if session is not None and session._sc is context:
-            SparkSession._instantiatedSession = SparkSession._activeSession = None
-
-
-def _end_jvm(gateway) -> None:
-    """End the JVM a context of ours ran in: pyspark keeps it for the next context, which would
-    then run with this one's JVM settings. It exits when its stdin closes."""
-    from pyspark import SparkContext
-
-    if gateway is None:
-        return
-    try:
-        gateway.shutdown()
-    except Exception:  # a JVM that already died
-        pass
-    process = getattr(gateway, "proc", None)
-    if process is not None:
-        try:
-            process.stdin.close()
-            process.wait(timeout=10)
-        except Exception:
-            process.kill()
-    if SparkContext._gateway is gateway:
-        SparkContext._gateway = None
-        SparkContext._jvm = None
+                end_jvm(gateway)
+                forget_context(context)
 
 
 def _first_line(error: BaseException) -> str:

@@ -15,6 +15,7 @@ import time
 from typing import Any, Optional
 
 from .choice import probe_addresses
+from .pyspark_internals import scala_context
 
 POLL_SECONDS = 0.5
 # A worker restarting or a master failing over leaves a gap of a moment; a lost cluster stays lost.
@@ -65,7 +66,7 @@ class ClusterWatch:
 
     def _stranded(self) -> bool:
         """Jobs are running, yet no executor and no master are there to run them."""
-        tracker = self.context._jsc.sc().statusTracker()
+        tracker = scala_context(self.context).statusTracker()
         if len(tracker.getActiveJobIds()) == 0:
             return False
         if len(tracker.getExecutorInfos()) > 1:  # the driver is listed too
