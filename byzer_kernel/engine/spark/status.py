@@ -18,6 +18,7 @@ import urllib.request
 from typing import Optional
 
 from ...lang.errors import first_line
+from .pyspark_internals import scala_context
 
 REST_TIMEOUT_SECONDS = 3
 
@@ -64,7 +65,7 @@ def _from_ui(ui: str, app_id: str, local: bool) -> Optional[dict]:
 def _from_tracker(context, local: bool) -> dict:
     """The JVM's SparkStatusTracker lists the driver with the executors; the driver is the one
     whose block manager is the driver's own. In local mode the driver runs the tasks."""
-    jvm_context = context._jsc.sc()
+    jvm_context = scala_context(context)
     infos = list(jvm_context.statusTracker().getExecutorInfos())
     if local:
         working = infos
