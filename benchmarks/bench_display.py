@@ -24,7 +24,7 @@ import psutil
 from jupyter_client.manager import start_new_kernel
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import machine, print_table  # noqa: E402
+from common import machine, mb, print_table  # noqa: E402
 
 from byzer_kernel.__main__ import install_kernelspec  # noqa: E402
 from byzer_kernel.engine import Session  # noqa: E402
@@ -122,10 +122,6 @@ def kernel_memory(rows: int) -> dict:
         finally:
             client.stop_channels()
             manager.shutdown_kernel(now=True)
-
-
-def mb(n: int) -> str:
-    return f"{n / 1024 / 1024:,.0f} MB"
 
 
 def main() -> None:

@@ -32,7 +32,7 @@ import pyarrow as pa
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from common import best_of, print_table  # noqa: E402
+from common import best_of, print_table, process_status_bytes  # noqa: E402
 
 LOAD = "load jdbc.`pg.public.t` as t;"
 SAVE = "save overwrite t as jdbc.`pg.t_engine`;"
@@ -99,10 +99,7 @@ def adbc_save(uri: str, table: pa.Table, name: str = "t_adbc") -> None:
 
 # -- one side in a fresh interpreter -----------------------------------------------------------
 def _status_mb(key: str) -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(key + ":"):
-            return int(line.split()[1]) / 1024
-    raise KeyError(key)
+    return process_status_bytes(key) / 2**20
 
 
 def run_child(side: str) -> dict:

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import best_of, print_table  # noqa: E402
+from common import best_of, print_table, process_status_bytes  # noqa: E402
 
 CELL = "load jsonStr.`jsonStr` as data;"
 
@@ -40,10 +40,7 @@ def session_with(text: str):
 
 
 def _status_mb(key: str) -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(key + ":"):
-            return int(line.split()[1]) / 1024
-    raise KeyError(key)
+    return process_status_bytes(key) / 2**20
 
 
 def measure_memory(text_file: str) -> dict:

@@ -28,23 +28,15 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import machine, print_table  # noqa: E402
+from bench_ray import CODE, SCHEMA  # noqa: E402  (the seed's echo, as bench_ray runs it)
+from common import machine, mb, print_table, process_status_bytes  # noqa: E402
 
 from byzer_kernel.runtime import create_session, driver_client  # noqa: E402
 
-STATEMENT = """
-!python conf "schema=st(field(ProductName,string),field(SubProduct,string))";
+STATEMENT = f"""
+!python conf "schema={SCHEMA}";
 !python conf "dataMode=data";
-run command as Ray.`` where inputTable="data" and outputTable="python_output_table" and code='''
-from pyjava.api.mlsql import PythonContext,RayContext
-ray_context = RayContext.connect(globals(),"127.0.0.1:10001")
-def echo(row):
-    row1 = {}
-    row1["ProductName"]=str(row['Busn_A'])+'_jackm'
-    row1["SubProduct"] = str(row['Busn_B'])+'_product'
-    return row1
-ray_context.foreach(echo)
-''';
+run command as Ray.`` where inputTable="data" and outputTable="python_output_table" and code='''{CODE}''';
 """
 
 
@@ -76,9 +68,7 @@ class PeakRss:
 
     def peak(self) -> int:
         if self.reset:
-            for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024
+            return process_status_bytes("VmHWM", self.pid)
         self._stop.set()
         self._thread.join()
         return self.sampled
@@ -105,10 +95,6 @@ def one_run(session, rows: int, pids: dict) -> tuple:
     count = produced.count() if hasattr(produced, "count") else produced.num_rows
     assert count == rows, (count, rows)
     return seconds, {name: meter.peak() for name, meter in meters.items()}
-
-
-def mb(value: int) -> str:
-    return f"{value / 2**20:.0f} MB"
 
 
 def main() -> None:

@@ -1,9 +1,10 @@
-"""Shared bits of the benchmarks: timing (best of N) and the side-by-side table."""
+"""Shared bits of the benchmarks: timing (best of N), the side-by-side table, memory figures."""
 from __future__ import annotations
 
 import platform
 import os
 import time
+from pathlib import Path
 
 
 def best_of(fn, repeat: int = 3) -> float:
@@ -33,3 +34,16 @@ def print_table(title: str, rows: list[tuple]) -> None:
 
 def _fmt(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def process_status_bytes(key: str, pid="self") -> int:
+    """A memory line of Linux's /proc/PID/status in bytes: VmRSS now, VmHWM (the peak RSS since
+    the process began or since "5" was written to its clear_refs)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) * 1024
+    raise KeyError(key)
+
+
+def mb(n: float) -> str:
+    return f"{n / 2**20:,.0f} MB"

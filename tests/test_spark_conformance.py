@@ -24,15 +24,8 @@ def session():
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=[entry["id"] for entry in ENTRIES])
 def test_answers_as_spark(session, entry):
-    problems = conformance.compare(session, entry)
-    assert not any(p.startswith(("bug:", "internal error:")) for p in problems), problems
-    if entry["id"] in KNOWN:
-        assert problems, f"{entry['id']} now gives Spark's answer: remove it from known_differences.txt"
-    else:
-        assert not problems, f"{entry['sql']}\n" + "\n".join(problems)
+    conformance.assert_answer(entry, conformance.compare(session, entry), KNOWN, "known_differences.txt")
 
 
 def test_known_differences_name_real_queries_with_reasons():
-    ids = {entry["id"] for entry in ENTRIES}
-    assert set(KNOWN) <= ids, set(KNOWN) - ids
-    assert all(KNOWN.values()), [k for k, v in KNOWN.items() if not v]
+    conformance.assert_listed_are_real(KNOWN, ENTRIES)

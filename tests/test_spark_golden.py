@@ -38,18 +38,11 @@ def problems(local_spark):
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=[entry["id"] for entry in ENTRIES])
 def test_spark_engine_answers_as_spark_33(problems, entry):
-    found = problems[entry["id"]]
-    assert not any(p.startswith(("bug:", "internal error:")) for p in found), found
-    if entry["id"] in SPARK4:
-        assert found, f"{entry['id']} now gives Spark 3.3's answer: remove it from spark4_differences.txt"
-    else:
-        assert not found, f"{entry['sql']}\n" + "\n".join(found)
+    conformance.assert_answer(entry, problems[entry["id"]], SPARK4, "spark4_differences.txt")
 
 
 def test_spark4_differences_name_real_queries_with_reasons():
-    ids = {entry["id"] for entry in ENTRIES}
-    assert set(SPARK4) <= ids, set(SPARK4) - ids
-    assert all(SPARK4.values()), [k for k, v in SPARK4.items() if not v]
+    conformance.assert_listed_are_real(SPARK4, ENTRIES)
 
 
 def test_the_differences_page_names_every_listed_query():

@@ -37,8 +37,6 @@ def profiler_command(session, statement, args, events):
     raise UsageError(USAGE)
 
 
-
-
 def spark_plan(session, query: str, extended: bool) -> str:
     """Spark's plan of the query, as its EXPLAIN gives it (the physical plan; extended: the parsed,
     analyzed and optimized logical plans too)."""

@@ -3,9 +3,8 @@
 A `ServedOutput` (foreach/map_iter) is read by Spark's executors straight from the Ray tasks that
 hold it, one Spark task per partition (spark_tasks.output_reader), and checkpointed on the
 executors' disks: the Ray servers serve once, so the DataFrame must never be computed from them
-again. A
-table the driver process built (build_result, a pandas DataFrame) is small by nature of where it
-was built, and goes to Spark as it is.
+again. A table the driver process built (build_result, a pandas DataFrame) is small by nature of
+where it was built, and goes to Spark as it is.
 """
 from __future__ import annotations
 

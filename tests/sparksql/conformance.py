@@ -54,6 +54,23 @@ def known_differences(path: Path = KNOWN) -> dict[str, str]:
     return known
 
 
+def assert_answer(entry: dict, problems: list[str], listed: dict[str, str], list_name: str) -> None:
+    """A query listed in `list_name` (id -> reason) must still differ, so the list stays honest;
+    any other must give the recorded answer. A bug or internal error fails either way."""
+    assert not any(p.startswith(("bug:", "internal error:")) for p in problems), problems
+    if entry["id"] in listed:
+        assert problems, f"{entry['id']} now gives the recorded answer: remove it from {list_name}"
+    else:
+        assert not problems, f"{entry['sql']}\n" + "\n".join(problems)
+
+
+def assert_listed_are_real(listed: dict[str, str], entries: list[dict]) -> None:
+    """Every listed id is a query of the corpus, and each has its reason."""
+    ids = {entry["id"] for entry in entries}
+    assert set(listed) <= ids, set(listed) - ids
+    assert all(listed.values()), [k for k, v in listed.items() if not v]
+
+
 def new_session():
     from byzer_kernel.engine import Session
 
